@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+# Everything else here is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | sha1sum | cut -c1-12)
+PORT ?= 8000
+
+.PHONY: demo test test-postgres test-fast lint format system-deps install clean bench-intake
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/lock.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP) system-deps
+	PORT=$(PORT) $(BIN)/xinfang demo
+
+test: $(STAMP) system-deps
+	$(BIN)/pytest
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser"
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check xinfang bench
+	$(BIN)/ruff format --check xinfang bench
+
+format: $(STAMP)
+	$(BIN)/ruff format xinfang bench
+	$(BIN)/ruff check --fix xinfang bench
+
+clean:
+	rm -rf var screenshots

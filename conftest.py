@@ -1,0 +1,21 @@
+"""Project-wide pytest fixtures.  Personas: xinfang/testing.py."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("XINFANG_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+
+
+@pytest.fixture
+def world(db):
+    from xinfang.testing import make_world
+
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.NOTIFICATION_OUTBOX = tmp_path / "outbox"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"

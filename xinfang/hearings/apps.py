@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HearingsConfig(AppConfig):
+    name = "xinfang.hearings"
+    label = "hearings"

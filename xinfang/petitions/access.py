@@ -1,0 +1,90 @@
+"""Who may see which petition.  Every load of a petition for a user goes
+through `get_petition_for` or `visible_petitions`.
+
+Rules (issue 2 §6):
+- bureau staff (registrars, bureau leaders, supervisors, administrators of a
+  petition bureau) see every petition;
+- a unit's staff see petitions handled by their unit or its sub-units, or
+  registered there, or shared with them through a mechanism (joint handling);
+- hearing members see no petition list: only their hearings (hearings app);
+- whatever else holds: an accusation (检举控告) is never visible to the
+  accused unit (and its sub-units) nor the accused person (Art. 30③); the
+  discipline unit that handles it is exempt;
+- a recused staff member (Art. 28③) does not see the petition at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinfang.accounts.models import Role
+from xinfang.units.models import UnitKind
+
+from .choices import PetitionClass
+from .models import Petition
+
+NOTHING = Q(pk__in=[])
+
+# Other apps (joint reception, hearings) add ways a unit gets to see a petition:
+# each callable takes a user and returns a Q over Petition.
+SCOPE_EXTENSIONS: list[Callable] = []
+
+
+def _unit_ancestor_ids(unit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def accusation_hidden_q(user) -> Q:
+    """Accusations against the user's unit (or a unit above it) or against the user."""
+    hidden = Q(respondent_user=user)
+    if user.unit_id and user.unit.kind != UnitKind.DISCIPLINE:
+        hidden |= Q(respondent_unit_id__in=_unit_ancestor_ids(user.unit))
+    return Q(petition_class=PetitionClass.ACCUSATION) & hidden
+
+
+def petition_scope_q(user) -> Q:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.role == Role.HEARING_MEMBER or user.unit_id is None:
+        return NOTHING
+    if user.is_bureau_staff:
+        scope = Q()
+    else:
+        path = user.unit.path
+        scope = Q(handling_unit__path__startswith=path) | Q(registering_unit__path__startswith=path)
+        for extension in SCOPE_EXTENSIONS:
+            scope |= extension(user)
+    return scope & ~accusation_hidden_q(user)
+
+
+def visible_petitions(user) -> QuerySet[Petition]:
+    qs = Petition.objects.filter(petition_scope_q(user))
+    if getattr(user, "is_authenticated", False):
+        qs = qs.exclude(recusals__user=user)
+    return qs
+
+
+def can_see(user, petition: Petition) -> bool:
+    return visible_petitions(user).filter(pk=petition.pk).exists()
+
+
+def get_petition_for(user, pk: int, *, for_update: bool = False) -> Petition:
+    """The petition if `user` may see it; Http404 otherwise (we do not reveal
+    that a hidden petition exists)."""
+    qs = visible_petitions(user).select_related("handling_unit", "category", "town", "registering_unit")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=pk)
+    except (Petition.DoesNotExist, ValueError, TypeError):
+        raise Http404("信访事项不存在或无权查看") from None
+
+
+def get_petition_by_case_number_for(user, case_number: str) -> Petition:
+    petition = visible_petitions(user).filter(case_number=case_number).first()
+    if petition is None:
+        raise Http404("信访事项不存在或无权查看")
+    return petition

@@ -1,0 +1,42 @@
+"""Every write to petitions goes through these functions (one per transition)."""
+
+from .decisions import (
+    petition_accept,
+    petition_classify,
+    petition_divert,
+    petition_refuse_final,
+    petition_reject,
+)
+from .handling import (
+    petition_approve_opinion,
+    petition_conclude,
+    petition_draft_opinion,
+    petition_evaluate,
+    petition_extend,
+    petition_report,
+    petition_return_opinion,
+)
+from .intake import PetitionerInput, PetitionInput, petition_register, petition_register_idempotent
+from .management import (
+    attachment_add,
+    note_add,
+    petition_merge,
+    petition_pause_clock,
+    petition_recuse,
+    petition_reopen,
+    petition_resume_clock,
+    petition_withdraw,
+)
+from .review import petition_close_after_window, petition_request_rereview, petition_request_review
+from .routing import petition_decide_objection, petition_notify, petition_object, petition_transfer
+
+__all__ = [
+    "PetitionInput", "PetitionerInput", "attachment_add", "note_add", "petition_accept",
+    "petition_approve_opinion", "petition_classify", "petition_close_after_window", "petition_conclude",
+    "petition_decide_objection", "petition_divert", "petition_draft_opinion", "petition_evaluate",
+    "petition_extend", "petition_merge", "petition_notify", "petition_object", "petition_pause_clock",
+    "petition_recuse", "petition_refuse_final", "petition_register", "petition_register_idempotent",
+    "petition_reject", "petition_reopen", "petition_report", "petition_request_rereview",
+    "petition_request_review", "petition_resume_clock", "petition_return_opinion", "petition_transfer",
+    "petition_withdraw",
+]

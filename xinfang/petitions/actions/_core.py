@@ -1,0 +1,114 @@
+"""The one way a petition changes state: a conditional update plus an event row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from xinfang.accounts.models import Role
+
+from ..choices import Status
+from ..errors import Forbidden, WrongState
+from ..models import PUBLIC_ACTIONS, Petition, PetitionEvent
+
+
+def record_event(
+    petition: Petition,
+    *,
+    action: str,
+    actor=None,
+    actor_label: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    documents: Iterable[str] = (),
+    at=None,
+) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label,
+        unit=getattr(actor, "unit", None) if getattr(actor, "is_authenticated", False) else None,
+        at=at or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        documents=list(documents),
+        is_public=action in PUBLIC_ACTIONS,
+    )
+
+
+def transition(
+    petition: Petition,
+    *,
+    allowed_from: Iterable[str],
+    to_status: str,
+    action: str,
+    actor=None,
+    actor_label: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    updates: dict | None = None,
+    documents: Iterable[str] = (),
+) -> PetitionEvent:
+    """Move `petition` from one of `allowed_from` to `to_status`.
+
+    The update is conditional on the status read, so two concurrent actions
+    cannot both succeed; the loser gets WrongState.
+    """
+    allowed = set(allowed_from)
+    from_status = petition.status
+    if from_status not in allowed:
+        raise WrongState(f"当前状态为“{Status(from_status).label}”，不能执行此操作")
+    fields = {"status": to_status, **(updates or {})}
+    changed = Petition.objects.filter(pk=petition.pk, status=from_status).update(**fields)
+    if changed != 1:
+        raise WrongState("该事项已被他人处理，请刷新后重试")
+    for key, value in fields.items():
+        setattr(petition, key, value)
+    return record_event(
+        petition,
+        action=action,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+        documents=documents,
+    )
+
+
+def require_role(actor, *roles: str) -> None:
+    if not getattr(actor, "is_authenticated", False) or actor.role not in roles:
+        raise Forbidden()
+
+
+def require_bureau(actor, *roles: str) -> None:
+    """The actor works in a petition bureau and has one of `roles`."""
+    require_role(actor, *(roles or (Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)))
+    if not actor.is_bureau_staff:
+        raise Forbidden("只有信访部门工作人员可以执行此操作")
+
+
+def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
+    """The actor works in the petition's handling unit (or a unit above it) with one of `roles`."""
+    require_role(actor, *(roles or (Role.HANDLER, Role.UNIT_LEADER)))
+    unit = petition.handling_unit
+    if unit is None or actor.unit is None or not unit.is_within(actor.unit):
+        raise Forbidden("只有承办单位可以执行此操作")
+    if petition.recusals.filter(user=actor).exists():
+        raise Forbidden("您已回避此事项")
+
+
+def require_reason(reason: str, field: str = "reason") -> str:
+    from ..errors import ActionError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("invalid", "请填写理由", fields={field: "此项为必填项"})
+    return reason

@@ -1,0 +1,210 @@
+"""Handling: extension (Art. 34), the opinion (Art. 32), conclusion and evaluation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import Role
+from xinfang.calendars.rules import DeadlineRule
+
+from ..choices import ClaimRoute, EvaluationStage, Outcome, PetitionClass, Rating, Stage, Status
+from ..deadlines import extend_deadline, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..errors import ActionError, WrongState
+from ..models import Evaluation, EventAction, Opinion, Petition
+from ._core import record_event, require_handling_unit, require_reason, transition
+
+MAX_EXTENSION_DAYS = 30
+
+
+@transaction.atomic
+def petition_extend(*, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None) -> Petition:
+    """延期: once, at most 30 日, approved by the unit leader, reason told to the petitioner."""
+    require_handling_unit(actor, petition, Role.UNIT_LEADER)
+    reason = require_reason(reason)
+    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+        raise ActionError("invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"})
+    if petition.status != Status.HANDLING or petition.stage != Stage.INITIAL:
+        raise WrongState("只有办理中的信访事项可以延期")
+    if petition.is_extended:
+        raise WrongState("办理期限只能延长一次")
+    if petition.is_simple:
+        raise WrongState("简易办理事项不能延期，请转为普通程序")
+    deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
+    if deadline is None:
+        raise WrongState("没有可延长的办理期限")
+    if deadline.due < timezone.localdate():
+        raise WrongState("办理期限已届满，不能再延期")
+    old_due = deadline.due
+    extend_deadline(deadline, int(days))
+    transition(
+        petition,
+        allowed_from={Status.HANDLING},
+        to_status=Status.HANDLING,
+        action=EventAction.EXTEND,
+        actor=actor,
+        reason=reason,
+        data={"days": int(days), "old_due": old_due.isoformat(), "new_due": deadline.due.isoformat()},
+        updates={"is_extended": True},
+        documents=documents or [],
+    )
+    refresh_current_due(petition)
+    return petition
+
+
+def _opinion_fields(outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str) -> dict:
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = "请选择处理意见（支持、解释说明、不予支持）"
+    for name, value in (("request", request), ("facts_reasons", facts_reasons), ("opinion_text", opinion_text),
+                        ("legal_basis", legal_basis)):
+        if not (value or "").strip():
+            errors[name] = "此项为必填项（《信访工作条例》第三十二条）"
+    if errors:
+        raise ActionError("invalid", "意见书内容不完整", fields=errors)
+    return {"outcome": outcome, "request": request.strip(), "facts_reasons": facts_reasons.strip(),
+            "opinion_text": opinion_text.strip(), "legal_basis": legal_basis.strip()}
+
+
+@transaction.atomic
+def petition_draft_opinion(
+    *, actor, petition: Petition, outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str
+) -> Opinion:
+    """拟写信访处理意见书 (or 复查/复核意见书 at those stages)."""
+    require_handling_unit(actor, petition)
+    fields = _opinion_fields(outcome, request, facts_reasons, opinion_text, legal_basis)
+    if petition.stage == Stage.INITIAL and petition.petition_class == PetitionClass.CLAIM and (
+        petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING)
+    ):
+        raise ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书")
+    transition(
+        petition,
+        allowed_from={Status.HANDLING},
+        to_status=Status.OPINION_DRAFTED,
+        action=EventAction.DRAFT_OPINION,
+        actor=actor,
+        data={"outcome": outcome},
+    )
+    return Opinion.objects.create(
+        petition=petition, stage=petition.stage, unit=petition.handling_unit, drafted_by=actor, **fields
+    )
+
+
+@transaction.atomic
+def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petition:
+    require_handling_unit(actor, petition, Role.UNIT_LEADER)
+    reason = require_reason(reason)
+    transition(
+        petition,
+        allowed_from={Status.OPINION_DRAFTED},
+        to_status=Status.HANDLING,
+        action=EventAction.RETURN_OPINION,
+        actor=actor,
+        reason=reason,
+    )
+    petition.opinions.filter(approved_at__isnull=True).delete()
+    return petition
+
+
+@transaction.atomic
+def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] | None = None) -> Opinion:
+    """The unit leader approves; the opinion is issued and delivered, and the
+    30-day window to ask for review (or re-review) starts.  A re-review
+    opinion ends the matter (Art. 36③)."""
+    require_handling_unit(actor, petition, Role.UNIT_LEADER)
+    opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
+    if opinion is None:
+        raise WrongState("没有待审批的意见")
+    now = timezone.now()
+    final = petition.stage == Stage.REREVIEW
+    transition(
+        petition,
+        allowed_from={Status.OPINION_DRAFTED},
+        to_status=Status.CLOSED if final else Status.OPINION_ISSUED,
+        action=EventAction.ISSUE_OPINION,
+        actor=actor,
+        data={"opinion_id": opinion.pk, "outcome": opinion.outcome, "stage": petition.stage, "final": final},
+        updates={"opinion_delivered_at": now, "is_final": final, **({"closed_at": now} if final else {})},
+        documents=documents or [],
+    )
+    opinion.approved_by, opinion.approved_at, opinion.delivered_at = actor, now, now
+    opinion.save(update_fields=["approved_by", "approved_at", "delivered_at"])
+    meet_deadlines(petition, DeadlineRule.CONCLUDE, DeadlineRule.SIMPLE, DeadlineRule.REVIEW_ANSWER,
+                   DeadlineRule.REREVIEW_ANSWER, at=now)
+    if petition.stage == Stage.INITIAL:
+        open_deadline(petition, DeadlineRule.REVIEW_REQUEST, now)
+    elif petition.stage == Stage.REVIEW:
+        open_deadline(petition, DeadlineRule.REREVIEW_REQUEST, now)
+    refresh_current_due(petition)
+    return opinion
+
+
+@transaction.atomic
+def petition_conclude(*, actor, petition: Petition, result: str, documents: list[str] | None = None) -> Petition:
+    """办结 without an opinion: a reply to a suggestion (Art. 29), the result of
+    an accusation from the discipline unit (Art. 30), or performing/answering
+    a duty to act (Art. 31(5))."""
+    require_handling_unit(actor, petition)
+    result = require_reason(result, "result")
+    allowed = petition.petition_class in {PetitionClass.SUGGESTION, PetitionClass.ACCUSATION} or (
+        petition.petition_class == PetitionClass.CLAIM and petition.claim_route == ClaimRoute.DUTY_TO_ACT
+    )
+    if not allowed:
+        raise ActionError("invalid", "申诉求决类事项应出具信访处理意见书或导入法定途径")
+    now = timezone.now()
+    transition(
+        petition,
+        allowed_from={Status.HANDLING},
+        to_status=Status.CLOSED,
+        action=EventAction.CONCLUDE,
+        actor=actor,
+        reason=result,
+        updates={"closed_at": now},
+        documents=documents or [],
+    )
+    meet_deadlines(petition, DeadlineRule.CONCLUDE, DeadlineRule.SIMPLE, at=now)
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_report(*, actor, petition: Petition, text: str, documents: list[str] | None = None) -> Petition:
+    """办结报告 for an assigned (交办) matter, back to the bureau (Art. 22③)."""
+    require_handling_unit(actor, petition)
+    text = require_reason(text, "text")
+    if not petition.is_assignment:
+        raise ActionError("invalid", "只有交办件需要报送办结报告")
+    meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
+    refresh_current_due(petition)
+    record_event(petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or [])
+    return petition
+
+
+@transaction.atomic
+def petition_evaluate(
+    *, petition: Petition, stage: str, rating: str, comment: str = "", actor=None, actor_label: str = "信访人"
+) -> Evaluation:
+    """评价 of acceptance or of handling: 满意 / 基本满意 / 不满意, once per stage and unit."""
+    if stage not in EvaluationStage.values:
+        raise ActionError("invalid", "评价环节不正确", fields={"stage": "请选择"})
+    if rating not in Rating.values:
+        raise ActionError("invalid", "请选择满意度", fields={"rating": "请选择满意、基本满意或不满意"})
+    if stage == EvaluationStage.ACCEPTANCE and petition.accepted_at is None and petition.status not in {
+        Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED
+    }:
+        raise WrongState("尚未作出受理决定，暂不能评价")
+    if stage == EvaluationStage.HANDLING and petition.opinion_delivered_at is None and petition.status != Status.CLOSED:
+        raise WrongState("尚未办结，暂不能评价办理情况")
+    if Evaluation.objects.filter(petition=petition, stage=stage, unit=petition.handling_unit).exists():
+        raise WrongState("该环节已评价")
+    evaluation = Evaluation.objects.create(
+        petition=petition, stage=stage, rating=rating, comment=comment.strip()[:2000], unit=petition.handling_unit
+    )
+    record_event(
+        petition,
+        action=EventAction.EVALUATE,
+        actor=actor,
+        actor_label=actor_label,
+        data={"stage": stage, "rating": rating},
+    )
+    return evaluation

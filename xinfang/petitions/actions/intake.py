@@ -1,0 +1,258 @@
+"""Registration (登记) of a new petition from any channel."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.lib.crypto import lookup_hash
+from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
+from xinfang.units.models import Category, Unit, UnitKind
+
+from ..choices import Channel, OnlineSource, PetitionClass, PetitionerKind, Status
+from ..deadlines import open_deadline, refresh_current_due
+from ..errors import ActionError
+from ..models import (
+    CaseSequence,
+    EventAction,
+    IdempotencyKey,
+    Petition,
+    Petitioner,
+    PetitionPetitioner,
+    name_address_hash,
+)
+from ._core import record_event
+
+MAX_REPRESENTATIVES = 5  # Art. 20③
+
+
+@dataclass
+class PetitionerInput:
+    name: str
+    kind: str = PetitionerKind.PERSON
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class PetitionInput:
+    channel: str
+    title: str
+    content: str
+    petitioners: list[PetitionerInput]
+    received_at: datetime | None = None
+    source: str = ""
+    request: str = ""
+    facts_reasons: str = ""
+    town_id: int | None = None
+    place_address: str = ""
+    respondent_unit_id: int | None = None
+    respondent_person: str = ""
+    category_id: int | None = None
+    petition_class: str = ""
+    is_litigation: bool = False
+    is_urgent: bool = False
+    head_count: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def default_bureau() -> Unit:
+    """The petition bureau of this installation (the highest one in the tree)."""
+    bureau = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path").first()
+    if bureau is None:
+        raise ActionError("no_bureau", "系统尚未配置信访部门，请联系管理员")
+    return bureau
+
+
+def validate_input(data: PetitionInput) -> dict[str, str]:
+    """Field-level errors in Chinese; an empty dict means valid."""
+    errors: dict[str, str] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = "请选择信访渠道"
+    if data.source and data.source not in OnlineSource.values:
+        errors["source"] = "来源不正确"
+    if not (data.title or "").strip():
+        errors["title"] = "请填写标题"
+    elif len(data.title) > 200:
+        errors["title"] = "标题不能超过200字"
+    if not (data.content or "").strip():
+        errors["content"] = "请填写信访内容"
+    if data.petition_class and data.petition_class not in PetitionClass.values:
+        errors["petition_class"] = "类别不正确"
+    if not data.petitioners:
+        errors["petitioners"] = "请至少填写一名信访人"
+    for i, person in enumerate(data.petitioners):
+        prefix = f"petitioners.{i}"
+        if not (person.name or "").strip():
+            errors[f"{prefix}.name"] = "请填写信访人姓名（名称）"
+        if person.kind not in PetitionerKind.values:
+            errors[f"{prefix}.kind"] = "信访人类型不正确"
+        if person.id_number and person.kind == PetitionerKind.PERSON and not is_valid_id_number(person.id_number):
+            errors[f"{prefix}.id_number"] = "身份证号码格式或校验位不正确"
+        if person.phone and not is_valid_phone(person.phone):
+            errors[f"{prefix}.phone"] = "电话号码格式不正确"
+    representatives = sum(1 for p in data.petitioners if p.is_representative)
+    if representatives > MAX_REPRESENTATIVES:
+        errors["petitioners"] = "多人走访提出共同的信访事项，推选代表不得超过5人（《信访工作条例》第二十条）"
+    if data.channel == Channel.VISIT and len(data.petitioners) > MAX_REPRESENTATIVES and representatives == 0:
+        errors["petitioners"] = "多人走访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条），请标记代表"
+    head_count = data.head_count or len(data.petitioners)
+    if head_count < len(data.petitioners):
+        errors["head_count"] = "人数不能少于登记的信访人数"
+    if head_count > 100000:
+        errors["head_count"] = "人数不正确"
+    for key, model in (("town_id", Unit), ("respondent_unit_id", Unit), ("category_id", Category)):
+        value = getattr(data, key)
+        if value is not None and not model.objects.filter(pk=value).exists():
+            errors[key.removesuffix("_id")] = "所选项目不存在"
+    if data.received_at and data.received_at > timezone.now() + timezone.timedelta(minutes=5):
+        errors["received_at"] = "收到时间不能晚于当前时间"
+    return errors
+
+
+def next_case_number(received_at: datetime) -> str:
+    year = timezone.localtime(received_at).year
+    prefix = settings.CASE_NUMBER_PREFIX
+    CaseSequence.objects.get_or_create(prefix=prefix, year=year)
+    seq = CaseSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return settings.CASE_NUMBER_FORMAT.format(prefix=prefix, year=year, seq=seq.last)
+
+
+def find_or_create_petitioner(person: PetitionerInput) -> Petitioner:
+    """Reuse a known petitioner found by ID number, or by phone and name."""
+    existing = None
+    if person.id_number:
+        existing = Petitioner.objects.filter(id_number_hash=lookup_hash(person.id_number, purpose="id")).first()
+    if existing is None and person.phone:
+        existing = Petitioner.objects.filter(
+            phone_hash=lookup_hash(person.phone, purpose="phone"), name=person.name.strip()
+        ).first()
+    if existing is None and person.address:
+        key = name_address_hash(person.name, person.address)
+        existing = Petitioner.objects.filter(name_address_hash=key).first() if key else None
+    petitioner = existing or Petitioner(kind=person.kind, name=person.name.strip())
+    if person.id_number and not petitioner.id_number_hash:
+        petitioner.set_id_number(person.id_number)
+    if person.phone and not petitioner.phone_hash:
+        petitioner.set_phone(person.phone)
+    if person.address and not petitioner.address_enc:
+        petitioner.set_address(person.address)
+    if person.email and not petitioner.email:
+        petitioner.email = person.email
+    petitioner.save()
+    return petitioner
+
+
+@transaction.atomic
+def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "") -> Petition:
+    """Register a petition.  At a petition bureau it waits to be routed within
+    15 日 (Art. 22); at another unit (received directly, Art. 23) that unit
+    handles it and must tell the petitioner within 15 日.  The plain query code
+    is set on the returned object as `query_code` (shown once, printed on the
+    rights card)."""
+    errors = validate_input(data)
+    if errors:
+        raise ActionError("invalid", "提交的信息有误，请按提示修改", fields=errors)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if actor.unit is None or actor.role not in {"registrar", "bureau_leader", "handler", "unit_leader", "admin"}:
+            from ..errors import Forbidden
+
+            raise Forbidden("您无权登记信访事项")
+        registering_unit = actor.unit
+    else:
+        actor = None
+        registering_unit = default_bureau()
+    at_bureau = registering_unit.kind == UnitKind.BUREAU
+    received_at = data.received_at or timezone.now()
+    code = Petition.new_query_code()
+    petition = Petition(
+        case_number=next_case_number(received_at),
+        channel=data.channel,
+        source=data.source,
+        received_at=received_at,
+        registered_by=actor,
+        registering_unit=registering_unit,
+        title=data.title.strip(),
+        request=data.request.strip(),
+        facts_reasons=data.facts_reasons.strip(),
+        content=data.content.strip(),
+        town_id=data.town_id,
+        place_address=data.place_address.strip(),
+        respondent_unit_id=data.respondent_unit_id,
+        respondent_person=data.respondent_person.strip(),
+        category_id=data.category_id,
+        petition_class=data.petition_class,
+        is_litigation=data.is_litigation,
+        is_urgent=data.is_urgent,
+        head_count=data.head_count or len(data.petitioners),
+        status=Status.REGISTERED if at_bureau else Status.ROUTED,
+        handling_unit=None if at_bureau else registering_unit,
+        routed_at=None if at_bureau else received_at,
+    )
+    petition.is_collective = petition.head_count >= MAX_REPRESENTATIVES
+    petition.set_query_code(code)
+    petition.save()
+    for order, person in enumerate(data.petitioners):
+        PetitionPetitioner.objects.create(
+            petition=petition,
+            petitioner=find_or_create_petitioner(person),
+            is_representative=person.is_representative,
+            order=order,
+        )
+    if at_bureau:
+        open_deadline(petition, DeadlineRule.ROUTE, received_at)
+    else:
+        open_deadline(petition, DeadlineRule.NOTIFY, received_at)
+    refresh_current_due(petition)
+    record_event(
+        petition,
+        action=EventAction.REGISTER,
+        actor=actor,
+        actor_label=actor_label or ("" if actor else "信访人"),
+        to_status=petition.status,
+        data={"channel": data.channel, "source": data.source},
+        at=timezone.now(),
+    )
+    petition.query_code = code
+    return petition
+
+
+def request_fingerprint(payload: dict) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def petition_register_idempotent(*, actor, data: PetitionInput, key: str, fingerprint: str) -> tuple[Petition, bool]:
+    """Register once per (actor, Idempotency-Key).  Returns (petition, created).
+
+    A retry with the same key and body returns the first petition; the same key
+    with a different body is refused.
+    """
+    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("petition").first()
+    if existing is not None:
+        if existing.request_hash != fingerprint:
+            raise ActionError("idempotency_conflict", "同一幂等键已用于不同的请求内容")
+        return existing.petition, False
+    try:
+        with transaction.atomic():
+            petition = petition_register(actor=actor, data=data)
+            IdempotencyKey.objects.create(user=actor, key=key, request_hash=fingerprint, petition=petition)
+            return petition, True
+    except IntegrityError:
+        # A concurrent request with the same key won the race.
+        existing = IdempotencyKey.objects.get(user=actor, key=key)
+        if existing.request_hash != fingerprint:
+            raise ActionError("idempotency_conflict", "同一幂等键已用于不同的请求内容") from None
+        return existing.petition, False

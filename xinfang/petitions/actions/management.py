@@ -1,0 +1,224 @@
+"""Merge, withdrawal, reopening, recusal, notes, attachments and clock pauses."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import Role
+
+from ..choices import OPEN_STATUSES, TERMINAL_STATUSES, LinkKind, Stage, Status
+from ..deadlines import cancel_deadlines, open_deadline, open_deadline_for, recompute, refresh_current_due
+from ..errors import ActionError, Forbidden, WrongState
+from ..models import (
+    Attachment,
+    DeadlinePause,
+    EventAction,
+    InternalNote,
+    Petition,
+    PetitionLink,
+    PetitionPetitioner,
+    Recusal,
+)
+from ._core import record_event, require_bureau, require_reason, transition
+from .decisions import stage_rule
+
+
+@transaction.atomic
+def petition_merge(*, actor, petition: Petition, into: Petition, reason: str = "") -> Petition:
+    """A new submission repeating an open matter joins it: its petitioners are
+    added to the open matter and it closes as merged."""
+    require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
+    if into.pk == petition.pk:
+        raise ActionError("invalid", "不能合并到自身")
+    if into.status not in OPEN_STATUSES:
+        raise ActionError("invalid", "只能合并到正在办理的事项", fields={"into": "目标事项已办结"})
+    transition(
+        petition,
+        allowed_from={Status.REGISTERED, Status.ROUTED},
+        to_status=Status.MERGED,
+        action=EventAction.MERGE,
+        actor=actor,
+        reason=reason,
+        data={"into_id": into.pk, "into_case_number": into.case_number},
+        updates={"closed_at": timezone.now()},
+    )
+    PetitionLink.objects.get_or_create(
+        from_petition=petition, to_petition=into, kind=LinkKind.MERGED_INTO, defaults={"created_by": actor}
+    )
+    for link in PetitionPetitioner.objects.filter(petition=petition):
+        PetitionPetitioner.objects.get_or_create(
+            petition=into, petitioner_id=link.petitioner_id, defaults={"order": 100 + link.order}
+        )
+    cancel_deadlines(petition)
+    refresh_current_due(petition)
+    record_event(into, action=EventAction.MERGE, actor=actor, reason=reason,
+                 data={"merged_id": petition.pk, "merged_case_number": petition.case_number})
+    return petition
+
+
+@transaction.atomic
+def petition_withdraw(*, petition: Petition, reason: str, actor=None, actor_label: str = "信访人") -> Petition:
+    """The petitioner withdraws (recorded by staff or on the portal)."""
+    reason = require_reason(reason)
+    transition(
+        petition,
+        allowed_from=OPEN_STATUSES,
+        to_status=Status.WITHDRAWN,
+        action=EventAction.WITHDRAW,
+        actor=actor,
+        actor_label=actor_label,
+        reason=reason,
+        updates={"closed_at": timezone.now()},
+    )
+    cancel_deadlines(petition)
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
+    """The bureau reopens a closed matter: back to handling at its last unit
+    with a fresh period, or to routing when it never reached a unit."""
+    require_bureau(actor, Role.BUREAU_LEADER, Role.REGISTRAR)
+    reason = require_reason(reason)
+    if petition.status not in TERMINAL_STATUSES or petition.status == Status.MERGED:
+        raise WrongState("只有已办结、不予受理、不再受理、已导入法定途径或已撤回的事项可以重新办理")
+    now = timezone.now()
+    to_handling = petition.handling_unit_id is not None and petition.accepted_at is not None
+    transition(
+        petition,
+        allowed_from=TERMINAL_STATUSES - {Status.MERGED},
+        to_status=Status.HANDLING if to_handling else Status.REGISTERED,
+        action=EventAction.REOPEN,
+        actor=actor,
+        reason=reason,
+        updates={"closed_at": None, "is_final": False, "is_extended": False, "is_simple": False,
+                 "accepted_at": now if to_handling else petition.accepted_at},
+    )
+    cancel_deadlines(petition)
+    if to_handling:
+        open_deadline(petition, stage_rule(petition.stage), now)
+    else:
+        open_deadline(petition, "route", now)
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
+    """Art. 28③: a staff member with a direct interest steps aside; a leader or
+    the member themself records it."""
+    reason = require_reason(reason)
+    if actor.pk != user.pk and not actor.is_leader and not actor.is_bureau_staff:
+        raise Forbidden("只有本人或领导可以登记回避")
+    recusal, created = Recusal.objects.get_or_create(
+        petition=petition, user=user, defaults={"reason": reason, "created_by": actor}
+    )
+    if not created:
+        raise ActionError("invalid", "该工作人员已回避此事项")
+    updates = {}
+    if petition.handler_id == user.pk:
+        updates["handler"] = None
+        Petition.objects.filter(pk=petition.pk).update(handler=None)
+    record_event(petition, action=EventAction.RECUSE, actor=actor, reason=reason,
+                 data={"user_id": user.pk, **updates and {"handler_cleared": True}})
+    return recusal
+
+
+@transaction.atomic
+def note_add(*, actor, petition: Petition, text: str) -> InternalNote:
+    text = require_reason(text, "text")
+    note = InternalNote.objects.create(petition=petition, author=actor, text=text[:5000])
+    record_event(petition, action=EventAction.NOTE, actor=actor, data={"note_id": note.pk})
+    return note
+
+
+def _sniff_type(head: bytes, name: str) -> str:
+    signatures = [
+        (b"%PDF", "application/pdf"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG", "image/png"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
+        (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ]
+    for magic, kind in signatures:
+        if head.startswith(magic):
+            return kind
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if guessed == "text/plain":
+        try:
+            head.decode("utf-8")
+            return guessed
+        except UnicodeDecodeError:
+            pass
+    return "application/octet-stream"
+
+
+@transaction.atomic
+def attachment_add(*, petition: Petition, upload, actor=None, is_public: bool = False) -> Attachment:
+    """Store an uploaded file under MEDIA_ROOT after checking size and real type."""
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ActionError("invalid", f"附件不能超过{limit}MB", fields={"attachments": f"文件过大（上限{limit}MB）"})
+    head = upload.read(8)
+    upload.seek(0)
+    content_type = _sniff_type(head, upload.name)
+    if content_type not in settings.ATTACHMENT_TYPES:
+        raise ActionError("invalid", "附件类型不支持，请上传PDF、图片或Word文件", fields={"attachments": "类型不支持"})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        petition=petition,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        is_public=is_public,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str) -> DeadlinePause:
+    """Stop the answer clock (Art. 36②: hearing time is not counted)."""
+    reason = require_reason(reason)
+    if petition.stage != Stage.REREVIEW or petition.status != Status.HANDLING:
+        raise WrongState("只有复核办理中的事项可以因听证中止计时")
+    deadline = open_deadline_for(petition, stage_rule(petition.stage))
+    if deadline is None:
+        raise WrongState("没有正在计算的期限")
+    if deadline.pauses.filter(end__isnull=True).exists():
+        raise WrongState("计时已中止")
+    pause = DeadlinePause.objects.create(deadline=deadline, start=start, reason=reason)
+    refresh_current_due(petition)
+    record_event(petition, action=EventAction.PAUSE, actor=actor, reason=reason, data={"start": start.isoformat()})
+    return pause
+
+
+@transaction.atomic
+def petition_resume_clock(*, actor, petition: Petition, end: date) -> DeadlinePause:
+    deadline = open_deadline_for(petition, stage_rule(petition.stage))
+    pause = deadline.pauses.filter(end__isnull=True).first() if deadline else None
+    if pause is None:
+        raise WrongState("计时未中止")
+    if end < pause.start:
+        raise ActionError("invalid", "恢复日期不能早于中止日期", fields={"end": "日期不正确"})
+    pause.end = end
+    pause.save(update_fields=["end"])
+    recompute(deadline)
+    refresh_current_due(petition)
+    record_event(petition, action=EventAction.RESUME, actor=actor,
+                 data={"start": pause.start.isoformat(), "end": end.isoformat(), "new_due": deadline.due.isoformat()})
+    return pause

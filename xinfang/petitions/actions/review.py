@@ -1,0 +1,95 @@
+"""Review (复查, Art. 35), re-review (复核, Art. 36) and closing after the window."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.units.models import Unit
+
+from ..choices import Stage, Status
+from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..errors import ActionError, DeadlinePassed, WrongState
+from ..models import EventAction, Petition
+from ._core import require_reason, transition
+
+
+def reviewing_unit_for(petition: Petition) -> Unit:
+    """The body one level above the one that answered (Arts. 35–36)."""
+    unit = petition.handling_unit
+    if unit is None or unit.parent is None:
+        raise ActionError("no_reviewer", "没有上一级机关、单位可以受理复查（复核）请求")
+    return unit.parent
+
+
+def _request(*, petition: Petition, reason: str, actor, actor_label: str, unit: Unit | None, stage: str) -> Petition:
+    reason = require_reason(reason)
+    expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
+    if petition.stage != expected or petition.status != Status.OPINION_ISSUED:
+        word = "复查" if stage == Stage.REVIEW else "复核"
+        raise WrongState(f"当前阶段不能申请{word}")
+    window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
+    deadline = open_deadline_for(petition, window)
+    if deadline is None or deadline.due < timezone.localdate():
+        raise DeadlinePassed("已超过自收到书面答复之日起30日的申请期限")
+    target = unit or reviewing_unit_for(petition)
+    now = timezone.now()
+    transition(
+        petition,
+        allowed_from={Status.OPINION_ISSUED},
+        to_status=Status.HANDLING,
+        action=EventAction.REQUEST_REVIEW if stage == Stage.REVIEW else EventAction.REQUEST_REREVIEW,
+        actor=actor,
+        actor_label=actor_label,
+        reason=reason,
+        data={"unit_id": target.pk, "unit": target.name, "previous_unit_id": petition.handling_unit_id},
+        updates={"stage": stage, "handling_unit": target, "handler": None, "accepted_at": now},
+    )
+    meet_deadlines(petition, window, at=now)
+    open_deadline(petition, DeadlineRule.REVIEW_ANSWER if stage == Stage.REVIEW else DeadlineRule.REREVIEW_ANSWER, now)
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_request_review(
+    *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
+) -> Petition:
+    """复查 within 30 日 of the written reply, to the body one level above."""
+    return _request(petition=petition, reason=reason, actor=actor, actor_label=actor_label, unit=unit,
+                    stage=Stage.REVIEW)
+
+
+@transaction.atomic
+def petition_request_rereview(
+    *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
+) -> Petition:
+    """复核 within 30 日 of the review opinion, one level above the reviewer."""
+    return _request(petition=petition, reason=reason, actor=actor, actor_label=actor_label, unit=unit,
+                    stage=Stage.REREVIEW)
+
+
+@transaction.atomic
+def petition_close_after_window(*, petition: Petition) -> bool:
+    """The worker closes an issued opinion whose review window has run out.
+    Returns False when someone else moved it first."""
+    window = DeadlineRule.REVIEW_REQUEST if petition.stage == Stage.INITIAL else DeadlineRule.REREVIEW_REQUEST
+    deadline = open_deadline_for(petition, window)
+    if deadline is None or deadline.due >= timezone.localdate():
+        return False
+    try:
+        transition(
+            petition,
+            allowed_from={Status.OPINION_ISSUED},
+            to_status=Status.CLOSED,
+            action=EventAction.CLOSE,
+            actor_label="系统",
+            reason="申请复查（复核）期限届满，未提出申请",
+            updates={"closed_at": timezone.now()},
+        )
+    except WrongState:
+        return False
+    cancel_deadlines(petition)
+    refresh_current_due(petition)
+    return True

@@ -1,0 +1,154 @@
+"""Routing: 转送 / 交办 by the bureau (Art. 22), 告知 and 异议 by the unit (Art. 23)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import Role
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.units.models import Unit, UnitKind
+
+from ..choices import PetitionClass, Status
+from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..errors import ActionError, DeadlinePassed
+from ..models import EventAction, Petition
+from ._core import record_event, require_bureau, require_handling_unit, require_reason, transition
+
+ROUTABLE_FROM = {Status.REGISTERED}
+
+
+def check_route_target(petition: Petition, unit: Unit) -> None:
+    """Art. 22 and Art. 30③: where a petition may be sent."""
+    if not unit.is_active:
+        raise ActionError("invalid", "所选单位已停用", fields={"unit": "所选单位已停用"})
+    if unit.kind == UnitKind.BUREAU and unit.pk == petition.registering_unit_id:
+        raise ActionError("invalid", "不能转送给本信访部门", fields={"unit": "请选择有权处理的机关、单位"})
+    if petition.petition_class == PetitionClass.ACCUSATION:
+        if unit.kind != UnitKind.DISCIPLINE:
+            raise ActionError(
+                "invalid",
+                "检举控告类事项应当转送纪检监察机关（《信访工作条例》第二十二条）",
+                fields={"unit": "请选择纪检监察机关"},
+            )
+        if petition.respondent_unit_id and unit.is_within(petition.respondent_unit):
+            raise ActionError("invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"})
+    if petition.is_litigation and unit.kind != UnitKind.POLITICAL_LEGAL:
+        raise ActionError(
+            "invalid",
+            "涉法涉诉事项应当转送同级政法部门（《信访工作条例》第二十二条）",
+            fields={"unit": "请选择政法部门"},
+        )
+
+
+@transaction.atomic
+def petition_transfer(
+    *,
+    actor,
+    petition: Petition,
+    unit: Unit,
+    reason: str = "",
+    assign: bool = False,
+    report_days: int | None = None,
+) -> Petition:
+    """转送 (or 交办 when `assign`, with a 办结报告 due in `report_days`)."""
+    require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
+    check_route_target(petition, unit)
+    if assign and report_days is not None and not 1 <= report_days <= 90:
+        raise ActionError("invalid", "交办反馈期限应在1至90日之间", fields={"report_days": "1至90日"})
+    now = timezone.now()
+    event = transition(
+        petition,
+        allowed_from=ROUTABLE_FROM,
+        to_status=Status.ROUTED,
+        action=EventAction.ASSIGN if assign else EventAction.TRANSFER,
+        actor=actor,
+        reason=reason,
+        data={"unit_id": unit.pk, "unit": unit.name, "report_days": report_days},
+        updates={"handling_unit": unit, "routed_at": now, "is_assignment": assign, "handler": None},
+    )
+    meet_deadlines(petition, DeadlineRule.ROUTE, at=now)
+    open_deadline(petition, DeadlineRule.NOTIFY, now)
+    open_deadline(petition, DeadlineRule.OBJECT, now)
+    if assign:
+        open_deadline(petition, DeadlineRule.ASSIGN_REPORT, now, days=report_days)
+    refresh_current_due(petition)
+    petition._last_event = event
+    return petition
+
+
+@transaction.atomic
+def petition_object(*, actor, petition: Petition, reason: str) -> Petition:
+    """异议: "not ours", within 5 working days of receipt (Art. 23③)."""
+    require_handling_unit(actor, petition)
+    reason = require_reason(reason)
+    deadline = open_deadline_for(petition, DeadlineRule.OBJECT)
+    if deadline is None or deadline.due < timezone.localdate():
+        raise DeadlinePassed("已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议")
+    transition(
+        petition,
+        allowed_from={Status.ROUTED},
+        to_status=Status.OBJECTED,
+        action=EventAction.OBJECT,
+        actor=actor,
+        reason=reason,
+        data={"unit_id": petition.handling_unit_id},
+    )
+    meet_deadlines(petition, DeadlineRule.OBJECT)
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_decide_objection(*, actor, petition: Petition, uphold: bool, reason: str) -> Petition:
+    """The bureau checks an objection: upheld → take the matter back to route
+    again; dismissed → the unit keeps it."""
+    require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
+    reason = require_reason(reason)
+    if uphold:
+        previous = petition.handling_unit
+        transition(
+            petition,
+            allowed_from={Status.OBJECTED},
+            to_status=Status.REGISTERED,
+            action=EventAction.OBJECTION_UPHELD,
+            actor=actor,
+            reason=reason,
+            data={"previous_unit_id": previous.pk if previous else None},
+            updates={"handling_unit": None, "is_assignment": False, "handler": None},
+        )
+        cancel_deadlines(petition, DeadlineRule.NOTIFY, DeadlineRule.ASSIGN_REPORT, DeadlineRule.OBJECT)
+        # The bureau must route again promptly: a fresh 15-day routing period.
+        open_deadline(petition, DeadlineRule.ROUTE, timezone.now())
+    else:
+        transition(
+            petition,
+            allowed_from={Status.OBJECTED},
+            to_status=Status.ROUTED,
+            action=EventAction.OBJECTION_DISMISSED,
+            actor=actor,
+            reason=reason,
+        )
+    refresh_current_due(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_notify(*, actor, petition: Petition, text: str = "", documents: list[str] | None = None) -> Petition:
+    """书面告知: the unit tells the petitioner of receipt, route and procedure
+    (Art. 23).  Not a status change, but it stops the 15-day clock."""
+    require_handling_unit(actor, petition)
+    if petition.status not in {Status.ROUTED, Status.HANDLING}:
+        raise ActionError("wrong_state", "当前状态不需要告知")
+    if petition.notified_at:
+        raise ActionError("wrong_state", "已告知信访人，无需重复告知")
+    now = timezone.now()
+    updated = Petition.objects.filter(pk=petition.pk, notified_at__isnull=True).update(notified_at=now)
+    if not updated:
+        raise ActionError("wrong_state", "已告知信访人，无需重复告知")
+    petition.notified_at = now
+    meet_deadlines(petition, DeadlineRule.NOTIFY, at=now)
+    refresh_current_due(petition)
+    record_event(petition, action=EventAction.NOTIFY, actor=actor, reason=text, documents=documents or [])
+    return petition
+

@@ -1,0 +1,109 @@
+"""Deadlines of petitions: open, meet, extend, pause and recompute.
+
+The arithmetic lives in xinfang.calendars (one engine for every rule); this
+module keeps the `Deadline` rows and the petition's `current_due` in step.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from xinfang.calendars.rules import DayUnit, DeadlineRule, rule_spec
+from xinfang.calendars.service import compute_due, local_date
+
+from .models import Deadline, DeadlinePause, Petition
+
+# Which open deadline drives the traffic light when several run at once:
+# the earliest due date wins, whatever the rule.
+
+
+def open_deadline(petition: Petition, rule: DeadlineRule, start: date | datetime, *, days: int | None = None) -> Deadline:
+    spec = rule_spec(rule)
+    length = spec.days if days is None else days
+    due = compute_due(rule, start, days=length)
+    return Deadline.objects.create(
+        petition=petition,
+        rule=rule,
+        start=local_date(start),
+        days=length,
+        working_days=spec.unit == DayUnit.WORKING,
+        due=due.date,
+        provisional=due.provisional,
+    )
+
+
+def meet_deadlines(petition: Petition, *rules: DeadlineRule, at: datetime | None = None) -> int:
+    return Deadline.objects.open().filter(petition=petition, rule__in=list(rules)).update(met_at=at or timezone.now())
+
+
+def cancel_deadlines(petition: Petition, *rules: DeadlineRule) -> int:
+    qs = Deadline.objects.open().filter(petition=petition)
+    if rules:
+        qs = qs.filter(rule__in=list(rules))
+    return qs.update(cancelled=True)
+
+
+def _pauses(deadline: Deadline) -> list[tuple[date, date]]:
+    today = timezone.localdate()
+    return [(p.start, p.end or today) for p in deadline.pauses.all()]
+
+
+def recompute(deadline: Deadline) -> Deadline:
+    """Due date from rule, start, extension, pauses and the current calendar."""
+    base = compute_due(deadline.rule, deadline.start, days=deadline.days, pauses=_pauses(deadline))
+    due, provisional = base.date, base.provisional
+    if deadline.extension_days:
+        extended = compute_due(DeadlineRule.EXTEND, base.date, days=deadline.extension_days)
+        due, provisional = extended.date, provisional or extended.provisional
+    if (due, provisional) != (deadline.due, deadline.provisional):
+        deadline.due, deadline.provisional = due, provisional
+        # A moved due date may need its warnings again.
+        Deadline.objects.filter(pk=deadline.pk).update(
+            due=due, provisional=provisional, soon_warned_at=None, overdue_warned_at=None
+        )
+    return deadline
+
+
+def extend_deadline(deadline: Deadline, days: int) -> Deadline:
+    deadline.extension_days = days
+    Deadline.objects.filter(pk=deadline.pk).update(extension_days=days)
+    return recompute(deadline)
+
+
+def refresh_current_due(petition: Petition) -> None:
+    """Copy the earliest open, unpaused deadline to the petition's indexed columns."""
+    first = (
+        Deadline.objects.open()
+        .filter(petition=petition)
+        .exclude(Exists(DeadlinePause.objects.filter(deadline=OuterRef("pk"), end__isnull=True)))
+        .order_by("due")
+        .first()
+    )
+    values = (
+        {"current_due": first.due, "current_due_rule": first.rule, "current_due_provisional": first.provisional}
+        if first
+        else {"current_due": None, "current_due_rule": "", "current_due_provisional": False}
+    )
+    Petition.objects.filter(pk=petition.pk).update(**values)
+    for key, value in values.items():
+        setattr(petition, key, value)
+
+
+def recompute_provisional() -> int:
+    """Recompute every open provisional deadline (after a schedule is loaded)."""
+    count = 0
+    petition_ids = set()
+    for deadline in Deadline.objects.open().filter(provisional=True).prefetch_related("pauses").iterator():
+        recompute(deadline)
+        petition_ids.add(deadline.petition_id)
+        count += 1
+    for petition in Petition.objects.filter(pk__in=petition_ids):
+        refresh_current_due(petition)
+    return count
+
+
+def open_deadline_for(petition: Petition, *rules: DeadlineRule) -> Deadline | None:
+    return Deadline.objects.open().filter(petition=petition, rule__in=list(rules)).order_by("due").first()

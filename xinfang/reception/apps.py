@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReceptionConfig(AppConfig):
+    name = "xinfang.reception"
+    label = "reception"

@@ -1,0 +1,127 @@
+"""Reference data: the tree of public bodies (机关单位) and the tree of categories."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县（区）级")
+    TOWN = "town", _("乡镇（街道）级")
+    COMMUNITY = "community", _("村（社区）级")
+
+
+# Higher levels first: used to tell whether a visit skipped a level (Art. 20).
+LEVEL_RANK = {
+    UnitLevel.PROVINCE: 1,
+    UnitLevel.CITY: 2,
+    UnitLevel.COUNTY: 3,
+    UnitLevel.TOWN: 4,
+    UnitLevel.COMMUNITY: 5,
+}
+
+
+class UnitKind(models.TextChoices):
+    BUREAU = "bureau", _("信访部门")
+    TERRITORIAL = "territorial", _("属地")
+    DEPARTMENT = "department", _("职能部门")
+    POLITICAL_LEGAL = "political_legal", _("政法部门")
+    DISCIPLINE = "discipline", _("纪检监察机关")
+    LEADERSHIP = "leadership", _("党委政府")
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: Unit) -> UnitQuerySet:
+        return self.filter(path__startswith=unit.path)
+
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    """A public body.  `path` is a materialised path ("/1/7/42/") so a unit's
+    subtree is one indexed prefix filter."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("层级"), max_length=16, choices=UnitLevel.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Words in petitions that point to this unit: place names for territorial
+    # units, subject keywords for departments (the dispatch catalogue 派单目录).
+    keywords = models.TextField(_("派单关键词"), blank=True, help_text=_("以空格或逗号分隔"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("机关单位")
+        verbose_name_plural = _("机关单位")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_short(self) -> str:
+        return self.short_name or self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if self.path != expected:
+            old = self.path
+            self.path = expected
+            Unit.objects.filter(pk=self.pk).update(path=expected)
+            if old:
+                # Re-root the subtree when a unit moves.
+                for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    child.save()
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is `other` or one of its descendants."""
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> list[Unit]:
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        by_id = Unit.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def keyword_list(self) -> list[str]:
+        return [w for w in self.keywords.replace("，", " ").replace(",", " ").split() if w]
+
+
+class Category(models.Model):
+    """An editable tree of petition categories (e.g. 城乡建设 › 物业管理)."""
+
+    name = models.CharField(_("名称"), max_length=60)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("分类")
+        verbose_name_plural = _("分类")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    @property
+    def top(self) -> Category:
+        node = self
+        while node.parent_id:
+            node = node.parent
+        return node
