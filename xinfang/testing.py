@@ -1,6 +1,7 @@
 """Shared test fixtures: a small district and one persona per role.
 
-    district (海州区人民政府, leadership)
+    city (连云港市人民政府, leadership) — answers re-reviews
+    district (海州区人民政府, leadership) — answers reviews
     ├── bureau (海州区信访局)            registrar, bureau_leader, supervisor, admin
     ├── town_a (新海街道, territorial)   handler_a, leader_a
     │   └── community_a (朝阳社区)       community_handler
@@ -29,6 +30,7 @@ PASSWORD = "correct-horse-battery"
 
 @dataclass
 class World:
+    city: Unit
     district: Unit
     bureau: Unit
     town_a: Unit
@@ -70,7 +72,8 @@ def make_user(username: str, role: str, unit: Unit | None, full_name: str = "") 
 
 
 def make_world() -> World:
-    district = make_unit("海州区人民政府", "320706", parent=None, level=UnitLevel.COUNTY, kind=UnitKind.LEADERSHIP)
+    city = make_unit("连云港市人民政府", "320700", parent=None, level=UnitLevel.CITY, kind=UnitKind.LEADERSHIP)
+    district = make_unit("海州区人民政府", "320706", parent=city, level=UnitLevel.COUNTY, kind=UnitKind.LEADERSHIP)
     bureau = make_unit("海州区信访局", "320706-XF", parent=district, level=UnitLevel.COUNTY, kind=UnitKind.BUREAU)
     town_a = make_unit("新海街道", "320706-001", parent=district, level=UnitLevel.TOWN, kind=UnitKind.TERRITORIAL,
                        keywords="新海 朝阳")
@@ -87,6 +90,7 @@ def make_world() -> World:
     category = Category.objects.create(name="城乡建设", code="01")
     subcategory = Category.objects.create(name="物业管理", code="0101", parent=category)
     return World(
+        city=city,
         district=district, bureau=bureau, town_a=town_a, community_a=community_a, town_b=town_b,
         housing=housing, political_legal=political_legal, discipline=discipline,
         category=category, subcategory=subcategory,
@@ -109,7 +113,7 @@ def make_world() -> World:
     )
 
 
-VALID_ID = "320706198001011237"  # a valid check digit (GB 11643)
+VALID_ID = "320706198001011236"  # a valid check digit (GB 11643)
 
 
 def make_petition(

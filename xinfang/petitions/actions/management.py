@@ -122,12 +122,12 @@ def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
     )
     if not created:
         raise ActionError("invalid", "该工作人员已回避此事项")
-    updates = {}
-    if petition.handler_id == user.pk:
-        updates["handler"] = None
+    handler_cleared = petition.handler_id == user.pk
+    if handler_cleared:
         Petition.objects.filter(pk=petition.pk).update(handler=None)
+        petition.handler = None
     record_event(petition, action=EventAction.RECUSE, actor=actor, reason=reason,
-                 data={"user_id": user.pk, **updates and {"handler_cleared": True}})
+                 data={"user_id": user.pk, "handler_cleared": handler_cleared})
     return recusal
 
 
