@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.stats",
     "xinfang.demo",
+    "xinfang.inbox",
     "xinfang.web",
     "xinfang.api",
 ]
