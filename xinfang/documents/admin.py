@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .kinds import SPECS, VARIABLES
+from .models import DocumentSequence, DocumentTemplate, IssuedDocument
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "is_active", "updated_at", "updated_by"]
+    list_filter = ["is_active"]
+    readonly_fields = ["kind", "updated_at", "updated_by", "legal_basis", "variables"]
+    fields = ["kind", "title", "body", "is_active", "legal_basis", "variables", "updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        # One row per kind, created by ensure_default_templates().
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="依据")
+    def legal_basis(self, obj) -> str:
+        return SPECS[obj.kind].basis if obj and obj.kind in SPECS else ""
+
+    @admin.display(description="可用变量")
+    def variables(self, obj) -> str:
+        required = set(SPECS[obj.kind].required) if obj and obj.kind in SPECS else set()
+        return "；".join(f"{k}：{v}{'（必填）' if k in required else ''}" for k, v in VARIABLES.items())
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    """Read-only: issued documents are a register, corrected by issuing a new one."""
+
+    list_display = ["number", "title", "petition", "issuing_unit", "issued_at", "is_public"]
+    list_filter = ["kind", "is_public"]
+    search_fields = ["number", "petition__case_number"]
+    readonly_fields = [f.name for f in IssuedDocument._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(admin.ModelAdmin):
+    list_display = ["unit_code", "kind", "year", "last"]
+    list_filter = ["kind", "year"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,140 @@
+"""Document templates, 文号 sequences and the register of issued documents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .kinds import DocumentKind
+from .markup import TemplateBodyError, check_body
+
+
+class DocumentTemplate(models.Model):
+    """The administrator-editable text of one kind of document (see markup.py for the syntax)."""
+
+    kind = models.CharField(_("文书种类"), max_length=32, choices=DocumentKind.choices, unique=True)
+    title = models.CharField(_("标题"), max_length=60)
+    body = models.TextField(
+        _("正文模板"),
+        help_text=_(
+            "每行一段；“# ”开头为一级标题，“@ ”开头为顶格的称谓行。"
+            "变量写作 {{ petitioner_name }}；可用 {% if 变量 %}…{% endif %} 和 {% for x in 列表 %}…{% endfor %}。"
+        ),
+    )
+    is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用时使用系统默认文本"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("文书模板")
+        verbose_name_plural = _("文书模板")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        """Reject bodies that break the markup or print unknown variables (tried on a sample)."""
+        from .render import MissingContextError, render_document
+        from .samples import sample_context
+
+        errors = check_body(self.body)
+        if not errors:
+            try:
+                render_document(self.kind, sample_context(self.kind), template_body=self.body)
+            except (TemplateBodyError, MissingContextError) as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ValidationError({"body": errors})
+
+
+class DocumentSequence(models.Model):
+    """The last 文号 sequence number per kind, issuing unit and year."""
+
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    unit_code = models.CharField(max_length=20)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "unit_code", "year"], name="documents_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.get_kind_display()} {self.year}: {self.last}"
+
+
+class IssuedDocumentQuerySet(models.QuerySet):
+    def public(self) -> IssuedDocumentQuerySet:
+        """What the petitioner sees on the portal."""
+        return self.filter(is_public=True)
+
+
+class IssuedDocument(models.Model):
+    """One issued document.  The text is frozen at issue; PDF and DOCX are rendered from
+    it on demand, and rendering is deterministic, so `pdf_sha256` verifies a re-render."""
+
+    petition = models.ForeignKey(
+        "petitions.Petition", verbose_name=_("信访事项"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("文书种类"), max_length=32, choices=DocumentKind.choices)
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    title = models.CharField(_("标题"), max_length=60)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issuing_unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("出具单位"), on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
+    context = models.JSONField(_("文书数据"), default=dict, help_text=_("出具时使用的全部变量值"))
+    body_text = models.TextField(_("正文"))
+    is_public = models.BooleanField(_("在网上信访平台公开"), default=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("已出具文书")
+        verbose_name_plural = _("已出具文书")
+        ordering = ["issued_at"]
+        indexes = [models.Index(fields=["petition", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def rendered(self):
+        from .render import rendered_from_text
+
+        return rendered_from_text(
+            kind=self.kind,
+            title=self.title,
+            number=self.number,
+            body_text=self.body_text,
+            issuing_unit=str(self.context.get("issuing_unit", "")),
+            issued_date=str(self.context.get("issued_date", "")),
+            case_number=str(self.context.get("case_number", "")),
+        )
+
+    def pdf(self) -> bytes:
+        from .render import to_pdf
+
+        return to_pdf(self.rendered())
+
+    def docx(self) -> bytes:
+        from .render import to_docx
+
+        return to_docx(self.rendered())
