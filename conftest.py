@@ -19,3 +19,13 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NOTIFICATION_OUTBOX = tmp_path / "outbox"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Rolled-back test transactions send no signals: forget cached schedules."""
+    from xinfang.calendars.service import invalidate_calendar
+
+    invalidate_calendar()
+    yield
+    invalidate_calendar()

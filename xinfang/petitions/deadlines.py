@@ -96,7 +96,7 @@ def recompute_provisional() -> int:
     """Recompute every open provisional deadline (after a schedule is loaded)."""
     count = 0
     petition_ids = set()
-    for deadline in Deadline.objects.open().filter(provisional=True).prefetch_related("pauses").iterator():
+    for deadline in Deadline.objects.open().filter(provisional=True).prefetch_related("pauses").iterator(chunk_size=500):
         recompute(deadline)
         petition_ids.add(deadline.petition_id)
         count += 1
