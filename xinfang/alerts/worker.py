@@ -1,0 +1,99 @@
+"""The background worker: one pass raises due warnings, closes matters whose
+review window ran out, and runs the periodic jobs of other apps.  Each job is
+safe to run from several workers at once (compare-and-set claims)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.petitions.actions import petition_close_after_window
+from xinfang.petitions.choices import Status
+from xinfang.petitions.models import Deadline, Petition
+
+from .deadlines import warn_deadlines
+
+log = logging.getLogger("xinfang.worker")
+
+# Periodic jobs of other apps: "module:function", each returning a count.
+JOBS = [
+    "xinfang.notifications.worker:run_once",
+    "xinfang.ownership.reminders:run_once",
+    "xinfang.commitments.reminders:run_once",
+    "xinfang.supervision.reminders:run_once",
+    "xinfang.stats.jobs:run_once",
+    "xinfang.triage.jobs:run_once",
+]
+
+
+def close_expired_windows(now=None, *, batch: int = 200) -> int:
+    today = timezone.localdate(now or timezone.now())
+    ids = (
+        Deadline.objects.open()
+        .filter(rule__in=[DeadlineRule.REVIEW_REQUEST, DeadlineRule.REREVIEW_REQUEST], due__lt=today,
+                petition__status=Status.OPINION_ISSUED)
+        .values_list("petition_id", flat=True)[:batch]
+    )
+    closed = 0
+    for petition in Petition.objects.filter(pk__in=list(ids)):
+        closed += petition_close_after_window(petition=petition)
+    return closed
+
+
+def _job(path: str):
+    module_name, func = path.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, func, None)
+
+
+def run_once(now=None) -> dict[str, int]:
+    """One pass of every job; a failing job is logged and does not stop the others."""
+    results = {}
+    builtin = {"deadline_warnings": lambda: warn_deadlines(now), "closed_after_window": lambda: close_expired_windows(now)}
+    for name, job in builtin.items():
+        results[name] = _run(name, job)
+    for path in JOBS:
+        job = _job(path)
+        if job is not None:
+            results[path] = _run(path, job)
+    return results
+
+
+def _run(name, job) -> int:
+    try:
+        return int(job() or 0)
+    except Exception:  # noqa: BLE001 - one broken job must not stop the worker
+        log.exception("worker job %s failed", name)
+        return -1
+
+
+def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    log.info("worker started, interval %ss", interval)
+    while not stop.is_set():
+        close_old_connections()
+        results = run_once()
+        busy = {k: v for k, v in results.items() if v}
+        if busy:
+            log.info("worker pass: %s", busy)
+        close_old_connections()
+        stop.wait(interval)
+
+
+def start_in_thread(interval: float = 30.0) -> threading.Event:
+    """Run the worker inside this process (the demo server does this)."""
+    stop = threading.Event()
+    threading.Thread(target=loop, kwargs={"interval": interval, "stop": stop}, daemon=True, name="xinfang-worker").start()
+    time.sleep(0)
+    return stop
