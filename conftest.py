@@ -29,3 +29,21 @@ def _fresh_calendar():
     invalidate_calendar()
     yield
     invalidate_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is the production hasher (checked in accounts tests); tests that
+    create dozens of accounts use a fast one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def freezer_at(monkeypatch):
+    """Freeze django.utils.timezone.now (and so localdate) at a given aware datetime."""
+    from django.utils import timezone
+
+    def freeze(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return freeze

@@ -151,7 +151,17 @@ def advance(petition, world: World, *, to: str):
              "rereview", "rereview_drafted", "final"]
     opinion = {"outcome": "not_support", "request": "退还停车费", "facts_reasons": "经查收费符合备案标准",
                "opinion_text": "不予支持", "legal_basis": "《物业管理条例》第四十条"}
-    for step in steps[: steps.index(to) + 1]:
+    petition.refresh_from_db()
+    position = {
+        ("registered", "initial"): "routed", ("routed", "initial"): "handling", ("handling", "initial"): "drafted",
+        ("opinion_drafted", "initial"): "issued", ("opinion_issued", "initial"): "review",
+        ("handling", "review"): "review_drafted", ("opinion_drafted", "review"): "review_issued",
+        ("opinion_issued", "review"): "rereview", ("handling", "rereview"): "rereview_drafted",
+        ("opinion_drafted", "rereview"): "final",
+    }.get((petition.status, petition.stage))
+    if position is None or steps.index(position) > steps.index(to):
+        return petition
+    for step in steps[steps.index(position): steps.index(to) + 1]:
         petition.refresh_from_db()
         if step == "routed":
             if not petition.petition_class:
