@@ -1,7 +1,7 @@
 """Deadlines of petitions through the workflow: statutory periods with real
 holidays, extension, hearing pause, provisional dates recomputed."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,7 +85,9 @@ def test_hearing_pause_shifts_the_rereview_due_date(world, freezer_at):
     assert petition.current_due is None or petition.current_due_rule != "rereview_answer"
     a.petition_resume_clock(actor=world.bureau_leader, petition=petition, end=date(2026, 3, 14))
     answer.refresh_from_db()
-    assert answer.due == before + timedelta(days=5)
+    # 2 Mar + 30 日 = 1 Apr; five hearing days not counted → 6 Apr, a 清明 holiday → 7 Apr.
+    assert before == date(2026, 4, 1)
+    assert answer.due == date(2026, 4, 7)
     petition.refresh_from_db()
     assert petition.current_due == answer.due
 

@@ -375,7 +375,7 @@ def test_concurrent_transitions_only_one_wins(world):
     stale = type(petition).objects.get(pk=petition.pk)
     a.petition_accept(actor=world.handler_a, petition=petition)
     with pytest.raises(WrongState):
-        a.petition_object(actor=world.handler_a, petition=stale, reason="不归我们")
+        a.petition_reject(actor=world.leader_a, petition=stale, reason_code="outside_powers", reason="不属于")
 
 
 def test_every_transition_writes_an_event(world):
