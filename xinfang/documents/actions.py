@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .kinds import DocumentKind, spec_for
 from .models import DocumentSequence, DocumentTemplate, IssuedDocument
-from .render import RenderedDocument, default_body, render_document, to_pdf
+from .render import RenderedDocument, default_body, render_document
 
 
 def ensure_default_templates() -> int:
@@ -120,5 +118,7 @@ def document_issue(
         context=rendered.context,
         body_text=rendered.body_text,
         is_public=spec.public if is_public is None else is_public,
-        pdf_sha256=hashlib.sha256(to_pdf(rendered)).hexdigest(),
+        # The PDF is rendered on first download (IssuedDocument.pdf), not inside the
+        # workflow transaction: issuing stays fast and the hash is stored then.
+        pdf_sha256="",
     )

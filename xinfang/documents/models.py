@@ -130,9 +130,16 @@ class IssuedDocument(models.Model):
         )
 
     def pdf(self) -> bytes:
+        """The PDF; the first rendering stores its hash, later ones must match it."""
+        import hashlib
+
         from .render import to_pdf
 
-        return to_pdf(self.rendered())
+        data = to_pdf(self.rendered())
+        if not self.pdf_sha256:
+            self.pdf_sha256 = hashlib.sha256(data).hexdigest()
+            type(self).objects.filter(pk=self.pk, pdf_sha256="").update(pdf_sha256=self.pdf_sha256)
+        return data
 
     def docx(self) -> bytes:
         from .render import to_docx

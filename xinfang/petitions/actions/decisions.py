@@ -8,7 +8,17 @@ from django.utils import timezone
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 
-from ..choices import DIVERSION_ROUTES, OPEN_STATUSES, ClaimRoute, LinkKind, PetitionClass, RejectionReason, Stage, Status
+from .. import notices
+from ..choices import (
+    DIVERSION_ROUTES,
+    OPEN_STATUSES,
+    ClaimRoute,
+    LinkKind,
+    PetitionClass,
+    RejectionReason,
+    Stage,
+    Status,
+)
 from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, refresh_current_due
 from ..errors import ActionError
 from ..models import EventAction, Petition, PetitionLink, PetitionPetitioner
@@ -81,7 +91,7 @@ def petition_accept(
     if simple and not is_first_time(petition):
         raise ActionError("invalid", "简易办理仅适用于首次提出、事实清楚的信访事项", fields={"simple": "不符合简易办理条件"})
     now = timezone.now()
-    transition(
+    event = transition(
         petition,
         allowed_from={Status.ROUTED},
         to_status=Status.HANDLING,
@@ -101,6 +111,7 @@ def petition_accept(
     meet_deadlines(petition, DeadlineRule.NOTIFY, DeadlineRule.OBJECT, at=now)
     open_deadline(petition, DeadlineRule.SIMPLE if simple else DeadlineRule.CONCLUDE, now)
     refresh_current_due(petition)
+    notices.for_accept(event, actor=actor)
     return petition
 
 
@@ -123,7 +134,7 @@ def petition_reject(
             raise ActionError("invalid", "请指明已受理或正在办理的同一事项", fields={"earlier": "必填"})
         if earlier.status not in OPEN_STATUSES or earlier.accepted_at is None and earlier.status != Status.ROUTED:
             raise ActionError("invalid", "所指事项未在受理或办理中，不适用第十九条第三款", fields={"earlier": "不适用"})
-    transition(
+    event = transition(
         petition,
         allowed_from={Status.REGISTERED, Status.ROUTED},
         to_status=Status.REJECTED,
@@ -140,6 +151,7 @@ def petition_reject(
         )
     cancel_deadlines(petition)
     refresh_current_due(petition)
+    notices.for_reject(event, actor=actor, reason_code=reason_code, reason=reason)
     return petition
 
 
@@ -155,7 +167,7 @@ def petition_refuse_final(
         require_handling_unit(actor, petition, Role.UNIT_LEADER)
     if not earlier.is_final:
         raise ActionError("invalid", "所指事项尚未经复核终结，不适用第三十六条第三款", fields={"earlier": "不适用"})
-    transition(
+    event = transition(
         petition,
         allowed_from={Status.REGISTERED, Status.ROUTED},
         to_status=Status.REFUSED_FINAL,
@@ -171,6 +183,7 @@ def petition_refuse_final(
     )
     cancel_deadlines(petition)
     refresh_current_due(petition)
+    notices.for_refuse_final(event, actor=actor, earlier=earlier)
     return petition
 
 
@@ -186,7 +199,7 @@ def petition_divert(
         raise ActionError("invalid", "只有申诉求决类事项可以导入法定途径")
     if claim_route not in {int(r) for r in DIVERSION_ROUTES}:
         raise ActionError("invalid", "请选择第三十一条第（一）至（四）项规定的途径", fields={"claim_route": "请选择"})
-    transition(
+    event = transition(
         petition,
         allowed_from={Status.ROUTED, Status.HANDLING},
         to_status=Status.DIVERTED,
@@ -199,6 +212,7 @@ def petition_divert(
     )
     cancel_deadlines(petition)
     refresh_current_due(petition)
+    notices.for_divert(event, actor=actor, claim_route=claim_route, reason=reason)
     return petition
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 
+from .. import notices
 from ..choices import ClaimRoute, EvaluationStage, Outcome, PetitionClass, Rating, Stage, Status
 from ..deadlines import extend_deadline, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
 from ..errors import ActionError, WrongState
@@ -37,7 +38,7 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str, docume
         raise WrongState("办理期限已届满，不能再延期")
     old_due = deadline.due
     extend_deadline(deadline, int(days))
-    transition(
+    event = transition(
         petition,
         allowed_from={Status.HANDLING},
         to_status=Status.HANDLING,
@@ -49,6 +50,7 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str, docume
         documents=documents or [],
     )
     refresh_current_due(petition)
+    notices.for_extend(event, actor=actor, days=int(days), reason=reason, due=deadline.due)
     return petition
 
 
@@ -117,7 +119,8 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
         raise WrongState("没有待审批的意见")
     now = timezone.now()
     final = petition.stage == Stage.REREVIEW
-    transition(
+    stage = petition.stage
+    event = transition(
         petition,
         allowed_from={Status.OPINION_DRAFTED},
         to_status=Status.CLOSED if final else Status.OPINION_ISSUED,
@@ -136,6 +139,7 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
     elif petition.stage == Stage.REVIEW:
         open_deadline(petition, DeadlineRule.REREVIEW_REQUEST, now)
     refresh_current_due(petition)
+    notices.for_opinion(event, actor=actor, opinion=opinion, stage=stage)
     return opinion
 
 
@@ -176,7 +180,8 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
         raise ActionError("invalid", "只有交办件需要报送办结报告")
     meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
     refresh_current_due(petition)
-    record_event(petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or [])
+    event = record_event(petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or [])
+    notices.for_report(event, actor=actor, text=text)
     return petition
 
 

@@ -9,7 +9,13 @@ from xinfang.calendars.rules import DeadlineRule
 from xinfang.units.models import Unit
 
 from ..choices import Stage, Status
-from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..deadlines import (
+    cancel_deadlines,
+    meet_deadlines,
+    open_deadline,
+    open_deadline_for,
+    refresh_current_due,
+)
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
 from ._core import require_reason, transition

@@ -9,8 +9,15 @@ from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.units.models import Unit, UnitKind
 
+from .. import notices
 from ..choices import PetitionClass, Status
-from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..deadlines import (
+    cancel_deadlines,
+    meet_deadlines,
+    open_deadline,
+    open_deadline_for,
+    refresh_current_due,
+)
 from ..errors import ActionError, DeadlinePassed
 from ..models import EventAction, Petition
 from ._core import record_event, require_bureau, require_handling_unit, require_reason, transition
@@ -70,10 +77,11 @@ def petition_transfer(
     meet_deadlines(petition, DeadlineRule.ROUTE, at=now)
     open_deadline(petition, DeadlineRule.NOTIFY, now)
     open_deadline(petition, DeadlineRule.OBJECT, now)
+    report_due = None
     if assign:
-        open_deadline(petition, DeadlineRule.ASSIGN_REPORT, now, days=report_days)
+        report_due = open_deadline(petition, DeadlineRule.ASSIGN_REPORT, now, days=report_days).due
     refresh_current_due(petition)
-    petition._last_event = event
+    notices.for_transfer(event, actor=actor, unit=unit, assign=assign, report_due=report_due)
     return petition
 
 

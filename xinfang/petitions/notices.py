@@ -1,0 +1,126 @@
+"""The written notices each transition issues (受理告知书, 意见书 …).
+
+Called by the action functions inside their transaction, right after the
+transition: the document takes its 文号 and its number is attached to the
+event, so the timeline and the portal show which notice went with which step.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from xinfang.documents.actions import document_issue
+from xinfang.documents.kinds import DocumentKind
+
+from .choices import ClaimRoute, Outcome, RejectionReason, Stage
+from .models import PetitionEvent
+
+REJECTION_BASIS = {
+    RejectionReason.SAME_MATTER_BELOW: "《信访工作条例》第十九条第三款",
+    RejectionReason.OUTSIDE_POWERS: "《信访工作条例》第二十三条第一款",
+    RejectionReason.NOT_A_PETITION: "《信访工作条例》第十七条",
+}
+COMPETENT_BODY = {
+    ClaimRoute.LITIGATION: "人民法院、人民检察院或公安机关",
+    ClaimRoute.ARBITRATION: "劳动人事争议仲裁委员会或其他仲裁机构",
+    ClaimRoute.PARTY_APPEAL: "党组织、纪检监察机关",
+    ClaimRoute.ADMINISTRATIVE: "行政复议机关或有权作出行政处理的机关",
+}
+STAGE_KIND = {
+    Stage.INITIAL: DocumentKind.HANDLING_OPINION,
+    Stage.REVIEW: DocumentKind.REVIEW_OPINION,
+    Stage.REREVIEW: DocumentKind.REREVIEW_OPINION,
+}
+
+
+def _day(moment) -> object:
+    return timezone.localtime(moment).date() if moment else timezone.localdate()
+
+
+def issue(event: PetitionEvent, kind: str, *, actor, unit, **context) -> str:
+    """Issue `kind` for the event's petition and record its 文号 on the event."""
+    document = document_issue(actor=actor, petition=event.petition, kind=kind, issuing_unit=unit, context=context)
+    event.documents = [*event.documents, document.number]
+    PetitionEvent.objects.filter(pk=event.pk).update(documents=event.documents)
+    return document.number
+
+
+def for_transfer(event, *, actor, unit, assign: bool, report_due=None) -> None:
+    petition = event.petition
+    context = {"target_unit": unit.name, "transferred_date": _day(petition.routed_at)}
+    if assign:
+        issue(event, DocumentKind.ASSIGNMENT_NOTICE, actor=actor, unit=actor.unit, **context)
+        issue(event, DocumentKind.ASSIGNMENT_SHEET, actor=actor, unit=actor.unit, target_unit=unit.name,
+              due_date=report_due)
+    else:
+        issue(event, DocumentKind.TRANSFER_NOTICE, actor=actor, unit=actor.unit, **context)
+
+
+def for_accept(event, *, actor) -> None:
+    petition = event.petition
+    issue(event, DocumentKind.ACCEPTANCE_NOTICE, actor=actor, unit=petition.handling_unit,
+          accepted_date=_day(petition.accepted_at))
+
+
+def for_reject(event, *, actor, reason_code: str, reason: str) -> None:
+    issue(event, DocumentKind.REJECTION_NOTICE, actor=actor, unit=event.petition.handling_unit or actor.unit,
+          reason=reason, legal_basis=REJECTION_BASIS[RejectionReason(reason_code)])
+
+
+def for_refuse_final(event, *, actor, earlier) -> None:
+    final_opinion = earlier.documents.filter(kind=DocumentKind.REREVIEW_OPINION).order_by("-issued_at").first()
+    issue(event, DocumentKind.FINAL_REFUSAL_NOTICE, actor=actor, unit=event.petition.handling_unit or actor.unit,
+          rereview_body=earlier.handling_unit.name if earlier.handling_unit else "复核机关",
+          rereview_number=final_opinion.number if final_opinion else earlier.case_number,
+          rereview_date=_day(earlier.opinion_delivered_at or earlier.closed_at))
+
+
+def for_extend(event, *, actor, days: int, reason: str, due) -> None:
+    petition = event.petition
+    issue(event, DocumentKind.EXTENSION_NOTICE, actor=actor, unit=petition.handling_unit,
+          accepted_date=_day(petition.accepted_at), reason=reason, extension_days=days, due_date=due)
+
+
+def for_divert(event, *, actor, claim_route: int, reason: str) -> None:
+    route = ClaimRoute(claim_route)
+    issue(event, DocumentKind.DIVERSION_NOTICE, actor=actor, unit=event.petition.handling_unit,
+          statutory_route=route.label, competent_body=COMPETENT_BODY[route], reason=reason)
+
+
+def for_opinion(event, *, actor, opinion, stage: str) -> None:
+    petition = event.petition
+    unit = opinion.unit
+    context = {
+        "facts": opinion.facts_reasons,
+        "findings": opinion.facts_reasons,
+        "outcome": Outcome(opinion.outcome).label,
+        "opinion": opinion.opinion_text,
+        "legal_basis": opinion.legal_basis,
+        "request_summary": opinion.request,
+    }
+    previous = petition.documents.filter(kind__in=[DocumentKind.HANDLING_OPINION, DocumentKind.REVIEW_OPINION])
+    previous = previous.order_by("-issued_at").first()
+    upper = unit.parent.name if unit.parent_id else "上一级机关"
+    if stage == Stage.INITIAL:
+        context["review_body"] = upper
+    elif stage == Stage.REVIEW:
+        context.update(original_body=previous.issuing_unit.name if previous else "原办理机关",
+                       original_number=previous.number if previous else petition.case_number,
+                       rereview_body=upper)
+    else:
+        context.update(review_body=previous.issuing_unit.name if previous else "复查机关",
+                       review_number=previous.number if previous else petition.case_number)
+    issue(event, STAGE_KIND[stage], actor=actor, unit=unit, **context)
+
+
+def for_report(event, *, actor, text: str) -> None:
+    petition = event.petition
+    sheet = petition.documents.filter(kind=DocumentKind.ASSIGNMENT_SHEET).order_by("-issued_at").first()
+    opinion = petition.opinions.order_by("-drafted_at").first()
+    issue(event, DocumentKind.CONCLUSION_REPORT, actor=actor, unit=petition.handling_unit,
+          addressee_unit=petition.registering_unit.name,
+          assignment_number=sheet.number if sheet else petition.case_number,
+          findings=text, outcome=Outcome(opinion.outcome).label if opinion else "已办结",
+          opinion=opinion.opinion_text if opinion else text)
+
+
