@@ -71,10 +71,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def display_short(self) -> str:
-        return self.short_name or self.name
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
@@ -86,6 +82,10 @@ class Unit(models.Model):
                 # Re-root the subtree when a unit moves.
                 for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     child.save()
+
+    @property
+    def display_short(self) -> str:
+        return self.short_name or self.name
 
     def is_within(self, other: Unit) -> bool:
         """True when this unit is `other` or one of its descendants."""
