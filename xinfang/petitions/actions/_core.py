@@ -112,3 +112,32 @@ def require_reason(reason: str, field: str = "reason") -> str:
     if not reason:
         raise ActionError("invalid", "请填写理由", fields={field: "此项为必填项"})
     return reason
+
+
+def require_visible(actor, petition: Petition) -> None:
+    """The actor may see the petition (access rules, accusations, recusal)."""
+    from ..access import can_see
+
+    if not getattr(actor, "is_authenticated", False) or not can_see(actor, petition):
+        raise Forbidden("您无权处理此事项")
+
+
+def require_bureau_or_handling_unit(actor, petition: Petition) -> None:
+    """Staff recording a step for the petitioner: the bureau's registrars and
+    leaders, or the handling unit's handlers and leaders."""
+    if getattr(actor, "is_bureau_staff", False) and actor.role in {Role.REGISTRAR, Role.BUREAU_LEADER}:
+        require_visible(actor, petition)
+        return
+    require_handling_unit(actor, petition)
+
+
+def require_petitioner_or_staff(actor, petition: Petition, *, staff_roles: Iterable[str] | None = None) -> None:
+    """No actor means the petitioner on the portal (checked by the query code);
+    a staff actor records it on the petitioner's behalf."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    if staff_roles is not None:
+        require_role(actor, *staff_roles)
+        require_visible(actor, petition)
+        return
+    require_bureau_or_handling_unit(actor, petition)

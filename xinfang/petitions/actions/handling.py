@@ -13,7 +13,13 @@ from ..choices import ClaimRoute, EvaluationStage, Outcome, PetitionClass, Ratin
 from ..deadlines import extend_deadline, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
 from ..errors import ActionError, WrongState
 from ..models import Evaluation, EventAction, Opinion, Petition
-from ._core import record_event, require_handling_unit, require_reason, transition
+from ._core import (
+    record_event,
+    require_handling_unit,
+    require_petitioner_or_staff,
+    require_reason,
+    transition,
+)
 
 MAX_EXTENSION_DAYS = 30
 
@@ -178,6 +184,8 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
     text = require_reason(text, "text")
     if not petition.is_assignment:
         raise ActionError("invalid", "只有交办件需要报送办结报告")
+    if open_deadline_for(petition, DeadlineRule.ASSIGN_REPORT) is None:
+        raise WrongState("办结报告已报送，无需重复报送")
     meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
     refresh_current_due(petition)
     event = record_event(petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or [])
@@ -189,7 +197,9 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
 def petition_evaluate(
     *, petition: Petition, stage: str, rating: str, comment: str = "", actor=None, actor_label: str = "信访人"
 ) -> Evaluation:
-    """评价 of acceptance or of handling: 满意 / 基本满意 / 不满意, once per stage and unit."""
+    """评价 of acceptance or of handling: 满意 / 基本满意 / 不满意, once per stage and unit.
+    Staff may record a petitioner's rating given by phone or at a follow-up visit."""
+    require_petitioner_or_staff(actor, petition, staff_roles=(Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR))
     if stage not in EvaluationStage.values:
         raise ActionError("invalid", "评价环节不正确", fields={"stage": "请选择"})
     if rating not in Rating.values:

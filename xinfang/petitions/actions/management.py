@@ -25,7 +25,15 @@ from ..models import (
     PetitionPetitioner,
     Recusal,
 )
-from ._core import record_event, require_bureau, require_reason, transition
+from ._core import (
+    record_event,
+    require_bureau,
+    require_bureau_or_handling_unit,
+    require_petitioner_or_staff,
+    require_reason,
+    require_visible,
+    transition,
+)
 from .decisions import stage_rule
 
 
@@ -65,6 +73,7 @@ def petition_merge(*, actor, petition: Petition, into: Petition, reason: str = "
 @transaction.atomic
 def petition_withdraw(*, petition: Petition, reason: str, actor=None, actor_label: str = "信访人") -> Petition:
     """The petitioner withdraws (recorded by staff or on the portal)."""
+    require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
     transition(
         petition,
@@ -114,6 +123,7 @@ def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
 def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
     """Art. 28③: a staff member with a direct interest steps aside; a leader or
     the member themself records it."""
+    require_visible(actor, petition)
     reason = require_reason(reason)
     if actor.pk != user.pk and not actor.is_leader and not actor.is_bureau_staff:
         raise Forbidden("只有本人或领导可以登记回避")
@@ -133,6 +143,9 @@ def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
 
 @transaction.atomic
 def note_add(*, actor, petition: Petition, text: str) -> InternalNote:
+    require_visible(actor, petition)
+    if actor.role == Role.SUPERVISOR:
+        raise Forbidden("督查专员只能修改督办记录")
     text = require_reason(text, "text")
     note = InternalNote.objects.create(petition=petition, author=actor, text=text[:5000])
     record_event(petition, action=EventAction.NOTE, actor=actor, data={"note_id": note.pk})
@@ -193,6 +206,7 @@ def attachment_add(*, petition: Petition, upload, actor=None, is_public: bool = 
 @transaction.atomic
 def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str) -> DeadlinePause:
     """Stop the answer clock (Art. 36②: hearing time is not counted)."""
+    require_bureau_or_handling_unit(actor, petition)
     reason = require_reason(reason)
     if petition.stage != Stage.REREVIEW or petition.status != Status.HANDLING:
         raise WrongState("只有复核办理中的事项可以因听证中止计时")
@@ -209,6 +223,7 @@ def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str)
 
 @transaction.atomic
 def petition_resume_clock(*, actor, petition: Petition, end: date) -> DeadlinePause:
+    require_bureau_or_handling_unit(actor, petition)
     deadline = open_deadline_for(petition, stage_rule(petition.stage))
     pause = deadline.pauses.filter(end__isnull=True).first() if deadline else None
     if pause is None:

@@ -18,7 +18,7 @@ from ..deadlines import (
 )
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
-from ._core import require_reason, transition
+from ._core import require_petitioner_or_staff, require_reason, transition
 
 
 def reviewing_unit_for(petition: Petition) -> Unit:
@@ -30,6 +30,7 @@ def reviewing_unit_for(petition: Petition) -> Unit:
 
 
 def _request(*, petition: Petition, reason: str, actor, actor_label: str, unit: Unit | None, stage: str) -> Petition:
+    require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
     expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
     if petition.stage != expected or petition.status != Status.OPINION_ISSUED:

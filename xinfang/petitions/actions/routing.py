@@ -18,7 +18,7 @@ from ..deadlines import (
     open_deadline_for,
     refresh_current_due,
 )
-from ..errors import ActionError, DeadlinePassed
+from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
 from ._core import record_event, require_bureau, require_handling_unit, require_reason, transition
 
@@ -90,6 +90,8 @@ def petition_object(*, actor, petition: Petition, reason: str) -> Petition:
     """异议: "not ours", within 5 working days of receipt (Art. 23③)."""
     require_handling_unit(actor, petition)
     reason = require_reason(reason)
+    if petition.status != Status.ROUTED:
+        raise WrongState(f"当前状态为“{Status(petition.status).label}”，不能提出异议")
     deadline = open_deadline_for(petition, DeadlineRule.OBJECT)
     if deadline is None or deadline.due < timezone.localdate():
         raise DeadlinePassed("已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议")

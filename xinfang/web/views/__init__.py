@@ -1,0 +1,1 @@
+"""Staff pages: home, registration desk, petition page and its actions."""
