@@ -5,7 +5,7 @@
 # Debian/Ubuntu; otherwise prints what is missing and exits 0.
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk fonts-arphic-uming poppler-utils chromium)
+PACKAGES=(fonts-noto-cjk fonts-arphic-uming poppler-utils chromium gettext build-essential python3-dev python3-venv)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

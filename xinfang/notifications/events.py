@@ -1,0 +1,109 @@
+"""Which public petition events tell the petitioner, and with what text.
+
+A post_save receiver (apps.py) queues the message after the action's
+transaction commits; a failure to queue is logged and never reaches the action.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from xinfang.lib import crypto
+from xinfang.petitions.models import EventAction, Petition, PetitionEvent
+
+from .messages import notify_petitioners
+
+logger = logging.getLogger("xinfang.notifications")
+
+STAGE_OPINION = {"initial": "信访处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
+NEXT_STEP = {"initial": "复查", "review": "复核"}
+
+
+def _cn(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _open_due(petition: Petition, *rules: str):
+    from xinfang.petitions.deadlines import open_deadline_for
+
+    deadline = open_deadline_for(petition, *rules)
+    return deadline.due if deadline else None
+
+
+def message_for(event: PetitionEvent) -> tuple[str, dict] | None:
+    """(template key, context) for a public event, or None when it sends nothing."""
+    petition = event.petition
+    data = event.data or {}
+    unit = (
+        data.get("unit")
+        or (event.unit.name if event.unit_id else "")
+        or (petition.handling_unit.name if petition.handling_unit_id else "")
+    )
+    action = event.action
+    if action == EventAction.REGISTER:
+        code = crypto.decrypt(petition.query_code_enc) if petition.query_code_enc else ""
+        return ("registered", {"query_code": code}) if code else None
+    if action in {EventAction.TRANSFER, EventAction.ASSIGN}:
+        return "transferred", {"unit": unit, "verb": "交办" if action == EventAction.ASSIGN else "转送"}
+    if action == EventAction.ACCEPT:
+        return "accepted", {"unit": unit, "due": _cn(_open_due(petition, "conclude", "simple"))}
+    if action in {EventAction.REJECT, EventAction.REFUSE_FINAL}:
+        return "rejected", {"decision": "不予受理" if action == EventAction.REJECT else "不再受理"}
+    if action == EventAction.DIVERT:
+        return "diverted", {}
+    if action == EventAction.EXTEND:
+        from datetime import date
+
+        new_due = data.get("new_due")
+        return "extended", {
+            "days": data.get("days", ""),
+            "new_due": _cn(date.fromisoformat(new_due)) if new_due else "",
+            "reason": event.reason,
+        }
+    if action == EventAction.ISSUE_OPINION:
+        stage = data.get("stage", petition.stage)
+        final = bool(data.get("final"))
+        rule = "review_request" if stage == "initial" else "rereview_request"
+        return "opinion_issued", {
+            "opinion_name": STAGE_OPINION.get(stage, "处理意见"),
+            "final": final,
+            "next_step": NEXT_STEP.get(stage, ""),
+            "review_due": "" if final else _cn(_open_due(petition, rule)),
+        }
+    if action in {EventAction.REQUEST_REVIEW, EventAction.REQUEST_REREVIEW}:
+        return "review_requested", {
+            "unit": unit,
+            "step": "复查" if action == EventAction.REQUEST_REVIEW else "复核",
+        }
+    if action in {EventAction.CONCLUDE, EventAction.CLOSE}:
+        return "closed", {}
+    return None
+
+
+def queue_for_event(event_id: int) -> int:
+    """Queue the message of one event; returns how many were queued.  Never raises."""
+    try:
+        with transaction.atomic():
+            event = PetitionEvent.objects.select_related("petition__registering_unit", "unit").get(
+                pk=event_id
+            )
+            message = message_for(event)
+            if message is None:
+                return 0
+            return len(notify_petitioners(event.petition, message[0], message[1]))
+    except Exception as exc:  # noqa: BLE001 - the action has committed; only log
+        # The exception text may quote personal data: log its type only.
+        logger.error("notification queue failed event=%s error=%s", event_id, type(exc).__name__)
+        return 0
+
+
+def on_event_saved(sender, instance: PetitionEvent, created: bool, **kwargs) -> None:
+    if not created or not instance.is_public or kwargs.get("raw"):
+        return
+    event_id = instance.pk
+    try:
+        transaction.on_commit(lambda: queue_for_event(event_id), robust=True)
+    except Exception as exc:  # noqa: BLE001
+        logger.error("notification hook failed event=%s error=%s", event_id, type(exc).__name__)

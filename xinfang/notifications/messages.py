@@ -1,0 +1,104 @@
+"""Queueing messages to petitioners from the Chinese templates.
+
+Templates live at templates/notifications/<key>.txt; one text serves SMS and
+e-mail.  Each message is stored twice: encrypted in full (for sending) and
+with the query code masked (for staff and logs).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from xinfang.lib import crypto
+
+from .models import Notification, NotificationChannel
+
+TEMPLATES = {
+    "registered": "信访事项已登记（编号、查询码）",
+    "transferred": "已转送、交办",
+    "accepted": "已受理",
+    "rejected": "不予受理、不再受理",
+    "diverted": "导入法定途径",
+    "extended": "办理期限延长",
+    "opinion_issued": "已出具处理意见",
+    "review_requested": "已收到复查、复核请求",
+    "closed": "已办结",
+}
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+MASKED_CODE = "********"
+
+
+def lookup_url(case_number: str) -> str:
+    """The public lookup page, prefilled with the case number (never the query code)."""
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}{reverse('portal:lookup')}?case={quote(case_number, safe='')}"
+
+
+def render_message(key: str, context: dict) -> str:
+    if key not in TEMPLATES:
+        raise ValueError(f"unknown notification template {key!r}")
+    return render_to_string(f"notifications/{key}.txt", context).strip()
+
+
+def mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def base_context(petition) -> dict:
+    return {
+        "bureau": petition.registering_unit.name,
+        "case_number": petition.case_number,
+        "lookup_url": lookup_url(petition.case_number),
+    }
+
+
+def _recipients(petition) -> list[tuple[str, str, str]]:
+    """(channel, recipient, masked) for every petitioner with a mobile phone or e-mail."""
+    result: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    links = petition.petitioner_links.select_related("petitioner").order_by("order")
+    for link in links:
+        person = link.petitioner
+        # The system sends on the petitioner's behalf: no staff member reads the
+        # number, so this decryption is not an audited reveal().
+        phone = crypto.normalise(crypto.decrypt(person.phone_enc)) if person.phone_enc else ""
+        if phone and MOBILE.fullmatch(phone) and (NotificationChannel.SMS, phone) not in seen:
+            seen.add((NotificationChannel.SMS, phone))
+            result.append((NotificationChannel.SMS, phone, person.phone_masked or crypto.mask_phone(phone)))
+        email = (person.email or "").strip()
+        if email and (NotificationChannel.EMAIL, email.lower()) not in seen:
+            seen.add((NotificationChannel.EMAIL, email.lower()))
+            result.append((NotificationChannel.EMAIL, email, mask_email(email)))
+    return result
+
+
+@transaction.atomic
+def notify_petitioners(petition, key: str, context: dict | None = None) -> list[Notification]:
+    """Queue message `key` to each petitioner of `petition` with a mobile phone
+    (SMS) or an e-mail address.  `context` adds to the case number, bureau and
+    lookup URL; a `query_code` in it is masked in the stored preview."""
+    values = {**base_context(petition), **(context or {})}
+    body = render_message(key, values)
+    masked = render_message(key, {**values, "query_code": MASKED_CODE}) if "query_code" in values else body
+    created = []
+    for channel, recipient, recipient_masked in _recipients(petition):
+        created.append(
+            Notification.objects.create(
+                petition=petition,
+                channel=channel,
+                recipient_enc=crypto.encrypt(recipient),
+                recipient_masked=recipient_masked,
+                template=key,
+                body_enc=crypto.encrypt(body),
+                body_masked=masked,
+            )
+        )
+    return created

@@ -1,0 +1,167 @@
+"""Portal forms: Chinese labels and messages, validation mirrors the register action."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from xinfang.lib.crypto import normalise
+from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
+from xinfang.petitions.choices import EvaluationStage, Rating
+from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
+
+MAX_FILES = 5
+
+REQUIRED = {"required": "此项为必填项"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files; each is checked again by attachment_add."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"最多上传{MAX_FILES}个附件")
+        limit = settings.ATTACHMENT_MAX_BYTES
+        for upload in files:
+            if upload.size > limit:
+                raise forms.ValidationError(f"附件“{upload.name[:40]}”超过{limit // (1024 * 1024)}MB")
+        return files
+
+
+class CaptchaMixin(forms.Form):
+    captcha_id = forms.CharField(widget=forms.HiddenInput, required=False)
+    captcha = forms.CharField(
+        label="验证码",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
+    )
+
+
+def town_choices() -> list[tuple[str, str]]:
+    towns = Unit.objects.filter(kind=UnitKind.TERRITORIAL, level=UnitLevel.TOWN, is_active=True).order_by(
+        "code"
+    )
+    return [("", "请选择乡镇（街道）")] + [(str(u.pk), u.name) for u in towns]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    rows = Category.objects.filter(is_active=True).select_related("parent").order_by("code")
+    return [("", "不确定（由工作人员分类）")] + [
+        (str(c.pk), f"{c.parent.name} / {c.name}" if c.parent_id else c.name) for c in rows
+    ]
+
+
+class SubmitForm(CaptchaMixin):
+    name = forms.CharField(label="姓名", max_length=100, error_messages=REQUIRED)
+    id_number = forms.CharField(label="身份证号码", max_length=24, error_messages=REQUIRED)
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(label="住址", max_length=200, error_messages=REQUIRED)
+    email = forms.EmailField(
+        label="电子邮箱（选填）", required=False, error_messages={"invalid": "电子邮箱格式不正确"}
+    )
+    town = forms.ChoiceField(label="问题发生地（乡镇、街道）", error_messages=REQUIRED)
+    category = forms.ChoiceField(label="问题类别（选填）", required=False)
+    title = forms.CharField(label="标题（一句话概括）", max_length=60, required=False)
+    request = forms.CharField(
+        label="诉求（希望解决什么问题）",
+        max_length=2000,
+        error_messages=REQUIRED,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    facts_reasons = forms.CharField(
+        label="事实和理由", max_length=5000, error_messages=REQUIRED, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    content = forms.CharField(
+        label="信访内容（完整叙述）",
+        max_length=10000,
+        error_messages=REQUIRED,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    attachments = MultipleFileField(label="证明材料（选填，PDF、图片或Word，最多5个）", required=False)
+    truthful = forms.BooleanField(
+        label="本人承诺所反映情况客观真实，对所提供材料内容的真实性负责（《信访工作条例》第十九条）",
+        error_messages={"required": "请阅读并勾选承诺"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = town_choices()
+        self.fields["category"].choices = category_choices()
+        for field in ("town", "category"):
+            self.fields[field].error_messages["invalid_choice"] = "所选项目不存在，请重新选择"
+        # The captcha fields come last on the page.
+        self.order_fields([name for name in self.fields if not name.startswith("captcha")])
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self) -> str:
+        value = normalise(self.cleaned_data["id_number"])
+        if not is_valid_id_number(value):
+            raise forms.ValidationError("身份证号码格式或校验位不正确")
+        return value
+
+    def clean_phone(self) -> str:
+        value = normalise(self.cleaned_data["phone"])
+        if not is_valid_phone(value):
+            raise forms.ValidationError("电话号码格式不正确，请填写11位手机号码或带区号的固定电话")
+        return value
+
+
+class LookupForm(forms.Form):
+    case_number = forms.CharField(label="信访件编号", max_length=40, error_messages=REQUIRED)
+    query_code = forms.CharField(
+        label="查询码",
+        max_length=20,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_case_number(self) -> str:
+        return self.cleaned_data["case_number"].strip()
+
+    def clean_query_code(self) -> str:
+        return normalise(self.cleaned_data["query_code"])
+
+
+class EvaluateForm(forms.Form):
+    stage = forms.ChoiceField(
+        label="评价环节",
+        choices=EvaluationStage.choices,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "评价环节不正确", **REQUIRED},
+    )
+    rating = forms.ChoiceField(
+        label="满意度",
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意度", "invalid_choice": "请选择满意度"},
+    )
+    comment = forms.CharField(
+        label="意见和建议（选填）", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label="请求事项和理由",
+        max_length=5000,
+        error_messages=REQUIRED,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -1,0 +1,68 @@
+"""The portal on a phone-sized screen in headless Chromium: submit with the
+arithmetic captcha (solved by reading the question, as a screen-reader user
+would), then look the case up.  Screenshots go to screenshots/<test>/."""
+
+import re
+
+import pytest
+
+from xinfang.browser.conftest import browser, mobile_page, shots  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CN = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def cn_number(text: str) -> int:
+    if "十" in text and len(text) > 1:
+        tens, _, ones = text.partition("十")
+        return (CN[tens] if tens else 1) * 10 + (CN[ones] if ones else 0)
+    return CN[text]
+
+
+def answer(question: str) -> str:
+    a, op, b = re.search(r"([零一二三四五六七八九十]+)(加|减)([零一二三四五六七八九十]+)", question).groups()
+    return str(cn_number(a) + cn_number(b) if op == "加" else cn_number(a) - cn_number(b))
+
+
+def test_submit_and_lookup_on_a_phone(mobile_page, live_server, shots):  # noqa: F811
+    from xinfang.testing import make_world
+
+    world = make_world()
+    page = mobile_page
+    page.goto(f"{live_server.url}/portal/")
+    assert "代表人数不得超过5人" in page.content()
+    shots(page, "home")
+    page.goto(f"{live_server.url}/portal/submit/")
+    shots(page, "submit-image-captcha")
+    page.goto(f"{live_server.url}/portal/submit/?captcha=text")
+    page.fill("#id_name", "王小明")
+    page.fill("#id_id_number", "320706198001011236")
+    page.fill("#id_phone", "13912345678")
+    page.fill("#id_address", "新海街道朝阳小区5栋101室")
+    page.select_option("#id_town", str(world.town_a.pk))
+    page.fill("#id_request", "请求修复小区门口破损路面")
+    page.fill("#id_facts_reasons", "道路破损半年，老人摔倒。")
+    page.fill("#id_content", "小区门口道路破损已半年，雨天积水，请求尽快修复。")
+    page.check("#id_truthful")
+    page.fill("#id_captcha", answer(page.inner_text("label[for=id_captcha]")))
+    page.click("button.p-btn[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "提交成功" in page.content(), page.content()[:2000]
+    code = page.inner_text(".p-code").strip()
+    shots(page, "submitted")
+    case_number = page.inner_text(".p-codes dd").strip()
+    page.click("text=查看办理进展")
+    assert "办理记录" in page.content()
+    shots(page, "case")
+    page.goto(f"{live_server.url}/portal/lookup/?case={case_number}")
+    page.fill("#id_query_code", "WRONG000")
+    page.click("button.p-btn[type=submit]")
+    assert "信访件编号或查询码不正确" in page.content()
+    shots(page, "lookup-wrong")
+    page.fill("#id_query_code", code)
+    page.click("button.p-btn[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert case_number in page.content()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing overflows the phone's width
