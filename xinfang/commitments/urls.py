@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "commitments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.commitment_list, name="list"),
+    path("new/", views.commitment_new, name="new"),
+    path("<int:pk>/", views.commitment_detail, name="detail"),
+    path("accountability/", views.accountability, name="accountability"),
+    path("followups/", views.followup_list, name="followups"),
+    path("followups/<int:pk>/", views.followup_detail, name="followup_detail"),
+    path("followup/<str:token>/", views.questionnaire, name="questionnaire"),
+]

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class OwnershipConfig(AppConfig):
     name = "xinfang.ownership"
     label = "ownership"
+    verbose_name = "领导包案与积案化解"
+
+    def ready(self) -> None:
+        from xinfang.web.nav import NavItem, register
+
+        register(
+            NavItem("我的包案", "ownership:mine", roles=frozenset({"bureau_leader", "unit_leader"}), order=44)
+        )
+        register(NavItem("领导包案", "ownership:list", order=45, bureau_only=True))
+        register(NavItem("积案化解", "ownership:backlog", order=46))
+        register(NavItem("提醒", "ownership:reminders", order=90))

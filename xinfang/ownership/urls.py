@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ownership"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ownership_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("leader/<int:user_id>/", views.leader_cases, name="leader"),
+    path("new/", views.ownership_new, name="new"),
+    path("<int:pk>/", views.ownership_detail, name="detail"),
+    path("backlog/", views.backlog_list, name="backlog"),
+    path("backlog/new/", views.backlog_new, name="backlog_new"),
+    path("backlog/<int:pk>/", views.backlog_detail, name="backlog_detail"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("reminders/read/", views.reminders_read, name="reminders_read"),
+]

@@ -1,0 +1,57 @@
+"""Who sees a joint case.
+
+- Staff of a participating unit (or a unit above it) see the petition itself:
+  registered as a scope extension of xinfang.petitions.access.
+- The thread (posts, parts, positions) is for bureau staff and participating
+  units only, and only when the user may also see the petition (so the
+  accusation rule and recusals still apply).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from xinfang.petitions import access
+
+from .models import JointHandling, JointParticipant
+
+
+def joint_scope_q(user) -> Q:
+    """SCOPE_EXTENSIONS entry: petitions in whose joint handling the user's unit takes part."""
+    if not user.unit_id:
+        return access.NOTHING
+    petition_ids = JointParticipant.objects.filter(unit__path__startswith=user.unit.path).values(
+        "joint__petition_id"
+    )
+    return Q(pk__in=petition_ids)
+
+
+def visible_joints(user):
+    """Joint cases whose thread `user` may read."""
+    petitions = access.visible_petitions(user).values("pk")
+    qs = JointHandling.objects.filter(petition__in=petitions)
+    if user.is_bureau_staff:
+        return qs
+    if not user.unit_id:
+        return qs.none()
+    return qs.for_unit(user.unit)
+
+
+def get_joint_for(user, pk: int) -> JointHandling:
+    joint = visible_joints(user).select_related("petition", "lead_unit", "session").filter(pk=pk).first()
+    if joint is None:
+        raise Http404("联合办理事项不存在或无权查看")
+    return joint
+
+
+def participant_for(user, joint: JointHandling) -> JointParticipant | None:
+    """The participation the user speaks for: their own unit's, else one of a
+    unit under theirs (the lead first), mirroring the core handling-unit rule."""
+    if not user.unit_id:
+        return None
+    candidates = [
+        p for p in joint.participants.select_related("unit") if p.unit.path.startswith(user.unit.path)
+    ]
+    candidates.sort(key=lambda p: (p.unit_id != user.unit_id, p.role != "lead", p.pk))
+    return candidates[0] if candidates else None

@@ -1,0 +1,94 @@
+"""Small helpers shared by the reception, ownership and commitments views."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+
+from xinfang.petitions.errors import ActionError
+
+
+class FormErrors(ActionError):
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("invalid", "请检查填写的内容", fields=fields)
+
+
+class Parser:
+    """Reads POST fields, collecting field errors instead of raising at the first."""
+
+    def __init__(self, data) -> None:
+        self.data = data
+        self.errors: dict[str, str] = {}
+
+    def text(self, name: str, required: bool = False) -> str:
+        value = (self.data.get(name) or "").strip()
+        if required and not value:
+            self.errors[name] = "此项为必填项"
+        return value
+
+    def date(self, name: str, required: bool = True) -> date | None:
+        raw = (self.data.get(name) or "").strip()
+        if not raw:
+            if required:
+                self.errors[name] = "请填写日期"
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = "日期格式应为 YYYY-MM-DD"
+            return None
+
+    def time(self, name: str) -> time | None:
+        raw = (self.data.get(name) or "").strip()
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = "请填写时间，如 09:00"
+            return None
+
+    def int(self, name: str, required: bool = True, default: int | None = None) -> int | None:
+        raw = (self.data.get(name) or "").strip()
+        if not raw:
+            if required and default is None:
+                self.errors[name] = "此项为必填项"
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            self.errors[name] = "请填写数字"
+            return default
+
+    def check(self) -> None:
+        if self.errors:
+            raise FormErrors(self.errors)
+
+
+def run_action(request, func, success: str, **kwargs):
+    """Call an action; on success flash `success` and return its result, on
+    ActionError flash the message and return None (errors in request.form_errors)."""
+    try:
+        result = func(**kwargs)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        request.form_errors = exc.fields
+        return None
+    messages.success(request, success)
+    return result
+
+
+def form_errors(request) -> dict:
+    return getattr(request, "form_errors", {})
+
+
+def page(request, qs, per_page: int = 30):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def get_or_404(qs, **lookup):
+    obj = qs.filter(**lookup).first()
+    if obj is None:
+        raise Http404("对象不存在或无权查看")
+    return obj
