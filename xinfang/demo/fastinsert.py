@@ -23,6 +23,8 @@ def _adapter(field: models.Field):
             def to_sqlite(v):
                 if v is None:
                     return None
+                if v.tzinfo is UTC:  # the generator's times: skip the slow generic path
+                    return v.replace(tzinfo=None).isoformat(" ")
                 return timezone.make_naive(v, UTC).isoformat(" ") if timezone.is_aware(v) else v.isoformat(" ")
             return to_sqlite
         return lambda v: v

@@ -68,6 +68,11 @@ def _due(rule: str, start, days: int | None = None):
     return compute_due(rule, start, days=days)
 
 
+@lru_cache(maxsize=32)
+def _spec(rule: str):
+    return rule_spec(rule)
+
+
 @dataclass
 class Context:
     ref: Reference
@@ -319,7 +324,7 @@ class Generator:
                                          "unit_id": unit.pk, "at": step.at})
 
     def _deadline(self, petition: dict, rule, start, *, met=None, days=None, extension=0, ids=None) -> dict:
-        spec = rule_spec(rule)
+        spec = _spec(rule)
         start_day = timezone.localdate(start)
         due = _due(rule, start_day, days)
         if extension:

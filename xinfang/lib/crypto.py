@@ -37,12 +37,16 @@ def _master() -> str:
     return settings.DATA_KEY or settings.SECRET_KEY
 
 
+@lru_cache(maxsize=4)
+def _cipher(master: str) -> AESGCM:
+    return AESGCM(_keys(master)[0])
+
+
 def encrypt(plaintext: str) -> str:
     if plaintext == "":
         return ""
-    key, _ = _keys(_master())
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), None)
+    sealed = _cipher(_master()).encrypt(nonce, plaintext.encode("utf-8"), None)
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
@@ -51,9 +55,8 @@ def decrypt(token: str) -> str:
         return ""
     if not token.startswith(PREFIX):
         raise ValueError("unknown ciphertext format")
-    key, _ = _keys(_master())
     raw = base64.urlsafe_b64decode(token[len(PREFIX) :])
-    return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode("utf-8")
+    return _cipher(_master()).decrypt(raw[:12], raw[12:], None).decode("utf-8")
 
 
 def normalise(value: str) -> str:

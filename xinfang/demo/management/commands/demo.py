@@ -70,7 +70,7 @@ class Command(BaseCommand):
             populate = _maybe(module)
             if populate is not None:
                 self.stdout.write(f"  {module} …")
-                populate(rng, Petition.objects.all(), users_by_role, ref)
+                populate(rng, Petition.objects.all(), users_by_role, vars(ref))
 
     def _print_accounts(self, accounts):
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
