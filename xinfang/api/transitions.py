@@ -1,0 +1,415 @@
+"""POST /petitions/{id}/{action}: one endpoint per workflow transition.
+
+Each endpoint loads the petition through access.get_petition_for (404 when
+hidden), locks its row, and calls the action in xinfang.petitions.actions;
+permission and state checks live there, never here.  Other petitions are
+referred to by id or case number, units and users by id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router
+
+from xinfang.accounts.models import User
+from xinfang.petitions import actions
+from xinfang.petitions.access import get_petition_for, visible_petitions
+from xinfang.petitions.models import Petition
+from xinfang.units.models import Category, Unit
+
+from . import present
+from .errors import ApiError
+from .schemas import ERRORS, Id
+from .transition_schemas import (
+    AcceptIn,
+    ActionOut,
+    AssignIn,
+    ClassifyIn,
+    ConcludeIn,
+    DecideObjectionIn,
+    DivertIn,
+    DocumentsIn,
+    EvaluateIn,
+    ExtendIn,
+    MergeIn,
+    NoteIn,
+    NotifyIn,
+    OpinionIn,
+    PauseIn,
+    ReasonIn,
+    RecuseIn,
+    RefuseFinalIn,
+    RejectIn,
+    ReportIn,
+    ResumeIn,
+    ReviewIn,
+    TransferIn,
+)
+
+router = Router(tags=["办理流程"])
+
+# ---------------------------------------------------------------- helpers
+
+
+def unit_ref(unit_id: int | None, field: str = "unit_id") -> Unit | None:
+    if unit_id is None:
+        return None
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise ApiError(400, "invalid", "所选单位不存在", fields={field: "所选单位不存在"})
+    return unit
+
+
+def petition_ref(user, reference: int | str | None, field: str) -> Petition | None:
+    """Another petition the user may see, by id or case number."""
+    if reference is None:
+        return None
+    qs = visible_petitions(user)
+    text = str(reference).strip()
+    if re.fullmatch(r"[0-9]{1,16}", text):
+        found = qs.filter(pk=int(text)).first()
+    else:
+        found = qs.filter(case_number=text).first()
+    if found is None:
+        raise ApiError(
+            400, "invalid", "所指信访事项不存在或无权查看", fields={field: "所指信访事项不存在或无权查看"}
+        )
+    return found
+
+
+def run(request: HttpRequest, petition_id: int, do: Callable[[Petition], object]) -> dict:
+    """Load (404 when hidden), lock and act in one transaction; answer with the petition."""
+    with transaction.atomic():
+        petition = get_petition_for(request.auth, petition_id, for_update=True)
+        result = do(petition)
+    created = None
+    if result is not None and not isinstance(result, Petition):
+        created = {"type": result._meta.model_name, "id": result.pk}
+    return {"petition": present.petition_item(petition), "created": created}
+
+
+def action(path: str, summary: str):
+    return router.post(
+        f"/petitions/{{petition_id}}/{path}", response={200: ActionOut, **ERRORS}, summary=summary
+    )
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@action("classify", "分类（类别、处理途径）")
+def classify(request, petition_id: Id, payload: ClassifyIn):
+    category = None
+    if payload.category_id is not None:
+        category = Category.objects.filter(pk=payload.category_id).first()
+        if category is None:
+            raise ApiError(400, "invalid", "所选分类不存在", fields={"category_id": "所选分类不存在"})
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_classify(
+            actor=request.auth,
+            petition=p,
+            petition_class=payload.petition_class,
+            claim_route=payload.claim_route,
+            category=category,
+            is_litigation=payload.is_litigation,
+        ),
+    )
+
+
+@action("transfer", "转送")
+def transfer(request, petition_id: Id, payload: TransferIn):
+    unit = unit_ref(payload.unit_id)
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_transfer(actor=request.auth, petition=p, unit=unit, reason=payload.reason),
+    )
+
+
+@action("assign", "交办")
+def assign(request, petition_id: Id, payload: AssignIn):
+    unit = unit_ref(payload.unit_id)
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_transfer(
+            actor=request.auth,
+            petition=p,
+            unit=unit,
+            reason=payload.reason,
+            assign=True,
+            report_days=payload.report_days,
+        ),
+    )
+
+
+@action("object", "提出异议（不属于本单位）")
+def object_(request, petition_id: Id, payload: ReasonIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_object(actor=request.auth, petition=p, reason=payload.reason),
+    )
+
+
+@action("decide-objection", "核实异议")
+def decide_objection(request, petition_id: Id, payload: DecideObjectionIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_decide_objection(
+            actor=request.auth, petition=p, uphold=payload.uphold, reason=payload.reason
+        ),
+    )
+
+
+@action("notify", "书面告知信访人")
+def notify(request, petition_id: Id, payload: NotifyIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_notify(
+            actor=request.auth, petition=p, text=payload.text, documents=payload.documents
+        ),
+    )
+
+
+@action("accept", "受理")
+def accept(request, petition_id: Id, payload: AcceptIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_accept(
+            actor=request.auth,
+            petition=p,
+            simple=payload.simple,
+            reason=payload.reason,
+            documents=payload.documents,
+        ),
+    )
+
+
+@action("reject", "不予受理")
+def reject(request, petition_id: Id, payload: RejectIn):
+    earlier = petition_ref(request.auth, payload.earlier, "earlier")
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_reject(
+            actor=request.auth,
+            petition=p,
+            reason_code=payload.reason_code,
+            reason=payload.reason,
+            earlier=earlier,
+            documents=payload.documents,
+        ),
+    )
+
+
+@action("refuse-final", "不再受理（复核终结后同一事实和理由）")
+def refuse_final(request, petition_id: Id, payload: RefuseFinalIn):
+    earlier = petition_ref(request.auth, payload.earlier, "earlier")
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_refuse_final(
+            actor=request.auth,
+            petition=p,
+            earlier=earlier,
+            reason=payload.reason,
+            documents=payload.documents,
+        ),
+    )
+
+
+@action("divert", "导入法定途径（诉访分离）")
+def divert(request, petition_id: Id, payload: DivertIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_divert(
+            actor=request.auth,
+            petition=p,
+            claim_route=payload.claim_route,
+            reason=payload.reason,
+            documents=payload.documents,
+        ),
+    )
+
+
+@action("extend", "延期")
+def extend(request, petition_id: Id, payload: ExtendIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_extend(
+            actor=request.auth,
+            petition=p,
+            days=payload.days,
+            reason=payload.reason,
+            documents=payload.documents,
+        ),
+    )
+
+
+@action("draft-opinion", "拟写意见书")
+def draft_opinion(request, petition_id: Id, payload: OpinionIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_draft_opinion(actor=request.auth, petition=p, **payload.model_dump()),
+    )
+
+
+@action("return-opinion", "退回意见书")
+def return_opinion(request, petition_id: Id, payload: ReasonIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_return_opinion(actor=request.auth, petition=p, reason=payload.reason),
+    )
+
+
+@action("approve-opinion", "审批并出具意见书")
+def approve_opinion(request, petition_id: Id, payload: DocumentsIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_approve_opinion(
+            actor=request.auth, petition=p, documents=payload.documents
+        ),
+    )
+
+
+@action("conclude", "办结（不出具意见书）")
+def conclude(request, petition_id: Id, payload: ConcludeIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_conclude(
+            actor=request.auth, petition=p, result=payload.result, documents=payload.documents
+        ),
+    )
+
+
+@action("report", "报送办结报告（交办件）")
+def report(request, petition_id: Id, payload: ReportIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_report(
+            actor=request.auth, petition=p, text=payload.text, documents=payload.documents
+        ),
+    )
+
+
+@action("evaluate", "登记信访人评价")
+def evaluate(request, petition_id: Id, payload: EvaluateIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_evaluate(
+            actor=request.auth,
+            petition=p,
+            stage=payload.stage,
+            rating=payload.rating,
+            comment=payload.comment,
+        ),
+    )
+
+
+@action("request-review", "登记复查申请")
+def request_review(request, petition_id: Id, payload: ReviewIn):
+    unit = unit_ref(payload.unit_id)
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_request_review(
+            actor=request.auth, petition=p, reason=payload.reason, unit=unit
+        ),
+    )
+
+
+@action("request-rereview", "登记复核申请")
+def request_rereview(request, petition_id: Id, payload: ReviewIn):
+    unit = unit_ref(payload.unit_id)
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_request_rereview(
+            actor=request.auth, petition=p, reason=payload.reason, unit=unit
+        ),
+    )
+
+
+@action("merge", "合并到正在办理的同一事项")
+def merge(request, petition_id: Id, payload: MergeIn):
+    into = petition_ref(request.auth, payload.into, "into")
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_merge(actor=request.auth, petition=p, into=into, reason=payload.reason),
+    )
+
+
+@action("withdraw", "登记信访人撤回")
+def withdraw(request, petition_id: Id, payload: ReasonIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_withdraw(actor=request.auth, petition=p, reason=payload.reason),
+    )
+
+
+@action("reopen", "重新办理")
+def reopen(request, petition_id: Id, payload: ReasonIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_reopen(actor=request.auth, petition=p, reason=payload.reason),
+    )
+
+
+@action("recuse", "登记回避")
+def recuse(request, petition_id: Id, payload: RecuseIn):
+    user = User.objects.filter(pk=payload.user_id, is_active=True).first()
+    if user is None:
+        raise ApiError(400, "invalid", "所选工作人员不存在", fields={"user_id": "所选工作人员不存在"})
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_recuse(actor=request.auth, petition=p, user=user, reason=payload.reason),
+    )
+
+
+@action("pause-clock", "中止计时（听证）")
+def pause_clock(request, petition_id: Id, payload: PauseIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_pause_clock(
+            actor=request.auth, petition=p, start=payload.start, reason=payload.reason
+        ),
+    )
+
+
+@action("resume-clock", "恢复计时")
+def resume_clock(request, petition_id: Id, payload: ResumeIn):
+    return run(
+        request,
+        petition_id,
+        lambda p: actions.petition_resume_clock(actor=request.auth, petition=p, end=payload.end),
+    )
+
+
+@action("notes", "添加内部备注")
+def add_note(request, petition_id: Id, payload: NoteIn):
+    return run(
+        request, petition_id, lambda p: actions.note_add(actor=request.auth, petition=p, text=payload.text)
+    )
