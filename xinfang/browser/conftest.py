@@ -32,9 +32,16 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -51,8 +58,9 @@ def page(browser, request):
 
 @pytest.fixture
 def mobile_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -74,6 +82,13 @@ class Shots:
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    def image(self, image, label: str) -> Path:
+        """Save a PIL image (e.g. a rasterised PDF page) in the same numbered sequence."""
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{label}.png"
+        image.save(path)
+        return path
+
 
 @pytest.fixture
 def shots(request):
@@ -86,3 +101,25 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """A factory: `staff_page("handler_a")` is a desktop page in its own browser
+    context (own cookies), already logged in as that user."""
+    contexts = []
+
+    def open_as(username: str, password: str | None = None):
+        from xinfang.testing import PASSWORD
+
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        login(page, live_server, username, password or PASSWORD)
+        assert "/login/" not in page.url, f"login as {username} failed"
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

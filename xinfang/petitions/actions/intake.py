@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -177,7 +178,8 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     received_at = data.received_at or timezone.now()
     code = Petition.new_query_code()
     petition = Petition(
-        case_number=next_case_number(received_at),
+        # The real number is taken last (see below); a unique placeholder until then.
+        case_number=f"TMP-{uuid.uuid4().hex}",
         channel=data.channel,
         source=data.source,
         received_at=received_at,
@@ -224,6 +226,10 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
         data={"channel": data.channel, "source": data.source},
         at=timezone.now(),
     )
+    # Taking the number locks the year's sequence row until commit: do it as the
+    # last write so concurrent registrations wait for each other as briefly as possible.
+    petition.case_number = next_case_number(received_at)
+    Petition.objects.filter(pk=petition.pk).update(case_number=petition.case_number)
     petition.query_code = code
     return petition
 
