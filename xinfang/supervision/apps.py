@@ -4,3 +4,30 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "xinfang.supervision"
     label = "supervision"
+    verbose_name = "督办与追责"
+
+    def ready(self) -> None:
+        from xinfang.web.nav import NavItem, register
+
+        register(
+            NavItem(
+                "督办",
+                "supervision:list",
+                roles=frozenset({"supervisor", "bureau_leader", "registrar", "admin"}),
+                order=60,
+                bureau_only=True,
+            )
+        )
+        register(
+            NavItem("督办函", "supervision:inbox", roles=frozenset({"handler", "unit_leader"}), order=60)
+        )
+        register(
+            NavItem(
+                "建议",
+                "supervision:proposals",
+                roles=frozenset(
+                    {"supervisor", "bureau_leader", "registrar", "admin", "handler", "unit_leader"}
+                ),
+                order=61,
+            )
+        )

@@ -1,0 +1,115 @@
+"""Forms of the hearing pages: input checking only; the actions decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from xinfang.accounts.models import Role, User
+from xinfang.petitions.choices import Outcome
+from xinfang.units.models import Unit
+
+from .models import HearingMember, MemberKind, NoticeMethod
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=40)
+    kind = forms.ChoiceField(label="身份", choices=MemberKind.choices)
+    organisation = forms.CharField(label="工作单位", max_length=100, required=False)
+    phone = forms.CharField(label="电话", max_length=20, required=False, help_text="修改时留空则不变")
+    user = forms.ModelChoiceField(
+        label="登录账号",
+        required=False,
+        queryset=User.objects.filter(role=Role.HEARING_MEMBER, is_active=True),
+    )
+    related_units = forms.ModelMultipleChoiceField(
+        label="任职或有利害关系的单位", required=False, queryset=Unit.objects.active()
+    )
+    related_people = forms.CharField(
+        label="有利害关系的人员",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="姓名，以逗号、顿号或换行分隔",
+    )
+    is_active = forms.BooleanField(label="在库", required=False, initial=True)
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label="听证时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label="听证地点", max_length=200)
+    host = forms.ModelChoiceField(label="主持人", queryset=User.objects.none())
+
+    def __init__(self, *args, petition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.HEARING_MEMBER)
+        if petition is not None and petition.handling_unit_id:
+            ids = [int(p) for p in petition.handling_unit.path.strip("/").split("/") if p]
+            qs = (
+                qs.filter(unit__kind="bureau")
+                | qs.filter(unit_id__in=ids)
+                | qs.filter(unit__path__startswith=petition.handling_unit.path)
+            )
+        self.fields["host"].queryset = qs.exclude(role=Role.HEARING_MEMBER).distinct().order_by("unit__path")
+
+
+class PanelForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label="听证员",
+        queryset=HearingMember.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class NotifyForm(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=NoticeMethod.choices)
+
+
+class HoldForm(forms.Form):
+    held_on = forms.DateField(label="举行日期", widget=DATE, initial=timezone.localdate)
+    absent = forms.ModelMultipleChoiceField(
+        label="未出席的听证员",
+        required=False,
+        queryset=HearingMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    petitioner_present = forms.BooleanField(label="信访人出席", required=False, initial=True)
+    unit_present = forms.BooleanField(label="有关单位出席", required=False, initial=True)
+
+    def __init__(self, *args, hearing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hearing is not None:
+            self.fields["absent"].queryset = HearingMember.objects.filter(
+                seats__hearing=hearing, seats__status="selected"
+            )
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class OpinionForm(forms.Form):
+    member = forms.ModelChoiceField(label="听证员", queryset=HearingMember.objects.none(), required=False)
+    opinion = forms.ChoiceField(label="意见", choices=Outcome.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, hearing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hearing is not None:
+            self.fields["member"].queryset = HearingMember.objects.filter(
+                seats__hearing=hearing, seats__status="selected"
+            )
+
+
+class ConcludeForm(forms.Form):
+    concluded_on = forms.DateField(label="结论日期", widget=DATE, initial=timezone.localdate)
+    conclusion_text = forms.CharField(label="听证意见", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=400, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,57 @@
+"""Forms of the supervision pages: input checking only; the actions decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from xinfang.units.models import Unit
+
+from .models import Adoption, NoticeStatus, ProposalKind, Trigger
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class IssueForm(forms.Form):
+    unit = forms.ModelChoiceField(label="被督办单位", queryset=Unit.objects.active())
+    petition_case_number = forms.CharField(label="信访件编号（可选）", max_length=40, required=False)
+    trigger = forms.ChoiceField(label="督办事由", choices=Trigger.choices)
+    facts = forms.CharField(label="督办事项", widget=forms.Textarea(attrs={"rows": 4}))
+    requirements = forms.CharField(label="督办要求", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reply_due = forms.DateField(label="回复期限", widget=DATE, required=False, help_text="留空为10个工作日")
+    flagged = forms.BooleanField(label="挂牌督办", required=False)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label="书面回复", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(label="意见或理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reply_due = forms.DateField(label="新的回复期限", widget=DATE, required=False)
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *NoticeStatus.choices])
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.active())
+    flagged = forms.BooleanField(label="仅挂牌督办", required=False)
+    overdue = forms.BooleanField(label="仅逾期未回复", required=False)
+
+
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(label="建议类型", choices=ProposalKind.choices)
+    unit = forms.ModelChoiceField(label="建议对象", queryset=Unit.objects.active())
+    petition_case_number = forms.CharField(label="信访件编号（可选）", max_length=40, required=False)
+    title = forms.CharField(label="标题", max_length=200)
+    text = forms.CharField(label="建议内容", widget=forms.Textarea(attrs={"rows": 6}))
+    response_due = forms.DateField(
+        label="反馈期限", widget=DATE, required=False, help_text="留空为20个工作日"
+    )
+
+
+class FeedbackForm(forms.Form):
+    adoption = forms.ChoiceField(
+        label="采纳情况",
+        choices=[c for c in Adoption.choices if c[0] != Adoption.PENDING],
+        widget=forms.RadioSelect,
+    )
+    feedback = forms.CharField(label="书面反馈", widget=forms.Textarea(attrs={"rows": 5}))

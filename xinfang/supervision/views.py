@@ -1,0 +1,307 @@
+"""Supervision pages: the bureau's list, the unit's inbox, proposals.  Thin
+views over xinfang.supervision.actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.petitions.access import get_petition_by_case_number_for
+from xinfang.petitions.errors import ActionError
+
+from . import actions, forms
+from .models import AWAITING_REPLY, Adoption, NoticeStatus
+
+
+def _fail(request, err: ActionError) -> None:
+    detail = "；".join(str(v) for v in err.fields.values())
+    messages.error(request, f"{err.message}{'（' + detail + '）' if detail else ''}")
+
+
+def _form_fail(request, form) -> None:
+    messages.error(request, "请检查填写内容：" + "；".join(" ".join(v) for v in form.errors.values()))
+
+
+def _petition(user, case_number: str):
+    case_number = (case_number or "").strip()
+    if not case_number:
+        return None
+    try:
+        return get_petition_by_case_number_for(user, case_number)
+    except Http404:
+        raise ActionError(
+            "invalid", "信访件编号不存在或无权查看", fields={"petition_case_number": "编号不正确"}
+        ) from None
+
+
+@login_required
+def notice_list(request):
+    if not request.user.is_bureau_staff:
+        raise Http404
+    form = forms.FilterForm(request.GET or None)
+    qs = actions.notices_visible_to(request.user).select_related("unit", "petition", "issued_by")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["unit"]:
+            qs = qs.filter(unit__path__startswith=data["unit"].path)
+        if data["flagged"]:
+            qs = qs.filter(flagged=True)
+        if data["overdue"]:
+            qs = qs.reply_overdue()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/list.html",
+        {
+            "page": page,
+            "form": form,
+            "can_issue": actions.can_supervise(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def inbox(request):
+    user = request.user
+    if user.unit_id is None:
+        raise Http404
+    qs = (
+        actions.notices_visible_to(user)
+        .filter(unit=user.unit)
+        .select_related("unit", "petition", "issued_by")
+    )
+    waiting = [n for n in qs if n.status in AWAITING_REPLY]
+    done = [n for n in qs if n.status not in AWAITING_REPLY][:50]
+    proposals = actions.proposals_visible_to(user).filter(unit=user.unit, adoption=Adoption.PENDING)
+    return render(
+        request,
+        "supervision/inbox.html",
+        {"waiting": waiting, "done": done, "proposals": proposals, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def issue(request):
+    if not actions.can_supervise(request.user):
+        raise Http404
+    initial = {"petition_case_number": request.GET.get("case", "")}
+    form = forms.IssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = actions.notice_issue(
+                actor=request.user,
+                unit=data["unit"],
+                trigger=data["trigger"],
+                facts=data["facts"],
+                requirements=data["requirements"],
+                reply_due=data["reply_due"],
+                flagged=data["flagged"],
+                petition=_petition(request.user, data["petition_case_number"]),
+            )
+        except ActionError as err:
+            _fail(request, err)
+        else:
+            messages.success(request, f"已签发督办函{notice.number}")
+            return redirect("supervision:detail", pk=notice.pk)
+    return render(request, "supervision/issue.html", {"form": form})
+
+
+@login_required
+def detail(request, pk: int):
+    notice = get_object_or_404(
+        actions.notices_visible_to(request.user).select_related("unit", "petition"), pk=pk
+    )
+    user = request.user
+    can_reply = (
+        notice.status in AWAITING_REPLY
+        and user.unit_id == notice.unit_id
+        and user.role in actions.REPLYING_ROLES
+    )
+    return render(
+        request,
+        "supervision/detail.html",
+        {
+            "notice": notice,
+            "events": notice.events.select_related("actor"),
+            "can_reply": can_reply,
+            "supervise": actions.can_supervise(user),
+            "reply_form": forms.ReplyForm(),
+            "review_form": forms.ReviewForm(),
+            "proposals": notice.proposals.all(),
+            "statuses": NoticeStatus,
+        },
+    )
+
+
+def _step(request, pk: int, form_class, run, success: str):
+    notice = get_object_or_404(actions.notices_visible_to(request.user), pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _form_fail(request, form)
+    else:
+        try:
+            run(notice, form.cleaned_data)
+        except ActionError as err:
+            _fail(request, err)
+        else:
+            messages.success(request, success)
+    return HttpResponseRedirect(reverse("supervision:detail", args=[notice.pk]))
+
+
+@login_required
+@require_POST
+def reply(request, pk: int):
+    return _step(
+        request,
+        pk,
+        forms.ReplyForm,
+        lambda n, d: actions.notice_reply(actor=request.user, notice=n, text=d["text"]),
+        "已提交书面回复",
+    )
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    return _step(
+        request,
+        pk,
+        forms.ReviewForm,
+        lambda n, d: actions.notice_accept(actor=request.user, notice=n, note=d["reason"]),
+        "已认可回复",
+    )
+
+
+@login_required
+@require_POST
+def reject(request, pk: int):
+    return _step(
+        request,
+        pk,
+        forms.ReviewForm,
+        lambda n, d: actions.notice_reject(
+            actor=request.user, notice=n, reason=d["reason"], reply_due=d["reply_due"]
+        ),
+        "已退回，请单位重新回复",
+    )
+
+
+@login_required
+@require_POST
+def escalate(request, pk: int):
+    return _step(
+        request,
+        pk,
+        forms.ReviewForm,
+        lambda n, d: actions.notice_escalate(
+            actor=request.user, notice=n, reason=d["reason"], reply_due=d["reply_due"]
+        ),
+        "已挂牌督办",
+    )
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    return _step(
+        request,
+        pk,
+        forms.ReviewForm,
+        lambda n, d: actions.notice_close(actor=request.user, notice=n, reason=d["reason"]),
+        "已销号",
+    )
+
+
+@login_required
+def proposals(request):
+    qs = actions.proposals_visible_to(request.user).select_related("unit", "proposed_by")
+    adoption = request.GET.get("adoption", "")
+    if adoption in Adoption.values:
+        qs = qs.filter(adoption=adoption)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/proposals.html",
+        {
+            "page": page,
+            "adoption": adoption,
+            "adoptions": Adoption.choices,
+            "can_propose": actions.can_supervise(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def proposal_new(request):
+    if not actions.can_supervise(request.user):
+        raise Http404
+    form = forms.ProposalForm(
+        request.POST or None, initial={"petition_case_number": request.GET.get("case", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = actions.proposal_make(
+                actor=request.user,
+                kind=data["kind"],
+                unit=data["unit"],
+                title=data["title"],
+                text=data["text"],
+                response_due=data["response_due"],
+                petition=_petition(request.user, data["petition_case_number"]),
+            )
+        except ActionError as err:
+            _fail(request, err)
+        else:
+            messages.success(request, "已提出建议")
+            return redirect("supervision:proposal", pk=proposal.pk)
+    return render(request, "supervision/proposal_form.html", {"form": form})
+
+
+@login_required
+def proposal_detail(request, pk: int):
+    proposal = get_object_or_404(actions.proposals_visible_to(request.user).select_related("unit"), pk=pk)
+    user = request.user
+    can_answer = (
+        proposal.adoption == Adoption.PENDING
+        and user.unit_id == proposal.unit_id
+        and user.role in actions.REPLYING_ROLES
+    )
+    return render(
+        request,
+        "supervision/proposal.html",
+        {
+            "proposal": proposal,
+            "can_answer": can_answer,
+            "form": forms.FeedbackForm(),
+            "events": proposal.events.select_related("actor"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_feedback(request, pk: int):
+    proposal = get_object_or_404(actions.proposals_visible_to(request.user), pk=pk)
+    form = forms.FeedbackForm(request.POST)
+    if not form.is_valid():
+        _form_fail(request, form)
+    else:
+        try:
+            actions.proposal_feedback(actor=request.user, proposal=proposal, **form.cleaned_data)
+        except ActionError as err:
+            _fail(request, err)
+        else:
+            messages.success(request, "已反馈采纳情况")
+    return redirect("supervision:proposal", pk=proposal.pk)
