@@ -38,7 +38,9 @@ def _adapter(field: models.Field):
 def insert_rows(model: type[models.Model], rows: list[dict], *, batch: int = 2000) -> None:
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields]
+    pk = model._meta.pk
+    # Rows without a primary key let the database assign it (PostgreSQL refuses an explicit NULL).
+    fields = [f for f in model._meta.concrete_fields if f is not pk or pk.attname in rows[0]]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"

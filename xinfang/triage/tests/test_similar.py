@@ -1,0 +1,116 @@
+"""SimilarIndex on a small synthetic corpus: recall equals brute force, persistence, add, remove."""
+
+import random
+
+import numpy as np
+import pytest
+
+from xinfang.triage.similar import SimilarIndex
+
+_ESTATES = ["东湖花园", "西山家园", "南桥新村", "北岭小区", "金沙苑", "银河大厦", "春江花园", "秋实家园"]
+_ISSUES = [
+    "电梯长期故障无人维修",
+    "物业费上涨服务变差",
+    "自来水发黄有异味",
+    "工地夜间施工噪音扰民",
+    "开发商延期交房",
+    "停车位被占用",
+    "垃圾清运不及时",
+    "外墙瓷砖脱落",
+]
+
+
+def _rows(n, seed=0, start=1):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        estate, issue, other = rng.choice(_ESTATES), rng.choice(_ISSUES), rng.choice(_ISSUES)
+        rows.append((start + i, f"{estate}{rng.randint(1, 20)}栋{issue}，同时{other}，请尽快处理。"))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def index():
+    return SimilarIndex.rebuild(_rows(400), dim=32)
+
+
+def _brute_force(index, text, k):
+    ids, vectors = index.vectors()
+    query, _ = index.vectorizer.transform([text])
+    sims = vectors @ query[0]
+    order = np.argsort(-sims)[:k]
+    return ids[order], sims[order]
+
+
+def test_query_matches_brute_force(index):
+    for _, text in _rows(20, seed=9):
+        matches = index.query(text, k=10)
+        _, exact_sims = _brute_force(index, text, 10)
+        assert len(matches) == 10
+        # ties make ids ambiguous, so compare the similarity profile
+        np.testing.assert_allclose([m.score for m in matches], exact_sims, atol=1e-3)
+
+
+def test_query_explains_with_shared_words(index):
+    matches = index.query("东湖花园3栋电梯长期故障无人维修", k=3)
+    assert matches[0].score > 0.5
+    assert matches[0].reason
+    assert all(len(word) >= 2 for word in matches[0].reason)
+
+
+def test_exclude_ids_are_not_returned(index):
+    text = _rows(400)[5][1]
+    first = index.query(text, k=5)
+    excluded = {m.id for m in first[:2]}
+    again = index.query(text, k=5, exclude_ids=excluded)
+    assert len(again) == 5
+    assert not excluded & {m.id for m in again}
+
+
+def test_save_load_add_and_watermark(tmp_path):
+    rows = _rows(200)
+    index = SimilarIndex.rebuild(rows[:150], dim=16)
+    assert index.watermark == 150
+    index.save(tmp_path / "idx")
+    loaded = SimilarIndex.load(tmp_path / "idx")
+    assert loaded.watermark == 150 and len(loaded) == 150
+    assert loaded.query(rows[3][1], k=5) == index.query(rows[3][1], k=5)
+    loaded.add([r for r in rows if r[0] > loaded.watermark], watermark=175)
+    assert loaded.watermark == 200 and len(loaded) == 200
+    assert loaded.query(rows[180][1], k=1)[0].score == pytest.approx(1.0, abs=1e-3)
+    loaded.save(tmp_path / "idx")
+    assert SimilarIndex.load(tmp_path / "idx").watermark == 200
+
+
+def test_remove_and_replace(tmp_path):
+    rows = _rows(100)
+    index = SimilarIndex.rebuild(rows, dim=16)
+    target_id, text = rows[10]
+    assert target_id in {m.id for m in index.query(text, k=5)}
+    assert index.remove([target_id, 99999]) == 1
+    assert len(index) == 99
+    assert target_id not in {m.id for m in index.query(text, k=20)}
+    replacement = "银河大厦外墙瓷砖脱落，垃圾清运不及时"
+    index.add([(target_id, replacement)])
+    assert len(index) == 100
+    index.save(tmp_path / "idx")
+    loaded = SimilarIndex.load(tmp_path / "idx")
+    found = [m for m in loaded.query(replacement, k=100) if m.id == target_id]
+    assert len(found) == 1
+    assert found[0].score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_repeat_rule_separates_same_matter_from_another_matter():
+    from xinfang.triage.repeat import SAME_MATTER_THRESHOLD, place_names, same_matter_score
+
+    first = (
+        "A7县星沙派小区1栋顶楼违建无人管",
+        "星沙派小区1栋顶楼业主私自加建两层，多次投诉无果，请城管部门依法拆除。",
+    )
+    again = ("再次举报星沙派小区1栋违建", "本人再次反映星沙派小区1栋顶楼违法加建的问题，至今没有拆除。")
+    other = ("咨询孩子入学问题", "请问孩子明年上小学，户口在外地，需要准备哪些材料？")
+    same, reasons = same_matter_score(first[1], first[0], again[1], again[0])
+    different, _ = same_matter_score(first[1], first[0], other[1], other[0])
+    assert same >= SAME_MATTER_THRESHOLD > different
+    assert any("星沙派小区" in reason for reason in reasons)
+    assert "星沙派小区" in place_names("A7县星沙派小区1栋")
