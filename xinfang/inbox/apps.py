@@ -5,3 +5,14 @@ class InboxConfig(AppConfig):
     name = "xinfang.inbox"
     label = "inbox"
     verbose_name = "工作台列表"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from xinfang.petitions.models import Petition
+        from xinfang.web.nav import NavItem, register
+
+        from .signals import petition_saved
+
+        register(NavItem("工作台", "inbox:list", order=10))
+        post_save.connect(petition_saved, sender=Petition, dispatch_uid="inbox-search-index")

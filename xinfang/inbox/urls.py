@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("route/", views.bulk_route, name="route"),
+    path("export.xlsx", views.export, name="export"),
+    path("saved/", views.saved_view_create, name="saved_create"),
+    path("saved/<int:pk>/delete/", views.saved_view_delete, name="saved_delete"),
+]

@@ -1,0 +1,255 @@
+"""Benchmark: server time of the main staff pages on the configured database.
+
+Meant for a database filled with ``xinfang generate --petitions 1000000`` followed by
+``xinfang search_index`` (the generator bulk-loads rows, bypassing the search signal).
+Runs Django's test client in this process (no network, no server): logs in a registrar,
+a handler and a unit leader with force_login, requests each page ``--repeat`` times after
+one warm-up request, and prints one JSON line per page (p50/p95 ms, rows shown, status)
+and a summary line with the petition count and the database vendor.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/xinfang .venv/bin/python bench/pages.py --repeat 20
+    .venv/bin/python bench/pages.py --fill 500      # small demo: make_world + 500 make_petition first
+
+Target: ≤ 200 ms per list page at 1,000,000 petitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from xinfang.accounts.models import Role, User  # noqa: E402
+from xinfang.petitions.models import Petition  # noqa: E402
+
+PAGES = {
+    "registrar": [
+        "/",
+        "/inbox/?view=to_route",
+        "/inbox/?view=all",
+        "/inbox/?view=overdue",
+        "/inbox/?view=due_soon",
+        "/inbox/?view=reviews",
+        "/inbox/?view=all&sort=case_number",
+        "/inbox/?view=all&q=物业",
+        "/inbox/?view=all&q=停车费",
+        "/inbox/?view=all&q=拖欠工资&due=overdue",
+        "/inbox/?view=all&flag=urgent&channel=visit",
+        "/inbox/?view=all&status=closed&sort=received_at",
+        "{petition}",
+    ],
+    "handler": [
+        "/",
+        "/inbox/?view=to_accept",
+        "/inbox/?view=handling",
+        "/inbox/?view=due_soon",
+        "/inbox/?view=overdue",
+        "/inbox/?view=all",
+        "/inbox/?view=all&q=物业",
+        "{petition}",
+    ],
+    "unit_leader": [
+        "/",
+        "/inbox/?view=opinion_approval",
+        "/inbox/?view=handling",
+        "/inbox/?view=all",
+        "/inbox/?view=all&sort=-current_due",
+    ],
+}
+
+
+def fill(n: int) -> None:
+    """A small database for trying the bench: the test world and `n` registered petitions."""
+    from xinfang.petitions import actions
+    from xinfang.testing import make_petition, make_world
+    from xinfang.units.models import Unit
+
+    if Unit.objects.exists():
+        raise SystemExit("--fill needs an empty (migrated) database: it creates the test world")
+    world = make_world()
+    titles = [
+        "小区物业乱收停车费",
+        "工地夜间施工噪音扰民",
+        "拖欠农民工工资",
+        "路灯长期不亮",
+        "自来水发黄有异味",
+    ]
+    for i in range(n):
+        p = make_petition(
+            world, title=titles[i % len(titles)], content=f"{titles[i % len(titles)]}，请尽快处理。第{i}件"
+        )
+        if i % 3:
+            actions.petition_classify(
+                actor=world.registrar, petition=p, petition_class="claim", claim_route=6
+            )
+            p.refresh_from_db()
+            actions.petition_transfer(
+                actor=world.registrar, petition=p, unit=[world.town_a, world.town_b][i % 2]
+            )
+            if i % 3 == 2:
+                p.refresh_from_db()
+                actions.petition_accept(actor=[world.handler_a, world.handler_b][i % 2], petition=p)
+
+
+def replicate(target: int) -> None:
+    """Grow the petition table to `target` rows by copying the existing rows (and
+    their search tokens) under new ids and case numbers: a quick way from a
+    generated 100k to 1M with the same distribution (open rows are copied too,
+    so queues are larger than in life: a conservative test)."""
+    from django.db import transaction
+
+    base_max = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    base = Petition.objects.count()
+    columns = [f.column for f in Petition._meta.concrete_fields if f.column != "id"]
+    copied = ["case_number || '-R' || %s" if c == "case_number" else c for c in columns]
+    copies = (target - base) // base if base else 0
+    for k in range(1, copies + 1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO petitions_petition (id, {', '.join(columns)}) "
+                f"SELECT id + %s, {', '.join(copied)} FROM petitions_petition WHERE id <= %s",
+                [k * base_max, str(k), base_max],
+            )
+            cursor.execute(
+                "INSERT INTO inbox_petitionsearch (petition_id, tokens) "
+                "SELECT petition_id + %s, tokens FROM inbox_petitionsearch WHERE petition_id <= %s",
+                [k * base_max, base_max],
+            )
+        print(f"copy {k}/{copies}", file=sys.stderr, flush=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('petitions_petition', 'id'), "
+                "(SELECT max(id) FROM petitions_petition))"
+            )
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+
+
+def persona(role: str) -> User | None:
+    """The user of `role` whose unit has the most petitions (a realistic, busy inbox)."""
+    from django.db.models import Count
+
+    users = User.objects.filter(role=role, is_active=True, unit__isnull=False).select_related("unit")
+    if role == Role.REGISTRAR:
+        return users.filter(unit__kind="bureau").first()
+    busy = (
+        Petition.objects.exclude(handling_unit=None)
+        .values("handling_unit")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    for row in busy[:20]:
+        user = users.filter(unit_id=row["handling_unit"]).first()
+        if user is not None:
+            return user
+    return users.first()
+
+
+def measure(client: Client, url: str, repeat: int) -> dict:
+    client.get(url)  # warm-up: caches, jieba, templates
+    times, status, rows = [], None, None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        status = response.status_code
+        if response.context is not None and "rows" in response.context:
+            rows = len(response.context["rows"])
+    times.sort()
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(p95, 1),
+        "status": status,
+        "rows": rows,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--fill", type=int, default=0, help="fill an empty database with the test world first"
+    )
+    parser.add_argument(
+        "--replicate-to", type=int, default=0, help="copy existing petitions up to N rows first"
+    )
+    args = parser.parse_args()
+    if args.replicate_to:
+        replicate(args.replicate_to)
+    if args.fill:
+        fill(args.fill)
+    total = Petition.objects.count()
+    if total == 0:
+        print(
+            "skipped: no petitions in the configured database; run `xinfang generate --petitions N` "
+            "and `xinfang search_index` first (or --fill N on an empty database)."
+        )
+        return
+    sample = Petition.objects.order_by("-pk").values_list("pk", flat=True).first()
+    results = []
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        for role_name, urls in PAGES.items():
+            user = persona(role_name)
+            if user is None:
+                print(json.dumps({"persona": role_name, "skipped": "no such user"}, ensure_ascii=False))
+                continue
+            client = Client()
+            client.force_login(user)
+            for url in urls:
+                if url == "{petition}":
+                    from xinfang.petitions.access import visible_petitions
+
+                    pk = (
+                        visible_petitions(user).order_by("-pk").values_list("pk", flat=True).first() or sample
+                    )
+                    url = f"/petitions/{pk}/"
+                result = {
+                    "persona": role_name,
+                    "user": user.username,
+                    "unit": str(user.unit),
+                    "page": url,
+                    **measure(client, url, args.repeat),
+                }
+                results.append(result)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+    lists = [r for r in results if r["page"].startswith("/inbox/")]
+    print(
+        json.dumps(
+            {
+                "summary": True,
+                "petitions": total,
+                "vendor": connection.vendor,
+                "database": settings.DATABASES["default"]["NAME"],
+                "repeat": args.repeat,
+                "inbox_pages": len(lists),
+                "inbox_max_p50_ms": max((r["p50_ms"] for r in lists), default=None),
+                "inbox_max_p95_ms": max((r["p95_ms"] for r in lists), default=None),
+                "inbox_over_200ms": [r["page"] for r in lists if r["p50_ms"] > 200],
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

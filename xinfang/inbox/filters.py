@@ -1,0 +1,368 @@
+"""The inbox views (工作台), their filters, sorting and keyset pagination.
+
+Every list starts from ``visible_petitions(user)`` and only ever narrows it.
+Pages are fetched with a keyset cursor (``after=``) on (sort column, id) and
+``page_size + 1`` rows, so no page load counts a million rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.accounts.models import Role
+from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
+from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
+
+from . import search
+
+PAGE_SIZE = 50
+
+BUREAU_QUEUE = {Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN}
+UNIT_ROLES = {Role.HANDLER, Role.UNIT_LEADER}
+
+
+@dataclass(frozen=True)
+class InboxView:
+    key: str
+    label: str
+    roles: frozenset[str]
+    default_sort: str
+    # Unit staff see their own unit's work in the queues: restrict to the
+    # handling unit subtree (a narrowing of the visible set, never a widening).
+    own_unit_work: bool = True
+
+    def apply(self, qs: QuerySet, today: date) -> QuerySet:
+        return {
+            "to_route": lambda: qs.awaiting_routing(),
+            "to_accept": lambda: qs.filter(status=Status.ROUTED),
+            "handling": lambda: qs.in_handling(),
+            "due_soon": lambda: qs.due_soon(today),
+            "overdue": lambda: qs.overdue(today),
+            "opinion_approval": lambda: qs.awaiting_opinion_approval(),
+            "reviews": lambda: qs.in_review(),
+            "all": lambda: qs,
+        }[self.key]()
+
+
+_ALL_STAFF = frozenset(set(Role) - {Role.HEARING_MEMBER})
+VIEWS = {
+    v.key: v
+    for v in [
+        InboxView("to_route", _("待转送"), frozenset(BUREAU_QUEUE | {Role.SUPERVISOR}), "current_due"),
+        InboxView("to_accept", _("待受理"), frozenset(UNIT_ROLES), "current_due"),
+        InboxView("handling", _("办理中"), _ALL_STAFF - {Role.REGISTRAR}, "current_due"),
+        InboxView("due_soon", _("临期"), _ALL_STAFF, "current_due"),
+        InboxView("overdue", _("超期"), _ALL_STAFF, "current_due"),
+        InboxView("opinion_approval", _("意见待审批"), frozenset(UNIT_ROLES), "current_due"),
+        InboxView("reviews", _("复查复核"), _ALL_STAFF, "current_due"),
+        InboxView("all", _("全部"), _ALL_STAFF, "-received_at", own_unit_work=False),
+    ]
+}
+
+DEFAULT_VIEW = {
+    Role.REGISTRAR: "to_route",
+    Role.BUREAU_LEADER: "to_route",
+    Role.ADMIN: "all",
+    Role.SUPERVISOR: "overdue",
+    Role.HANDLER: "to_accept",
+    Role.UNIT_LEADER: "opinion_approval",
+}
+
+
+def views_for(user) -> list[InboxView]:
+    return [v for v in VIEWS.values() if user.role in v.roles]
+
+
+def may_use_inbox(user) -> bool:
+    return user.is_active and user.unit_id is not None and user.role != Role.HEARING_MEMBER
+
+
+SORTS = {
+    "received_at": _("收到时间（早→晚）"),
+    "-received_at": _("收到时间（晚→早）"),
+    "current_due": _("期限（近→远）"),
+    "-current_due": _("期限（远→近）"),
+    "case_number": _("编号（小→大）"),
+    "-case_number": _("编号（大→小）"),
+}
+
+FLAGS = {
+    "collective": ("is_collective", _("集体访")),
+    "repeat": ("is_repeat", _("重复访")),
+    "skip_level": ("is_skip_level", _("越级访")),
+    "urgent": ("is_urgent", _("重大紧急")),
+    "litigation": ("is_litigation", _("涉法涉诉")),
+    "assignment": ("is_assignment", _("交办件")),
+    "extended": ("is_extended", _("已延期")),
+}
+
+# Query-string keys a saved view keeps (the cursor `after` is not one of them).
+FILTER_KEYS = [
+    "view",
+    "q",
+    "unit",
+    "category",
+    "channel",
+    "petition_class",
+    "flag",
+    "status",
+    "stage",
+    "received_from",
+    "received_to",
+    "due",
+    "sort",
+]
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    unit = forms.TypedChoiceField(label=_("承办单位"), required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label=_("分类"), required=False, coerce=int, empty_value=None)
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部"))] + Channel.choices)
+    petition_class = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部"))] + PetitionClass.choices
+    )
+    flag = forms.MultipleChoiceField(
+        label=_("标记"),
+        required=False,
+        choices=[(k, v[1]) for k, v in FLAGS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Status.choices)
+    stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部"))] + Stage.choices)
+    received_from = forms.DateField(
+        label=_("收到日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due = forms.ChoiceField(label=_("期限状态"), required=False, choices=[("", _("全部"))] + DueState.choices)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=[("", _("默认"))] + list(SORTS.items()))
+
+    def __init__(self, data, *, units, categories):
+        super().__init__(data)
+        self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, "　" * u.depth + u.name) for u in units]
+        self.fields["category"].choices = [("", _("全部"))] + [(c.pk, str(c)) for c in categories]
+
+    def rendered_fields(self) -> list[tuple]:
+        """(bound field, html) pairs; selects are built here because rendering
+        every <option> through the widget templates costs more than the query."""
+        out = []
+        for bound in self:
+            if isinstance(bound.field.widget, forms.Select) and not isinstance(
+                bound.field.widget, forms.CheckboxSelectMultiple
+            ):
+                current = "" if bound.value() is None else str(bound.value())
+                options = format_html_join(
+                    "",
+                    '<option value="{}"{}>{}</option>',
+                    (
+                        (value, " selected" if str(value) == current else "", label)
+                        for value, label in bound.field.choices
+                    ),
+                )
+                out.append(
+                    (
+                        bound,
+                        format_html(
+                            '<select name="{}" id="{}">{}</select>',
+                            bound.html_name,
+                            bound.id_for_label,
+                            options,
+                        ),
+                    )
+                )
+            else:
+                out.append((bound, bound.as_widget()))
+        return out
+
+    def cleaned(self) -> dict:
+        """The valid filters; an invalid field is dropped (and shown with its error)."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
+
+
+@dataclass
+class Context:
+    """What the query needs about the user, loaded once per request."""
+
+    user: object
+    units: list  # units offered in the filter (the user's subtree, or all for the bureau)
+    categories: list
+    own_unit_ids: list[int] | None  # None for bureau staff
+
+
+def load_context(user) -> Context:
+    from xinfang.units.models import Category, Unit
+
+    bureau = user.is_bureau_staff
+    units_qs = Unit.objects.only("id", "name", "path", "parent_id", "kind", "is_active")
+    if not bureau:
+        units_qs = units_qs.filter(path__startswith=user.unit.path)
+    units = list(units_qs.order_by("path"))
+    for u in units:
+        u.depth = u.path.count("/") - 2
+    if not bureau and units:
+        top = units[0].depth
+        for u in units:
+            u.depth -= top
+    categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+    own = None if bureau else [u.pk for u in units]
+    return Context(user=user, units=units, categories=categories, own_unit_ids=own)
+
+
+def _candidate_q(ctx: Context) -> Q:
+    """An indexable restatement of a unit user's scope (ids instead of path joins),
+    ANDed to the visible set so the database can start from the unit's rows."""
+    q = Q(handling_unit_id__in=ctx.own_unit_ids) | Q(registering_unit_id__in=ctx.own_unit_ids)
+    for extension in SCOPE_EXTENSIONS:
+        q |= extension(ctx.user)
+    return q
+
+
+def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    qs = view.apply(visible_petitions(ctx.user), today)
+    if ctx.own_unit_ids is not None:
+        if view.own_unit_work:
+            qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
+        else:
+            qs = qs.filter(_candidate_q(ctx))
+    if "unit" in filters:
+        unit = next((u for u in ctx.units if u.pk == filters["unit"]), None)
+        ids = [u.pk for u in ctx.units if unit is not None and u.path.startswith(unit.path)]
+        qs = qs.filter(handling_unit_id__in=ids)
+    if "category" in filters:
+        ids = [c.pk for c in ctx.categories if filters["category"] in (c.pk, c.parent_id)]
+        qs = qs.filter(category_id__in=ids)
+    for key in ("channel", "petition_class", "status", "stage"):
+        if key in filters:
+            qs = qs.filter(**{key: filters[key]})
+    for flag in filters.get("flag", []):
+        qs = qs.filter(**{FLAGS[flag][0]: True})
+    if "received_from" in filters:
+        qs = qs.filter(received_at__gte=_day_start(filters["received_from"]))
+    if "received_to" in filters:
+        qs = qs.filter(received_at__lt=_day_start(filters["received_to"] + timedelta(days=1)))
+    if "due" in filters:
+        qs = {DueState.OVERDUE: qs.overdue, DueState.DUE_SOON: qs.due_soon, DueState.ON_TIME: qs.on_time}[
+            filters["due"]
+        ](today)
+    if filters.get("q"):
+        qs = search.search(qs, filters["q"])
+    return qs
+
+
+# --- sorting and keyset pagination -------------------------------------------
+
+_COLUMNS = {"received_at": "received_at", "current_due": "current_due", "case_number": "case_number"}
+
+
+def _nulls_largest() -> bool:
+    """PostgreSQL sorts NULL after every value, SQLite before; we follow the
+    database so its indexes serve the ORDER BY."""
+    return connection.vendor == "postgresql"
+
+
+def order(qs: QuerySet, sort: str, *, by_status: bool = False) -> QuerySet:
+    """Order by `sort` then id.  `by_status`: the rows are few (open petitions in
+    some statuses), so start from the status index and sort them, rather than walk
+    the whole sort index looking for them.  PostgreSQL's statistics see that by
+    themselves; SQLite's planner does not, so there the sort key is wrapped in a
+    unary plus (a no-op that keeps it from using the sort column's index)."""
+    column = sort.lstrip("-")
+    desc = sort.startswith("-")
+    key = F(column)
+    if by_status and connection.vendor == "sqlite":
+        key = Func(F(column), template="+%(expressions)s")
+    if column == "case_number":  # unique: no tie-breaker needed
+        return qs.order_by(key.desc() if desc else key.asc())
+    return qs.order_by(key.desc() if desc else key.asc(), "-pk" if desc else "pk")
+
+
+def _encode(value) -> str:
+    raw = json.dumps(value, default=str, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_for(row, sort: str) -> str:
+    column = sort.lstrip("-")
+    value = getattr(row, column)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, date):
+        value = value.isoformat()
+    return _encode([value, row.pk])
+
+
+def _decode(cursor: str, column: str):
+    """(value, pk) from a cursor, or None when it is malformed."""
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        pk = int(pk)
+        if value is None:
+            return None, pk
+        if column == "received_at":
+            value = datetime.fromisoformat(value)
+        elif column == "current_due":
+            value = date.fromisoformat(value)
+        else:
+            value = str(value)
+        return value, pk
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def after(qs: QuerySet, sort: str, cursor: str) -> QuerySet:
+    """Rows that come after the cursor row in `sort` order."""
+    column = _COLUMNS[sort.lstrip("-")]
+    decoded = _decode(cursor, column)
+    if decoded is None:
+        return qs
+    value, pk = decoded
+    desc = sort.startswith("-")
+    gt = "lt" if desc else "gt"
+    if column == "case_number":
+        return qs.filter(**{f"{column}__{gt}": value}) if value is not None else qs
+    # Where NULLs sit in this order: after the values (True) or before them.
+    nulls_after = _nulls_largest() != desc
+    if value is None:
+        later = Q(**{f"{column}__isnull": True}, **{f"pk__{gt}": pk})
+        if not nulls_after:
+            later |= Q(**{f"{column}__isnull": False})
+        return qs.filter(later)
+    later = Q(**{f"{column}__{gt}": value}) | Q(**{column: value}, **{f"pk__{gt}": pk})
+    if nulls_after:
+        later |= Q(**{f"{column}__isnull": True})
+    else:
+        # A plain bound lets the index range start at the cursor.
+        later &= Q(**{f"{column}__{gt}e": value})
+    return qs.filter(later)
+
+
+def page(
+    qs: QuerySet, sort: str, cursor: str = "", size: int = PAGE_SIZE, *, by_status: bool = False
+) -> tuple[list, str | None]:
+    """One page of rows and the cursor of the next page (None on the last page)."""
+    qs = order(qs, sort, by_status=by_status)
+    if cursor:
+        qs = after(qs, sort, cursor)
+    rows = list(qs[: size + 1])
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, cursor_for(rows[-1], sort)
+    return rows, None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
