@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class AlertsConfig(AppConfig):
     name = "xinfang.alerts"
     label = "alerts"
+
+    def ready(self) -> None:
+        from xinfang.web.nav import NavItem, register
+
+        # Bureau staff, leaders and unit staff (who see their own unit's alerts).
+        register(
+            NavItem(
+                "预警中心",
+                "alerts:list",
+                roles=frozenset(
+                    {"registrar", "bureau_leader", "supervisor", "admin", "unit_leader", "handler"}
+                ),
+                order=60,
+            )
+        )

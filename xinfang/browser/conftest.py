@@ -99,7 +99,8 @@ def login(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    # Scoped to the login form: the header's language switch is a submit button too.
+    page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

@@ -20,12 +20,16 @@ def _adapter(field: models.Field):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
     if isinstance(field, models.DateTimeField):
         if sqlite:
+
             def to_sqlite(v):
                 if v is None:
                     return None
                 if v.tzinfo is UTC:  # the generator's times: skip the slow generic path
                     return v.replace(tzinfo=None).isoformat(" ")
-                return timezone.make_naive(v, UTC).isoformat(" ") if timezone.is_aware(v) else v.isoformat(" ")
+                return (
+                    timezone.make_naive(v, UTC).isoformat(" ") if timezone.is_aware(v) else v.isoformat(" ")
+                )
+
             return to_sqlite
         return lambda v: v
     if isinstance(field, models.DateField):
@@ -61,5 +65,4 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, batch: int = 200
         values.append(out)
     with connection.cursor() as cursor:
         for start in range(0, len(values), batch):
-            cursor.executemany(sql, values[start:start + batch])
-
+            cursor.executemany(sql, values[start : start + batch])

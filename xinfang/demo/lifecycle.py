@@ -59,16 +59,41 @@ def simulate(rng: random.Random, received: datetime, now: datetime, petition_cla
     t = received + (_days(rng, 16, 22) if rng.random() < 0.03 else _days(rng, 0.1, 4))
     if t > now:
         return life
-    if rng.random() < 0.03:
+    roll = rng.random()
+    if roll < 0.03:
         life.add("reject", t, Status.REJECTED, reason_code="not_a_petition", reason="反映内容不属于信访事项")
+        life.closed_at = t
+        return life
+    if roll < 0.04:
+        life.add("merge", t, Status.MERGED, reason="与正在办理的事项属同一事项，合并办理")
+        life.closed_at = t
+        return life
+    if roll < 0.045:
+        life.add(
+            "refuse_final", t, Status.REFUSED_FINAL, reason="同一事实和理由已经复核终结（第三十六条第三款）"
+        )
         life.closed_at = t
         return life
     life.assign = rng.random() < 0.1
     life.routed_at = t
     life.add("assign" if life.assign else "transfer", t, Status.ROUTED)
     life.reached = "unit"
+    if rng.random() < 0.03:
+        objected = t + _days(rng, 0.5, 4)
+        if objected > now:
+            return life
+        life.add("object", objected, Status.OBJECTED, reason="不属于本单位职权范围")
+        decided = objected + _days(rng, 0.5, 3)
+        if decided > now:
+            return life
+        life.add("objection_dismissed", decided, Status.ROUTED, reason="经核实属于该单位职责")
+        t = decided
     t = t + (_days(rng, 16, 25) if rng.random() < 0.05 else _days(rng, 0.5, 12))
     if t > now:
+        return life
+    if rng.random() < 0.01:
+        life.add("withdraw", t, Status.WITHDRAWN, reason="信访人主动撤回")
+        life.closed_at = t
         return life
     if rng.random() < 0.04:
         life.add("reject", t, Status.REJECTED, reason_code="outside_powers", reason="不属于本机关职权范围")
@@ -80,7 +105,12 @@ def simulate(rng: random.Random, received: datetime, now: datetime, petition_cla
         t = t + _days(rng, 5, 50)
         if t > now:
             return life
-        life.add("conclude", t, Status.CLOSED, reason="已研究答复" if petition_class == "suggestion" else "已核查处理")
+        life.add(
+            "conclude",
+            t,
+            Status.CLOSED,
+            reason="已研究答复" if petition_class == "suggestion" else "已核查处理",
+        )
         life.closed_at = t
         return _evaluate(rng, life, t, now)
     if rng.random() < 0.1:
@@ -115,8 +145,14 @@ def simulate(rng: random.Random, received: datetime, now: datetime, petition_cla
 def _opinion(rng: random.Random, life: Life, t: datetime, now: datetime) -> Life:
     life.outcome = rng.choices([Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT], [45, 30, 25])[0]
     final = life.stage == Stage.REREVIEW
-    life.add("issue_opinion", t, Status.CLOSED if final else Status.OPINION_ISSUED, outcome=life.outcome,
-             stage=life.stage, final=final)
+    life.add(
+        "issue_opinion",
+        t,
+        Status.CLOSED if final else Status.OPINION_ISSUED,
+        outcome=life.outcome,
+        stage=life.stage,
+        final=final,
+    )
     life.delivered_at = t
     if final:
         life.final = True
@@ -132,8 +168,12 @@ def _opinion(rng: random.Random, life: Life, t: datetime, now: datetime) -> Life
         if ask > now:
             return life
         next_stage = Stage.REVIEW if life.stage == Stage.INITIAL else Stage.REREVIEW
-        life.add("request_review" if next_stage == Stage.REVIEW else "request_rereview", ask, Status.HANDLING,
-                 reason="对处理意见不服")
+        life.add(
+            "request_review" if next_stage == Stage.REVIEW else "request_rereview",
+            ask,
+            Status.HANDLING,
+            reason="对处理意见不服",
+        )
         life.stage = next_stage
         life.reached = "review" if next_stage == Stage.REVIEW else "rereview"
         answer = ask + _days(rng, 10, 29)
@@ -155,7 +195,10 @@ def _evaluate(rng: random.Random, life: Life, t: datetime, now: datetime) -> Lif
         at = t + _days(rng, 0.5, 8)
         if at <= now:
             weights = [60, 25, 15] if life.outcome != Outcome.NOT_SUPPORT else [25, 30, 45]
-            life.rating = rng.choices([Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED], weights)[0]
-            life.steps.append(Step("evaluate", at, life.status, life.status, {"stage": "handling",
-                                                                                "rating": life.rating}))
+            life.rating = rng.choices(
+                [Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED], weights
+            )[0]
+            life.steps.append(
+                Step("evaluate", at, life.status, life.status, {"stage": "handling", "rating": life.rating})
+            )
     return life

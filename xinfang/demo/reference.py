@@ -13,17 +13,43 @@ from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
 DEMO_PASSWORD = "xinfang-demo-2026"
 
 TOWNS = [
-    ("海州街道", "海州 鼓楼 孔望山"), ("幸福路街道", "幸福路 幸福南路"), ("朐阳街道", "朐阳 朐阳门"),
-    ("洪门街道", "洪门 洪门东路"), ("新海街道", "新海 新海路"), ("新东街道", "新东 瀛洲"),
-    ("新南街道", "新南 南极"), ("路南街道", "路南 学院路"), ("新浦街道", "新浦 解放路"),
-    ("浦东街道", "浦东 龙河"), ("浦西街道", "浦西 盐河"), ("南城街道", "南城 凤凰"),
-    ("郁洲街道", "郁洲 花果山大道"), ("花果山街道", "花果山 大村"), ("云台街道", "云台 东磊"),
-    ("宁海街道", "宁海 白虎山"), ("新坝镇", "新坝"), ("锦屏镇", "锦屏 桃李"), ("板浦镇", "板浦"),
+    ("海州街道", "海州 鼓楼 孔望山"),
+    ("幸福路街道", "幸福路 幸福南路"),
+    ("朐阳街道", "朐阳 朐阳门"),
+    ("洪门街道", "洪门 洪门东路"),
+    ("新海街道", "新海 新海路"),
+    ("新东街道", "新东 瀛洲"),
+    ("新南街道", "新南 南极"),
+    ("路南街道", "路南 学院路"),
+    ("新浦街道", "新浦 解放路"),
+    ("浦东街道", "浦东 龙河"),
+    ("浦西街道", "浦西 盐河"),
+    ("南城街道", "南城 凤凰"),
+    ("郁洲街道", "郁洲 花果山大道"),
+    ("花果山街道", "花果山 大村"),
+    ("云台街道", "云台 东磊"),
+    ("宁海街道", "宁海 白虎山"),
+    ("新坝镇", "新坝"),
+    ("锦屏镇", "锦屏 桃李"),
+    ("板浦镇", "板浦"),
     ("浦南镇", "浦南 太平"),
 ]
 
 COMMUNITY_SUFFIXES = ["社区", "村"]
-COMMUNITY_NAMES = ["朝阳", "建设", "和平", "团结", "光明", "东方", "前进", "新华", "丰收", "幸福", "胜利", "友谊"]
+COMMUNITY_NAMES = [
+    "朝阳",
+    "建设",
+    "和平",
+    "团结",
+    "光明",
+    "东方",
+    "前进",
+    "新华",
+    "丰收",
+    "幸福",
+    "胜利",
+    "友谊",
+]
 
 DEPARTMENTS = [
     ("区住房和城乡建设局", "住建", "物业 房屋 小区 维修基金 电梯 燃气 供暖 烂尾 交房 开发商"),
@@ -119,50 +145,125 @@ def _unit(code: str, **fields) -> Unit:
 
 @transaction.atomic
 def ensure_reference() -> Reference:
-    city = _unit("320700", name="连云港市人民政府", short_name="连云港市", level=UnitLevel.CITY,
-                 kind=UnitKind.LEADERSHIP, phone="0518-12345")
-    _unit("320700-XF", name="连云港市信访局", short_name="市信访局", parent=city, level=UnitLevel.CITY,
-          kind=UnitKind.BUREAU, phone="0518-85800001", address="连云港市海州区朝阳东路")
-    district = _unit("320706", name="海州区人民政府", short_name="海州区", parent=city, level=UnitLevel.COUNTY,
-                     kind=UnitKind.LEADERSHIP, phone="0518-85510000")
-    bureau = _unit("320706-XF", name="海州区信访局", short_name="海州区信访局", parent=district,
-                   level=UnitLevel.COUNTY, kind=UnitKind.BUREAU, phone="0518-85512345",
-                   address="连云港市海州区朝阳中路68号")
-    discipline = _unit("320706-JW", name="区纪委监委", short_name="纪委监委", parent=district,
-                       level=UnitLevel.COUNTY, kind=UnitKind.DISCIPLINE, phone="0518-12388",
-                       keywords="贪污 受贿 违纪 吃拿卡要 公款")
+    city = _unit(
+        "320700",
+        name="连云港市人民政府",
+        short_name="连云港市",
+        level=UnitLevel.CITY,
+        kind=UnitKind.LEADERSHIP,
+        phone="0518-12345",
+    )
+    _unit(
+        "320700-XF",
+        name="连云港市信访局",
+        short_name="市信访局",
+        parent=city,
+        level=UnitLevel.CITY,
+        kind=UnitKind.BUREAU,
+        phone="0518-85800001",
+        address="连云港市海州区朝阳东路",
+    )
+    district = _unit(
+        "320706",
+        name="海州区人民政府",
+        short_name="海州区",
+        parent=city,
+        level=UnitLevel.COUNTY,
+        kind=UnitKind.LEADERSHIP,
+        phone="0518-85510000",
+    )
+    bureau = _unit(
+        "320706-XF",
+        name="海州区信访局",
+        short_name="海州区信访局",
+        parent=district,
+        level=UnitLevel.COUNTY,
+        kind=UnitKind.BUREAU,
+        phone="0518-85512345",
+        address="连云港市海州区朝阳中路68号",
+    )
+    discipline = _unit(
+        "320706-JW",
+        name="区纪委监委",
+        short_name="纪委监委",
+        parent=district,
+        level=UnitLevel.COUNTY,
+        kind=UnitKind.DISCIPLINE,
+        phone="0518-12388",
+        keywords="贪污 受贿 违纪 吃拿卡要 公款",
+    )
     towns, communities = [], []
     for i, (name, keywords) in enumerate(TOWNS, start=1):
-        town = _unit(f"320706-{i:03d}", name=name, short_name=name.removesuffix("街道").removesuffix("镇"),
-                     parent=district, level=UnitLevel.TOWN, kind=UnitKind.TERRITORIAL, keywords=keywords,
-                     phone=f"0518-855{i:05d}", address=f"海州区{name}便民服务中心")
+        town = _unit(
+            f"320706-{i:03d}",
+            name=name,
+            short_name=name.removesuffix("街道").removesuffix("镇"),
+            parent=district,
+            level=UnitLevel.TOWN,
+            kind=UnitKind.TERRITORIAL,
+            keywords=keywords,
+            phone=f"0518-855{i:05d}",
+            address=f"海州区{name}便民服务中心",
+        )
         towns.append(town)
         for j in range(3):
             base = COMMUNITY_NAMES[(i * 3 + j) % len(COMMUNITY_NAMES)]
             suffix = COMMUNITY_SUFFIXES[1] if name.endswith("镇") else COMMUNITY_SUFFIXES[0]
-            communities.append(_unit(f"320706-{i:03d}-{j + 1:02d}", name=f"{name.removesuffix('街道').removesuffix('镇')}{base}{suffix}",
-                                     parent=town, level=UnitLevel.COMMUNITY, kind=UnitKind.TERRITORIAL))
+            communities.append(
+                _unit(
+                    f"320706-{i:03d}-{j + 1:02d}",
+                    name=f"{name.removesuffix('街道').removesuffix('镇')}{base}{suffix}",
+                    parent=town,
+                    level=UnitLevel.COMMUNITY,
+                    kind=UnitKind.TERRITORIAL,
+                )
+            )
     departments = [
-        _unit(f"320706-D{i:02d}", name=name, short_name=short, parent=district, level=UnitLevel.COUNTY,
-              kind=UnitKind.DEPARTMENT, keywords=keywords, phone=f"0518-856{i:05d}")
+        _unit(
+            f"320706-D{i:02d}",
+            name=name,
+            short_name=short,
+            parent=district,
+            level=UnitLevel.COUNTY,
+            kind=UnitKind.DEPARTMENT,
+            keywords=keywords,
+            phone=f"0518-856{i:05d}",
+        )
         for i, (name, short, keywords) in enumerate(DEPARTMENTS, start=1)
     ]
     political_legal = [
-        _unit(f"320706-P{i:02d}", name=name, short_name=short, parent=district, level=UnitLevel.COUNTY,
-              kind=UnitKind.POLITICAL_LEGAL, keywords=keywords, phone=f"0518-857{i:05d}")
+        _unit(
+            f"320706-P{i:02d}",
+            name=name,
+            short_name=short,
+            parent=district,
+            level=UnitLevel.COUNTY,
+            kind=UnitKind.POLITICAL_LEGAL,
+            keywords=keywords,
+            phone=f"0518-857{i:05d}",
+        )
         for i, (name, short, keywords) in enumerate(POLITICAL_LEGAL, start=1)
     ]
     categories: dict[str, list[Category]] = {}
     for i, (top_name, children) in enumerate(CATEGORIES.items(), start=1):
         top, _ = Category.objects.get_or_create(code=f"{i:02d}", defaults={"name": top_name, "sort_order": i})
         categories[top_name] = [
-            Category.objects.get_or_create(code=f"{i:02d}{j:02d}", defaults={"name": child, "parent": top,
-                                                                               "sort_order": j})[0]
+            Category.objects.get_or_create(
+                code=f"{i:02d}{j:02d}", defaults={"name": child, "parent": top, "sort_order": j}
+            )[0]
             for j, child in enumerate(children, start=1)
         ]
-    return Reference(city=city, district=district, bureau=bureau, discipline=discipline, towns=towns,
-                     communities=communities, departments=departments, political_legal=political_legal,
-                     categories=categories)
+    return Reference(
+        city=city,
+        district=district,
+        bureau=bureau,
+        discipline=discipline,
+        towns=towns,
+        communities=communities,
+        departments=departments,
+        political_legal=political_legal,
+        categories=categories,
+    )
 
 
 @transaction.atomic
@@ -174,8 +275,14 @@ def ensure_accounts(ref: Reference) -> list[tuple[str, str, str]]:
         unit = ref.bureau if unit_key == "bureau" else by_name.get(unit_key) if unit_key else None
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=role, unit=unit, full_name=full_name,
-                        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+            user = User(
+                username=username,
+                role=role,
+                unit=unit,
+                full_name=full_name,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         rows.append((username, Role(role).label, unit.name if unit else "—"))
@@ -184,8 +291,12 @@ def ensure_accounts(ref: Reference) -> list[tuple[str, str, str]]:
         for role in (Role.HANDLER, Role.UNIT_LEADER):
             username = f"{role}_{unit.code}".replace("-", "_").lower()
             if not User.objects.filter(username=username).exists():
-                user = User(username=username, role=role, unit=unit,
-                            full_name=f"{unit.display_short}{'承办人' if role == Role.HANDLER else '负责人'}")
+                user = User(
+                    username=username,
+                    role=role,
+                    unit=unit,
+                    full_name=f"{unit.display_short}{'承办人' if role == Role.HANDLER else '负责人'}",
+                )
                 user.set_password(DEMO_PASSWORD)
                 user.save()
     return rows

@@ -65,18 +65,22 @@ def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def document_tokens(*texts: str) -> str:
-    """The token string stored for a petition (space-separated, de-duplicated)."""
-    import jieba
+def document_tokens(*texts: str, words: bool = True) -> str:
+    """The token string stored for a petition (space-separated, de-duplicated).
 
-    from xinfang.triage.segment import ensure_jieba
-
-    ensure_jieba()
+    Queries match on bigrams only, so `words=False` (no jieba, ~20× faster, used
+    by the bulk generator and `search_index --bigrams-only`) finds the same rows."""
     text = _normalize("\n".join(t for t in texts if t))
     seen: dict[str, None] = {}
-    for word in jieba.lcut_for_search(text, HMM=False):
-        for run in _RUNS.findall(word):
-            seen.setdefault(run)
+    if words:
+        import jieba
+
+        from xinfang.triage.segment import ensure_jieba
+
+        ensure_jieba()
+        for word in jieba.lcut_for_search(text, HMM=False):
+            for run in _RUNS.findall(word):
+                seen.setdefault(run)
     for run in _RUNS.findall(text):
         if _CJK_RUN.match(run):
             for gram in _bigrams(run):
@@ -101,12 +105,12 @@ def index_petition(petition) -> None:
     PetitionSearch.objects.update_or_create(petition_id=petition.pk, defaults={"tokens": tokens})
 
 
-def index_petitions(petitions: Iterable, *, batch_size: int = 1000) -> int:
+def index_petitions(petitions: Iterable, *, batch_size: int = 1000, words: bool = True) -> int:
     """Bulk-create rows for petitions that have none (used by the backfill command)."""
     count = 0
     batch: list[PetitionSearch] = []
     for petition in petitions:
-        tokens = document_tokens(petition.title, petition.content)
+        tokens = document_tokens(petition.title, petition.content, words=words)
         batch.append(PetitionSearch(petition_id=petition.pk, tokens=tokens))
         if len(batch) >= batch_size:
             PetitionSearch.objects.bulk_create(batch, ignore_conflicts=True)

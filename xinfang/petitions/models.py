@@ -211,6 +211,12 @@ class Petition(models.Model):
             models.Index(fields=["received_at"]),
             models.Index(fields=["category", "received_at"]),
             models.Index(fields=["town", "received_at"]),
+            models.Index(fields=["stage", "status", "current_due"]),
+            # Partial indexes: the flags are rare, so the flagged rows stay small to scan.
+            models.Index(fields=["received_at"], condition=Q(is_urgent=True), name="petition_urgent_recv"),
+            models.Index(fields=["received_at"], condition=Q(is_collective=True), name="petition_collective_recv"),
+            models.Index(fields=["received_at"], condition=Q(is_repeat=True), name="petition_repeat_recv"),
+            models.Index(fields=["received_at"], condition=Q(is_skip_level=True), name="petition_skip_recv"),
         ]
 
     def __str__(self) -> str:

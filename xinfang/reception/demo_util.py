@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from xinfang.units.models import UnitKind
+from xinfang.units.models import Unit, UnitKind
 
 
 def flat_users(users_by_role, *roles) -> list:
@@ -18,8 +18,18 @@ def flat_users(users_by_role, *roles) -> list:
 
 
 def working_units(units) -> list:
+    """The units that handle matters.  `units` is the demo's vars(Reference):
+    single units and lists of units (towns, departments…) mixed with other
+    reference data (categories), so flatten one level and keep only units."""
     items = list(units.values()) if isinstance(units, dict) else list(units)
-    return [u for u in items if u.kind not in (UnitKind.BUREAU, UnitKind.LEADERSHIP) and u.is_active]
+    flat = []
+    for item in items:
+        flat.extend(item if isinstance(item, list | tuple) else [item])
+    return [
+        u
+        for u in flat
+        if isinstance(u, Unit) and u.kind not in (UnitKind.BUREAU, UnitKind.LEADERSHIP) and u.is_active
+    ]
 
 
 def staff_of(unit, users_by_role):

@@ -31,7 +31,8 @@ def test_due_soon_and_overdue_warnings_are_raised_once(world):
 def test_two_workers_claim_each_warning_once(world):
     petition = advance(make_petition(world), world, to="handling")
     Deadline.objects.filter(petition=petition, rule="conclude").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     stale = list(Deadline.objects.filter(petition=petition, rule="conclude"))
     from xinfang.alerts import deadlines as module
 
@@ -48,14 +49,16 @@ def test_paused_deadlines_raise_no_warning(world):
     petition = advance(make_petition(world), world, to="rereview")
     a.petition_pause_clock(actor=world.bureau_leader, petition=petition, start=date.today(), reason="听证")
     Deadline.objects.filter(petition=petition, rule="rereview_answer").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     assert warn_deadlines() == 0
 
 
 def test_worker_closes_after_review_window(world):
     petition = advance(make_petition(world), world, to="issued")
     Deadline.objects.filter(petition=petition, rule="review_request").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     assert close_expired_windows() == 1
     petition.refresh_from_db()
     assert petition.status == "closed"
@@ -71,7 +74,8 @@ def test_concurrent_worker_threads_raise_one_alert(world):
         pytest.skip("SQLite serialises writers; the claim is covered above")
     petition = advance(make_petition(world), world, to="handling")
     Deadline.objects.filter(petition=petition, rule="conclude").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     results = []
 
     def work():

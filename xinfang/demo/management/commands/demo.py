@@ -3,6 +3,7 @@ import random
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from xinfang.accounts.models import User
 from xinfang.demo.generator import Generator
@@ -10,11 +11,15 @@ from xinfang.demo.reference import DEMO_PASSWORD, ensure_accounts, ensure_refere
 from xinfang.petitions.models import Petition
 
 # Apps that add their own demo rows: module with populate(rng, petitions_qs, users_by_role, units).
-MECHANISM_DEMOS = ["xinfang.reception.demo", "xinfang.ownership.demo", "xinfang.commitments.demo",
-                   "xinfang.hearings.demo", "xinfang.supervision.demo"]
+MECHANISM_DEMOS = [
+    "xinfang.reception.demo",
+    "xinfang.ownership.demo",
+    "xinfang.commitments.demo",
+    "xinfang.hearings.demo",
+    "xinfang.supervision.demo",
+]
 # Post-load jobs (search index, statistics rollup, triage models): "module:function".
-AFTER_LOAD = ["xinfang.inbox.search:rebuild_all", "xinfang.triage.jobs:train_from_database",
-              "xinfang.stats.rollup:rebuild"]
+AFTER_LOAD = ["xinfang.triage.jobs:train_from_database", "xinfang.stats.rollup:rebuild"]
 
 
 def _maybe(path: str):
@@ -49,6 +54,8 @@ class Command(BaseCommand):
                 if job is not None:
                     self.stdout.write(f"  {path} …")
                     job()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             self.stdout.write(f"演示数据已生成：{result['petitions']} 件，用时 {result['seconds']} 秒")
             self._samples = result["samples"]
         else:
@@ -80,5 +87,3 @@ class Command(BaseCommand):
         for case_number, code in self._samples:
             self.stdout.write(f"  网上查询示例：信访件编号 {case_number}  查询码 {code}")
         self.stdout.write("")
-
-

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from xinfang.demo.generator import Generator
 from xinfang.demo.reference import ensure_accounts, ensure_reference
@@ -28,4 +29,6 @@ class Command(BaseCommand):
         generator = Generator(n=petitions, seed=seed, span_days=span_days, progress=progress)
         generator.batch = batch
         result = generator.run()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh planner statistics after a bulk load
         self.stdout.write(json.dumps(result, ensure_ascii=False))

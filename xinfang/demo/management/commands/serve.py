@@ -22,5 +22,11 @@ class Command(BaseCommand):
         if not no_worker:
             start_in_thread()
         self.stdout.write(f"信访工作平台已启动：http://{host}:{port}/  （Ctrl+C 退出）")
-        serve(StaticFilesHandler(get_wsgi_application()), host=host, port=port, threads=threads,
-              ident="xinfang", clear_untrusted_proxy_headers=True)
+        serve(
+            StaticFilesHandler(get_wsgi_application()),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="xinfang",
+            clear_untrusted_proxy_headers=True,
+        )

@@ -23,8 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="删除并重建全部索引")
+        parser.add_argument("--bigrams-only", action="store_true", help="只建二元字索引（快，检索结果相同）")
 
-    def handle(self, *args, rebuild: bool = False, **options):
+    def handle(self, *args, rebuild: bool = False, bigrams_only: bool = False, **options):
         started = time.monotonic()
         if rebuild:
             PetitionSearch.objects.all().delete()
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             if not batch:
                 break
             with transaction.atomic():
-                total += index_petitions(batch)
+                total += index_petitions(batch, words=not bigrams_only)
             last = batch[-1].pk
             if total % 50_000 < BATCH:
                 self.stdout.write(f"已索引 {total} 件")

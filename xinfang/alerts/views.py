@@ -1,0 +1,168 @@
+"""The early-warning centre (预警中心): alert list with filters, detail with the
+petitions behind it, acknowledge / assign / close / report up, the aggregate
+overdue view and the user's in-app notices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.accounts.models import Role, User
+from xinfang.petitions.access import visible_petitions
+from xinfang.petitions.errors import ActionError
+from xinfang.stats.dashboard import traffic_lights
+from xinfang.stats.models import AlertNotice, ReportUp
+
+from . import actions
+from .models import Alert, AlertKind, AlertStatus, Severity
+
+
+def visible_alerts(user):
+    """Bureau staff see every alert; unit staff those of their unit and the
+    units under it, or assigned to them."""
+    if (
+        not getattr(user, "is_authenticated", False)
+        or user.unit_id is None
+        or user.role == Role.HEARING_MEMBER
+    ):
+        return Alert.objects.none()
+    qs = Alert.objects.all()
+    if not user.is_bureau_staff:
+        qs = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
+    return qs
+
+
+def _get(user, pk: int) -> Alert:
+    return get_object_or_404(visible_alerts(user).select_related("unit", "petition", "assigned_to"), pk=pk)
+
+
+@login_required
+def alert_list(request):
+    qs = visible_alerts(request.user).select_related("unit", "petition", "assigned_to")
+    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "severity", "q")}
+    if filters["kind"] in AlertKind.values:
+        qs = qs.filter(kind=filters["kind"])
+    if filters["status"] in AlertStatus.values:
+        qs = qs.filter(status=filters["status"])
+    elif filters["status"] != "all":
+        qs = qs.exclude(status=AlertStatus.CLOSED)
+    if filters["severity"] in Severity.values:
+        qs = qs.filter(severity=filters["severity"])
+    if filters["q"]:
+        qs = qs.filter(title__icontains=filters["q"][:50])
+    page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    unread = (
+        AlertNotice.objects.filter(read_at__isnull=True)
+        .filter(Q(user=request.user) | Q(unit_id=request.user.unit_id, user__isnull=True))
+        .count()
+        if request.user.unit_id
+        else 0
+    )
+    return render(
+        request,
+        "alerts/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": AlertKind.choices,
+            "statuses": AlertStatus.choices,
+            "severities": Severity.choices,
+            "unread": unread,
+        },
+    )
+
+
+@login_required
+def alert_detail(request, pk: int):
+    alert = _get(request.user, pk)
+    linked = [p.pk for p in actions.linked_petitions(alert)]
+    petitions = visible_petitions(request.user).filter(pk__in=linked).select_related("handling_unit")
+    hidden = len(linked) - petitions.count()
+    assignees = []
+    if actions.can_manage(request.user, alert):
+        staff = User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.HEARING_MEMBER)
+        if not request.user.is_bureau_staff:
+            staff = staff.filter(unit__path__startswith=request.user.unit.path)
+        assignees = staff.select_related("unit").order_by("unit__path", "username")[:300]
+    AlertNotice.objects.filter(alert=alert, user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(
+        request,
+        "alerts/detail.html",
+        {
+            "alert": alert,
+            "petitions": petitions,
+            "hidden": hidden,
+            "can_manage": actions.can_manage(request.user, alert),
+            "assignees": assignees,
+            "reports": ReportUp.objects.filter(alert=alert),
+            "needs_report": actions.needs_report_up(alert),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_action(request, pk: int, name: str):
+    alert = _get(request.user, pk)
+    note = request.POST.get("note", "").strip()[:500]
+    try:
+        if name == "acknowledge":
+            actions.alert_acknowledge(actor=request.user, alert=alert, note=note)
+            messages.success(request, "已确认预警")
+        elif name == "assign":
+            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            if assignee is None:
+                raise ActionError("invalid", "请选择指派对象", fields={"assignee": "必填"})
+            actions.alert_assign(actor=request.user, alert=alert, assignee=assignee, note=note)
+            messages.success(request, f"已指派给{assignee.display_name}")
+        elif name == "close":
+            actions.alert_close(actor=request.user, alert=alert, note=note)
+            messages.success(request, "已关闭预警")
+        elif name == "report_up":
+            made = actions.alert_report_up(alert=alert, actor=request.user, note=note)
+            messages.success(
+                request, "已报告：" + "、".join(r.unit_name for r in made) if made else "此前已报告"
+            )
+        else:
+            raise Http404()
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("alerts:detail", pk=alert.pk)
+
+
+@login_required
+def notices(request):
+    """The in-app list: notices for me and for my unit."""
+    if request.user.unit_id is None:
+        raise Http404()
+    qs = AlertNotice.objects.filter(Q(user=request.user) | Q(unit_id=request.user.unit_id, user__isnull=True))
+    qs = qs.select_related("alert").order_by("-created_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("alerts:notices")
+    return render(request, "alerts/notices.html", {"page": page})
+
+
+@login_required
+def overdue(request):
+    """Overdue and due-soon matters in aggregate: by unit and by step (deadline rule)."""
+    user = request.user
+    if user.unit_id is None or user.role == Role.HEARING_MEMBER:
+        raise Http404()
+    unit_ids = (
+        None
+        if user.is_bureau_staff
+        else list(
+            type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
+        )
+    )
+    return render(request, "alerts/overdue.html", {"lights": traffic_lights(unit_ids)})

@@ -1,0 +1,31 @@
+"""JSON API of the statistics (mounted by the lead under /api/v1/stats/)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from . import dashboard
+from .views import unit_for
+
+router = Router(tags=["统计"])
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    today = timezone.localdate()
+    return start or today.replace(day=1), end or today
+
+
+@router.get("/stats/dashboard", summary="统计数据（受理、办结、考核指标、分布、趋势、排名、期限）")
+def stats_dashboard(
+    request: HttpRequest, start: date | None = None, end: date | None = None, unit: int | None = None
+):
+    user = request.auth if getattr(request, "auth", None) is not None else request.user
+    scope = unit_for(user, unit)  # Http404 (→ 404) outside the caller's scope
+    start, end = _period(start, end)
+    figures = dashboard.figures(start, end, scope)
+    figures["updated_at"] = figures["updated_at"].isoformat() if figures["updated_at"] else None
+    return figures

@@ -1,0 +1,226 @@
+"""Dashboard figures: the rollup for past days plus today's live delta.
+
+`figures(start, end, unit)` returns plain dicts and lists (JSON-able) that the
+HTML dashboards, the API, the CSV/Excel downloads and the reports share.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.petitions.choices import OPEN_STATUSES, Channel, PetitionClass
+from xinfang.petitions.models import Petition, PetitionEvent
+from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
+
+from . import rates, rollup
+from .models import MEASURES, DailyStat, DailyVolume, VolumeDim
+
+
+def scope_ids(unit: Unit | None) -> list[int] | None:
+    """The unit and every unit under it; None = everything (the bureau)."""
+    if unit is None:
+        return None
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+
+
+LIVE_SECONDS = 60
+
+
+def live_today(today: date) -> tuple[list, list]:
+    """Today's counts computed from the source tables, cached for LIVE_SECONDS
+    so a busy dashboard does not recompute them on every request; the key
+    carries the latest event id, so any new event starts afresh."""
+    last_event = PetitionEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    key = f"stats:live:{today.isoformat()}:{last_event}"
+    cached = cache.get(key)
+    if cached is None:
+        live = rollup.compute(today, today)
+        cached = (
+            [(unit_id, dict(counts)) for (_, unit_id), counts in live.stats.items()],
+            [(unit_id, dim, k, n) for (_, unit_id, dim, k), n in live.volumes.items()],
+        )
+        cache.set(key, cached, LIVE_SECONDS)
+    return cached
+
+
+def load(start: date, end: date, unit_ids) -> tuple[dict, dict, dict]:
+    """(counts per unit, received per (dim, key), per-day received/concluded) for
+    start..end: stored rollup rows up to yesterday, today computed live."""
+    today = timezone.localdate()
+    per_unit: dict = defaultdict(lambda: defaultdict(int))
+    volumes: dict = defaultdict(int)
+    daily: dict[date, dict] = defaultdict(lambda: defaultdict(int))
+    stored_end = min(end, today - timedelta(days=1))
+    if start <= stored_end:
+        stats = DailyStat.objects.filter(date__gte=start, date__lte=stored_end)
+        vols = DailyVolume.objects.filter(date__gte=start, date__lte=stored_end)
+        if unit_ids is None:
+            vols = vols.filter(unit__isnull=True)
+        else:
+            stats, vols = stats.filter(unit_id__in=unit_ids), vols.filter(unit_id__in=unit_ids)
+        for row in stats.values("unit_id").annotate(**{m: Sum(m) for m in MEASURES}).order_by():
+            per_unit[row.pop("unit_id")].update(row)
+        for row in (
+            stats.values("date").annotate(received=Sum("received"), concluded=Sum("concluded")).order_by()
+        ):
+            daily[row["date"]].update(received=row["received"], concluded=row["concluded"])
+        for row in vols.values("dim", "key").annotate(n=Sum("received")).order_by():
+            volumes[(row["dim"], row["key"])] += row["n"]
+    if start <= today <= end:
+        live_stats, live_volumes = live_today(today)
+        for unit_id, counts in live_stats:
+            if unit_ids is None or unit_id in unit_ids:
+                for m, v in counts.items():
+                    per_unit[unit_id][m] += v
+                daily[today]["received"] += counts.get("received", 0)
+                daily[today]["concluded"] += counts.get("concluded", 0)
+        for unit_id, dim, key, n in live_volumes:
+            if (unit_ids is None and unit_id is None) or (unit_ids is not None and unit_id in unit_ids):
+                volumes[(dim, key)] += n
+    return per_unit, volumes, daily
+
+
+def _dim(volumes: dict, dim: str) -> dict[str, int]:
+    return {key: n for (d, key), n in volumes.items() if d == dim and n}
+
+
+def traffic_lights(unit_ids) -> dict:
+    """Open petitions by due state, and the overdue ones by unit and by deadline rule (live)."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.DUE_SOON_DAYS)
+    qs = Petition.objects.filter(status__in=OPEN_STATUSES)
+    if unit_ids is not None:
+        qs = qs.filter(handling_unit_id__in=unit_ids)
+    # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).
+    counts = {
+        "overdue": qs.filter(current_due__lt=today).count(),
+        "due_soon": qs.filter(current_due__gte=today, current_due__lte=soon).count(),
+    }
+    counts["on_time"] = qs.count() - counts["overdue"] - counts["due_soon"]
+    overdue = qs.filter(current_due__lt=today)
+    # Group on the indexed id only (covering index); names from the small unit table.
+    by_unit = list(overdue.values("handling_unit_id").annotate(n=Count("id")).order_by("-n"))
+    names = dict(
+        Unit.objects.filter(pk__in=[r["handling_unit_id"] for r in by_unit]).values_list("id", "name")
+    )
+    rule_labels = dict(DeadlineRule.choices)
+    by_rule = [
+        {
+            "rule": r["current_due_rule"],
+            "label": str(rule_labels.get(r["current_due_rule"], r["current_due_rule"])),
+            "count": r["n"],
+        }
+        for r in overdue.values("current_due_rule").annotate(n=Count("id")).order_by("-n")
+    ]
+    return {
+        **counts,
+        "by_unit": [
+            {
+                "unit_id": r["handling_unit_id"],
+                "unit": names.get(r["handling_unit_id"], "未转送"),
+                "count": r["n"],
+            }
+            for r in by_unit
+        ],
+        "by_rule": by_rule,
+    }
+
+
+def _series(daily: dict[date, dict], start: date, end: date, weekly: bool) -> list[dict]:
+    out = []
+    day = start
+    while day <= end:
+        if weekly:
+            week_end = min(day + timedelta(days=6 - day.weekday()), end)
+            received = sum(
+                daily.get(day + timedelta(days=i), {}).get("received", 0)
+                for i in range((week_end - day).days + 1)
+            )
+            concluded = sum(
+                daily.get(day + timedelta(days=i), {}).get("concluded", 0)
+                for i in range((week_end - day).days + 1)
+            )
+            out.append({"date": day.isoformat(), "received": received, "concluded": concluded})
+            day = week_end + timedelta(days=1)
+        else:
+            row = daily.get(day, {})
+            out.append(
+                {
+                    "date": day.isoformat(),
+                    "received": row.get("received", 0),
+                    "concluded": row.get("concluded", 0),
+                }
+            )
+            day += timedelta(days=1)
+    return out
+
+
+def figures(start: date, end: date, unit: Unit | None = None, *, with_backlog: bool = True) -> dict:
+    unit_ids = scope_ids(unit)
+    per_unit, volumes, daily = load(start, end, unit_ids)
+    totals = dict.fromkeys(MEASURES, 0)
+    for counts in per_unit.values():
+        for m in MEASURES:
+            totals[m] += counts.get(m) or 0
+    units = dict(Unit.objects.values_list("id", "name"))
+    categories = dict(Category.objects.values_list("id", "name"))
+    by_category = [
+        {"label": categories.get(int(k), "未分类") if k else "未分类", "count": n}
+        for k, n in _dim(volumes, VolumeDim.CATEGORY).items()
+    ]
+    town_counts = _dim(volumes, VolumeDim.TOWN)
+    towns = [
+        {"unit_id": u.pk, "name": u.name, "count": town_counts.get(str(u.pk), 0)}
+        for u in Unit.objects.filter(kind=UnitKind.TERRITORIAL, level=UnitLevel.TOWN).order_by("path")
+        if unit_ids is None or u.pk in unit_ids
+    ]
+    respondents = sorted(
+        (
+            {"unit": units.get(int(k), "—"), "count": n}
+            for k, n in _dim(volumes, VolumeDim.RESPONDENT).items()
+            if k
+        ),
+        key=lambda r: (-r["count"], r["unit"]),
+    )
+    rate_rows = rates.all_rates(totals)
+    if with_backlog:
+        rate_rows.append(
+            {
+                "code": "backlog",
+                "label": "积案化解率",
+                "value": rates.backlog_rate(unit, start, end),
+                "numerator": None,
+                "denominator": None,
+                "formula": rates.BACKLOG_FORMULA,
+            }
+        )
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "unit": unit.name if unit else None,
+        "totals": totals,
+        "rates": rate_rows,
+        "by_channel": _labelled(_dim(volumes, VolumeDim.CHANNEL), dict(Channel.choices)),
+        "by_category": sorted(by_category, key=lambda r: -r["count"]),
+        "by_class": _labelled(_dim(volumes, VolumeDim.CLASS), dict(PetitionClass.choices)),
+        "by_town": towns,
+        "respondents": respondents,
+        "trend": _series(daily, start, end, weekly=(end - start).days > 92),
+        "league": rates.league_table({u: c for u, c in per_unit.items() if u is not None}, units),
+        "deadlines": traffic_lights(unit_ids),
+        "updated_at": rollup.freshness(),
+    }
+
+
+def _labelled(counts: dict, labels: dict) -> list[dict]:
+    return sorted(
+        ({"code": k, "label": str(labels.get(k, k or "未分类")), "count": v} for k, v in counts.items() if v),
+        key=lambda r: -r["count"],
+    )

@@ -1,0 +1,222 @@
+"""Statistics pages: the bureau dashboard, unit dashboards, downloads, hot
+spots, 每月一题 and the reports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.accounts.models import Role
+from xinfang.units.models import Unit
+
+from . import dashboard, exports, hotspots, reports
+from .models import MonthlyPick
+from .rates import COMPOSITE_FORMULA, LEAGUE, percent
+
+BUREAU_VIEWERS = {Role.BUREAU_LEADER, Role.SUPERVISOR, Role.REGISTRAR, Role.ADMIN}
+
+
+def is_bureau_viewer(user) -> bool:
+    return user.role in BUREAU_VIEWERS and user.is_bureau_staff
+
+
+def unit_for(user, unit_id: int | None) -> Unit | None:
+    """The unit whose figures `user` may see: bureau staff any (None = all);
+    unit staff only their own unit or a unit under it (else 404)."""
+    if is_bureau_viewer(user):
+        return get_object_or_404(Unit, pk=unit_id) if unit_id else None
+    if user.unit_id is None or user.role == Role.HEARING_MEMBER:
+        raise Http404("无权查看")
+    if unit_id is None:
+        return user.unit
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not unit.is_within(user.unit):
+        raise Http404("无权查看")
+    return unit
+
+
+def period(request) -> tuple[date, date]:
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    if end < start:
+        start, end = end, start
+    return start, min(end, start + timedelta(days=3660))
+
+
+@login_required
+def home(request):
+    if not is_bureau_viewer(request.user):
+        if request.user.unit_id is None:
+            raise Http404("无权查看")
+        return redirect("stats:unit", unit_id=request.user.unit_id)
+    return _dashboard(request, None)
+
+
+@login_required
+def unit_dashboard(request, unit_id: int):
+    return _dashboard(request, unit_for(request.user, unit_id))
+
+
+def _dashboard(request, unit):
+    start, end = period(request)
+    figures = dashboard.figures(start, end, unit)
+    query = f"start={start.isoformat()}&end={end.isoformat()}" + (f"&unit={unit.pk}" if unit else "")
+    for r in figures["rates"]:
+        r["display"] = percent(r["value"])
+    for row in figures["league"]:
+        for code in ("response", "resolution", "satisfaction"):
+            row[f"{code}_display"] = percent(row[code])
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "figures": figures,
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "query": query,
+            "charts": exports.CHARTS,
+            "league_rates": LEAGUE,
+            "composite_formula": COMPOSITE_FORMULA,
+            "is_bureau": is_bureau_viewer(request.user),
+            "respondents": figures["respondents"][:15],
+        },
+    )
+
+
+@login_required
+def export(request, chart: str, fmt: str):
+    if chart not in exports.CHARTS or fmt not in {"csv", "xlsx"}:
+        raise Http404()
+    raw = request.GET.get("unit")
+    unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
+    start, end = period(request)
+    headers, rows = exports.table(dashboard.figures(start, end, unit, with_backlog=chart == "rates"), chart)
+    name = f"{chart}_{start:%Y%m%d}_{end:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(headers, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(headers, rows, exports.CHARTS[chart]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def hot_spots(request):
+    raw = request.GET.get("unit")
+    unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
+    start, end = period(request)
+    spots = hotspots.hot_spots(start, end, unit, user=request.user)
+    return render(request, "stats/hotspots.html", {"spots": spots, "start": start, "end": end, "unit": unit})
+
+
+@login_required
+def monthly_pick(request):
+    if not is_bureau_viewer(request.user):
+        raise Http404("无权查看")
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    candidates = hotspots.monthly_candidates(month, user=request.user)
+    chosen = MonthlyPick.objects.filter(month=month, is_chosen=True).first()
+    return render(
+        request,
+        "stats/monthly_pick.html",
+        {
+            "candidates": candidates,
+            "month": month,
+            "chosen": chosen,
+            "can_choose": request.user.role in {Role.BUREAU_LEADER, Role.ADMIN},
+        },
+    )
+
+
+@login_required
+@require_POST
+def monthly_pick_choose(request):
+    if not (is_bureau_viewer(request.user) and request.user.role in {Role.BUREAU_LEADER, Role.ADMIN}):
+        raise Http404("无权操作")
+    try:
+        month = date.fromisoformat(request.POST.get("month", ""))
+        rank = int(request.POST.get("rank", ""))
+    except ValueError:
+        messages.error(request, "参数有误")
+        return redirect("stats:monthly_pick")
+    candidates = hotspots.monthly_candidates(month, user=request.user)
+    if not 0 <= rank < len(candidates):
+        messages.error(request, "该候选问题已变化，请刷新后重试")
+        return redirect("stats:monthly_pick")
+    spot = candidates[rank]
+    MonthlyPick.objects.filter(month=month, is_chosen=True).update(is_chosen=False)
+    MonthlyPick.objects.create(
+        month=month,
+        label=spot["label"],
+        keywords=spot["keywords"],
+        petition_count=spot["count"],
+        town_count=spot["town_count"],
+        repeat_share=spot["repeat_share"],
+        score=spot["score"],
+        petition_ids=spot["petition_ids"],
+        is_chosen=True,
+        chosen_by=request.user,
+        chosen_at=timezone.now(),
+        note=request.POST.get("note", "").strip()[:2000],
+    )
+    messages.success(request, f"已选定本月一题：{spot['label']}")
+    return redirect(f"{request.path.rsplit('choose/', 1)[0]}?month={month:%Y-%m}")
+
+
+@login_required
+def report(request, kind: str, fmt: str):
+    if not is_bureau_viewer(request.user):
+        raise Http404("无权查看")
+    today = timezone.localdate()
+    if kind == "annual":
+        year = int(request.GET.get("year") or today.year)
+        data = reports.annual_report(year)
+    elif kind == "monthly":
+        try:
+            month = date.fromisoformat(request.GET.get("month", "") + "-01")
+        except ValueError:
+            month = today.replace(day=1)
+        data = reports.monthly_report(month)
+    else:
+        raise Http404()
+    if fmt == "html":
+        return HttpResponse(reports.to_html(data))
+    if fmt == "pdf":
+        response = HttpResponse(reports.to_pdf(data), content_type="application/pdf")
+    elif fmt == "docx":
+        response = HttpResponse(
+            reports.to_docx(data),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    else:
+        raise Http404()
+    response["Content-Disposition"] = f'attachment; filename="{kind}_report.{fmt}"'
+    return response
+
+
+@login_required
+def reports_page(request):
+    if not is_bureau_viewer(request.user):
+        raise Http404("无权查看")
+    today = timezone.localdate()
+    return render(request, "stats/reports.html", {"year": today.year, "month": today.strftime("%Y-%m")})
