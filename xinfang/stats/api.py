@@ -11,6 +11,7 @@ from ninja import Router
 from . import dashboard
 from .views import unit_for
 
+PREFIX = ""  # the paths already start with /stats
 router = Router(tags=["统计"])
 
 
