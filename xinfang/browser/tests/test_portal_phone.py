@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from xinfang.browser.conftest import browser, mobile_page, shots  # noqa: F401 - fixtures
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CN = {c: i for i, c in enumerate("零一二三四五六七八九十")}
@@ -25,7 +23,7 @@ def answer(question: str) -> str:
     return str(cn_number(a) + cn_number(b) if op == "加" else cn_number(a) - cn_number(b))
 
 
-def test_submit_and_lookup_on_a_phone(mobile_page, live_server, shots):  # noqa: F811
+def test_submit_and_lookup_on_a_phone(mobile_page, live_server, shots):
     from xinfang.testing import make_world
 
     world = make_world()
