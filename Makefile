@@ -31,8 +31,9 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not browser"
 
+# The suite on PostgreSQL; the browser tests drive the UI and run once, on SQLite.
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -m "not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check xinfang bench
@@ -41,6 +42,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format xinfang bench
 	$(BIN)/ruff check --fix xinfang bench
+
+bench-intake: $(STAMP)
+	$(BIN)/python bench/intake.py $(ARGS)
 
 clean:
 	rm -rf var screenshots
