@@ -106,4 +106,9 @@ def recompute_provisional() -> int:
 
 
 def open_deadline_for(petition: Petition, *rules: DeadlineRule) -> Deadline | None:
-    return Deadline.objects.open().filter(petition=petition, rule__in=list(rules)).order_by("due").first()
+    # A petition has a handful of deadlines: filter them in Python so the planner
+    # always takes the petition index (SQLite preferred the open-deadline index).
+    wanted = {str(rule) for rule in rules}
+    open_ones = [d for d in Deadline.objects.filter(petition=petition)
+                 if d.met_at is None and not d.cancelled and d.rule in wanted]
+    return min(open_ones, key=lambda d: d.due) if open_ones else None

@@ -334,7 +334,11 @@ class PetitionEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["action", "at"]), models.Index(fields=["petition", "at"])]
+        indexes = [
+            models.Index(fields=["action", "at"]),
+            models.Index(fields=["petition", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.at:%Y-%m-%d}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -71,13 +70,14 @@ def home(request):
                 "tone": tone,
             }
         )
-    recent_ids = list(
-        PetitionEvent.objects.filter(actor=user)
-        .values("petition_id")
-        .annotate(last=Max("at"))
-        .order_by("-last")
-        .values_list("petition_id", flat=True)[:10]
-    )
+    # The user's latest events through the (actor, at) index, de-duplicated here:
+    # a GROUP BY over all of a registrar's events took seconds at 1M petitions.
+    recent_ids: list[int] = []
+    for petition_id in PetitionEvent.objects.filter(actor=user).order_by("-at").values_list("petition_id", flat=True)[:200]:
+        if petition_id not in recent_ids:
+            recent_ids.append(petition_id)
+        if len(recent_ids) == 10:
+            break
     recent = sorted(
         visible.filter(pk__in=recent_ids).select_related("handling_unit"),
         key=lambda p: recent_ids.index(p.pk),

@@ -115,16 +115,20 @@ def page_context(request, petition, bound=None) -> dict:
                 "history_count": history.count(),
             }
         )
+    # Links first (a handful), then the access check on just those ids: filtering
+    # the link query by the whole visible set made SQLite scan it at 1M petitions.
+    out = list(PetitionLink.objects.filter(from_petition=petition).select_related("to_petition"))
+    into = list(PetitionLink.objects.filter(to_petition=petition).select_related("from_petition"))
+    other_ids = {link.to_petition_id for link in out} | {link.from_petition_id for link in into}
+    allowed = set(visible.filter(pk__in=other_ids).values_list("pk", flat=True)) if other_ids else set()
     links = [
         {"kind": link.get_kind_display(), "other": link.to_petition, "direction": "out"}
-        for link in PetitionLink.objects.filter(
-            from_petition=petition, to_petition__in=visible
-        ).select_related("to_petition")
+        for link in out
+        if link.to_petition_id in allowed
     ] + [
         {"kind": link.get_kind_display(), "other": link.from_petition, "direction": "in"}
-        for link in PetitionLink.objects.filter(
-            to_petition=petition, from_petition__in=visible
-        ).select_related("from_petition")
+        for link in into
+        if link.from_petition_id in allowed
     ]
     return {
         "petition": petition,
