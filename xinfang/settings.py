@@ -173,8 +173,14 @@ MEDIA_ROOT = Path(env_str("XINFANG_MEDIA_ROOT", str(VAR_DIR / "media")))
 ATTACHMENT_MAX_BYTES = env_int("XINFANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_TYPES = env_list(
     "XINFANG_ATTACHMENT_TYPES",
-    ["application/pdf", "image/jpeg", "image/png", "image/tiff", "text/plain",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

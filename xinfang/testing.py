@@ -59,9 +59,20 @@ class World:
     outsider: User
 
 
-def make_unit(name: str, code: str, *, parent: Unit | None, level: str, kind: str, keywords: str = "") -> Unit:
-    return Unit.objects.create(name=name, short_name=name[:4], code=code, parent=parent, level=level, kind=kind,
-                               keywords=keywords, phone="0518-85800000", address=f"{name}办公地址")
+def make_unit(
+    name: str, code: str, *, parent: Unit | None, level: str, kind: str, keywords: str = ""
+) -> Unit:
+    return Unit.objects.create(
+        name=name,
+        short_name=name[:4],
+        code=code,
+        parent=parent,
+        level=level,
+        kind=kind,
+        keywords=keywords,
+        phone="0518-85800000",
+        address=f"{name}办公地址",
+    )
 
 
 def make_user(username: str, role: str, unit: Unit | None, full_name: str = "") -> User:
@@ -72,28 +83,62 @@ def make_user(username: str, role: str, unit: Unit | None, full_name: str = "") 
 
 
 def make_world() -> World:
-    city = make_unit("连云港市人民政府", "320700", parent=None, level=UnitLevel.CITY, kind=UnitKind.LEADERSHIP)
-    district = make_unit("海州区人民政府", "320706", parent=city, level=UnitLevel.COUNTY, kind=UnitKind.LEADERSHIP)
-    bureau = make_unit("海州区信访局", "320706-XF", parent=district, level=UnitLevel.COUNTY, kind=UnitKind.BUREAU)
-    town_a = make_unit("新海街道", "320706-001", parent=district, level=UnitLevel.TOWN, kind=UnitKind.TERRITORIAL,
-                       keywords="新海 朝阳")
-    community_a = make_unit("朝阳社区", "320706-001-01", parent=town_a, level=UnitLevel.COMMUNITY,
-                            kind=UnitKind.TERRITORIAL)
-    town_b = make_unit("幸福路街道", "320706-002", parent=district, level=UnitLevel.TOWN, kind=UnitKind.TERRITORIAL,
-                       keywords="幸福路")
-    housing = make_unit("区住房和城乡建设局", "320706-ZJ", parent=district, level=UnitLevel.COUNTY,
-                        kind=UnitKind.DEPARTMENT, keywords="物业 房屋 拆迁")
-    political_legal = make_unit("区委政法委", "320706-ZF", parent=district, level=UnitLevel.COUNTY,
-                                kind=UnitKind.POLITICAL_LEGAL)
-    discipline = make_unit("区纪委监委", "320706-JW", parent=district, level=UnitLevel.COUNTY,
-                           kind=UnitKind.DISCIPLINE)
+    city = make_unit(
+        "连云港市人民政府", "320700", parent=None, level=UnitLevel.CITY, kind=UnitKind.LEADERSHIP
+    )
+    district = make_unit(
+        "海州区人民政府", "320706", parent=city, level=UnitLevel.COUNTY, kind=UnitKind.LEADERSHIP
+    )
+    bureau = make_unit(
+        "海州区信访局", "320706-XF", parent=district, level=UnitLevel.COUNTY, kind=UnitKind.BUREAU
+    )
+    town_a = make_unit(
+        "新海街道",
+        "320706-001",
+        parent=district,
+        level=UnitLevel.TOWN,
+        kind=UnitKind.TERRITORIAL,
+        keywords="新海 朝阳",
+    )
+    community_a = make_unit(
+        "朝阳社区", "320706-001-01", parent=town_a, level=UnitLevel.COMMUNITY, kind=UnitKind.TERRITORIAL
+    )
+    town_b = make_unit(
+        "幸福路街道",
+        "320706-002",
+        parent=district,
+        level=UnitLevel.TOWN,
+        kind=UnitKind.TERRITORIAL,
+        keywords="幸福路",
+    )
+    housing = make_unit(
+        "区住房和城乡建设局",
+        "320706-ZJ",
+        parent=district,
+        level=UnitLevel.COUNTY,
+        kind=UnitKind.DEPARTMENT,
+        keywords="物业 房屋 拆迁",
+    )
+    political_legal = make_unit(
+        "区委政法委", "320706-ZF", parent=district, level=UnitLevel.COUNTY, kind=UnitKind.POLITICAL_LEGAL
+    )
+    discipline = make_unit(
+        "区纪委监委", "320706-JW", parent=district, level=UnitLevel.COUNTY, kind=UnitKind.DISCIPLINE
+    )
     category = Category.objects.create(name="城乡建设", code="01")
     subcategory = Category.objects.create(name="物业管理", code="0101", parent=category)
     return World(
         city=city,
-        district=district, bureau=bureau, town_a=town_a, community_a=community_a, town_b=town_b,
-        housing=housing, political_legal=political_legal, discipline=discipline,
-        category=category, subcategory=subcategory,
+        district=district,
+        bureau=bureau,
+        town_a=town_a,
+        community_a=community_a,
+        town_b=town_b,
+        housing=housing,
+        political_legal=political_legal,
+        discipline=discipline,
+        category=category,
+        subcategory=subcategory,
         registrar=make_user("registrar", Role.REGISTRAR, bureau, "登记员小王"),
         bureau_leader=make_user("bureau_leader", Role.BUREAU_LEADER, bureau, "李局长"),
         supervisor=make_user("supervisor", Role.SUPERVISOR, bureau, "督查专员"),
@@ -130,7 +175,11 @@ def make_petition(
     from xinfang.petitions.actions import PetitionerInput, PetitionInput, petition_register
 
     if petitioners is None:
-        petitioners = [PetitionerInput(name="张三", id_number=VALID_ID, phone="13812345678", address="新海街道朝阳小区3栋")]
+        petitioners = [
+            PetitionerInput(
+                name="张三", id_number=VALID_ID, phone="13812345678", address="新海街道朝阳小区3栋"
+            )
+        ]
     data = PetitionInput(
         channel=channel,
         title=title,
@@ -147,25 +196,47 @@ def advance(petition, world: World, *, to: str):
     'routed', 'handling', 'drafted', 'issued', 'review', 'review_issued', 'rereview', 'final'."""
     from xinfang.petitions import actions as a
 
-    steps = ["routed", "handling", "drafted", "issued", "review", "review_drafted", "review_issued",
-             "rereview", "rereview_drafted", "final"]
-    opinion = {"outcome": "not_support", "request": "退还停车费", "facts_reasons": "经查收费符合备案标准",
-               "opinion_text": "不予支持", "legal_basis": "《物业管理条例》第四十条"}
+    steps = [
+        "routed",
+        "handling",
+        "drafted",
+        "issued",
+        "review",
+        "review_drafted",
+        "review_issued",
+        "rereview",
+        "rereview_drafted",
+        "final",
+    ]
+    opinion = {
+        "outcome": "not_support",
+        "request": "退还停车费",
+        "facts_reasons": "经查收费符合备案标准",
+        "opinion_text": "不予支持",
+        "legal_basis": "《物业管理条例》第四十条",
+    }
     petition.refresh_from_db()
     position = {
-        ("registered", "initial"): "routed", ("routed", "initial"): "handling", ("handling", "initial"): "drafted",
-        ("opinion_drafted", "initial"): "issued", ("opinion_issued", "initial"): "review",
-        ("handling", "review"): "review_drafted", ("opinion_drafted", "review"): "review_issued",
-        ("opinion_issued", "review"): "rereview", ("handling", "rereview"): "rereview_drafted",
+        ("registered", "initial"): "routed",
+        ("routed", "initial"): "handling",
+        ("handling", "initial"): "drafted",
+        ("opinion_drafted", "initial"): "issued",
+        ("opinion_issued", "initial"): "review",
+        ("handling", "review"): "review_drafted",
+        ("opinion_drafted", "review"): "review_issued",
+        ("opinion_issued", "review"): "rereview",
+        ("handling", "rereview"): "rereview_drafted",
         ("opinion_drafted", "rereview"): "final",
     }.get((petition.status, petition.stage))
     if position is None or steps.index(position) > steps.index(to):
         return petition
-    for step in steps[steps.index(position): steps.index(to) + 1]:
+    for step in steps[steps.index(position) : steps.index(to) + 1]:
         petition.refresh_from_db()
         if step == "routed":
             if not petition.petition_class:
-                a.petition_classify(actor=world.registrar, petition=petition, petition_class="claim", claim_route=6)
+                a.petition_classify(
+                    actor=world.registrar, petition=petition, petition_class="claim", claim_route=6
+                )
             a.petition_transfer(actor=world.registrar, petition=petition, unit=world.town_a)
         elif step == "handling":
             a.petition_accept(actor=world.handler_a, petition=petition)

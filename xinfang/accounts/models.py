@@ -28,7 +28,12 @@ LEADER_ROLES = {Role.BUREAU_LEADER, Role.UNIT_LEADER}
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.HANDLER)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        "units.Unit",
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     title = models.CharField(_("职务"), max_length=60, blank=True)

@@ -58,6 +58,10 @@ def _raise(deadline: Deadline, kind: str, severity: str, today):
         title=f"{petition.case_number}「{rule}」期限{word}（{deadline.due:%Y-%m-%d}）",
         unit=petition.handling_unit or petition.registering_unit,
         petition=petition,
-        data={"rule": deadline.rule, "due": deadline.due.isoformat(), "days_left": (deadline.due - today).days,
-              "provisional": deadline.provisional},
+        data={
+            "rule": deadline.rule,
+            "due": deadline.due.isoformat(),
+            "days_left": (deadline.due - today).days,
+            "provisional": deadline.provisional,
+        },
     )

@@ -36,8 +36,11 @@ def close_expired_windows(now=None, *, batch: int = 200) -> int:
     today = timezone.localdate(now or timezone.now())
     ids = (
         Deadline.objects.open()
-        .filter(rule__in=[DeadlineRule.REVIEW_REQUEST, DeadlineRule.REREVIEW_REQUEST], due__lt=today,
-                petition__status=Status.OPINION_ISSUED)
+        .filter(
+            rule__in=[DeadlineRule.REVIEW_REQUEST, DeadlineRule.REREVIEW_REQUEST],
+            due__lt=today,
+            petition__status=Status.OPINION_ISSUED,
+        )
         .values_list("petition_id", flat=True)[:batch]
     )
     closed = 0
@@ -60,7 +63,10 @@ def _job(path: str):
 def run_once(now=None) -> dict[str, int]:
     """One pass of every job; a failing job is logged and does not stop the others."""
     results = {}
-    builtin = {"deadline_warnings": lambda: warn_deadlines(now), "closed_after_window": lambda: close_expired_windows(now)}
+    builtin = {
+        "deadline_warnings": lambda: warn_deadlines(now),
+        "closed_after_window": lambda: close_expired_windows(now),
+    }
     for name, job in builtin.items():
         results[name] = _run(name, job)
     for path in JOBS:
@@ -94,6 +100,8 @@ def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
 def start_in_thread(interval: float = 30.0) -> threading.Event:
     """Run the worker inside this process (the demo server does this)."""
     stop = threading.Event()
-    threading.Thread(target=loop, kwargs={"interval": interval, "stop": stop}, daemon=True, name="xinfang-worker").start()
+    threading.Thread(
+        target=loop, kwargs={"interval": interval, "stop": stop}, daemon=True, name="xinfang-worker"
+    ).start()
     time.sleep(0)
     return stop

@@ -81,12 +81,20 @@ def rights_card(request, pk: int):
         raise Http404("版式不正确")
     petitioner = None
     if request.GET.get("petitioner"):
-        link = petition.petitioner_links.select_related("petitioner").filter(
-            petitioner_id=request.GET["petitioner"]).first()
+        link = (
+            petition.petitioner_links.select_related("petitioner")
+            .filter(petitioner_id=request.GET["petitioner"])
+            .first()
+        )
         if link is None:
             raise Http404("信访人不存在")
         petitioner = link.petitioner
-    audit(user=request.user, action=AuditAction.REPRINT_RIGHTS_CARD, obj=petition, detail=f"layout={layout}",
-          request=request)
+    audit(
+        user=request.user,
+        action=AuditAction.REPRINT_RIGHTS_CARD,
+        obj=petition,
+        detail=f"layout={layout}",
+        request=request,
+    )
     data = rights_card_pdf(rights_card_context(petition, petitioner), layout=layout)
     return _file_response(data, "application/pdf", quote(f"权益保障卡-{petition.case_number}.pdf"))

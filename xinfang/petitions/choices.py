@@ -43,7 +43,12 @@ class ClaimRoute(models.IntegerChoices):
     PETITION_HANDLING = 6, _("（六）信访程序办理，出具信访处理意见书")
 
 
-DIVERSION_ROUTES = {ClaimRoute.LITIGATION, ClaimRoute.ARBITRATION, ClaimRoute.PARTY_APPEAL, ClaimRoute.ADMINISTRATIVE}
+DIVERSION_ROUTES = {
+    ClaimRoute.LITIGATION,
+    ClaimRoute.ARBITRATION,
+    ClaimRoute.PARTY_APPEAL,
+    ClaimRoute.ADMINISTRATIVE,
+}
 
 
 class Status(models.TextChoices):

@@ -20,7 +20,9 @@ from .models import Deadline, DeadlinePause, Petition
 # the earliest due date wins, whatever the rule.
 
 
-def open_deadline(petition: Petition, rule: DeadlineRule, start: date | datetime, *, days: int | None = None) -> Deadline:
+def open_deadline(
+    petition: Petition, rule: DeadlineRule, start: date | datetime, *, days: int | None = None
+) -> Deadline:
     spec = rule_spec(rule)
     length = spec.days if days is None else days
     due = compute_due(rule, start, days=length)
@@ -36,7 +38,11 @@ def open_deadline(petition: Petition, rule: DeadlineRule, start: date | datetime
 
 
 def meet_deadlines(petition: Petition, *rules: DeadlineRule, at: datetime | None = None) -> int:
-    return Deadline.objects.open().filter(petition=petition, rule__in=list(rules)).update(met_at=at or timezone.now())
+    return (
+        Deadline.objects.open()
+        .filter(petition=petition, rule__in=list(rules))
+        .update(met_at=at or timezone.now())
+    )
 
 
 def cancel_deadlines(petition: Petition, *rules: DeadlineRule) -> int:
@@ -83,7 +89,11 @@ def refresh_current_due(petition: Petition) -> None:
         .first()
     )
     values = (
-        {"current_due": first.due, "current_due_rule": first.rule, "current_due_provisional": first.provisional}
+        {
+            "current_due": first.due,
+            "current_due_rule": first.rule,
+            "current_due_provisional": first.provisional,
+        }
         if first
         else {"current_due": None, "current_due_rule": "", "current_due_provisional": False}
     )
@@ -96,7 +106,9 @@ def recompute_provisional() -> int:
     """Recompute every open provisional deadline (after a schedule is loaded)."""
     count = 0
     petition_ids = set()
-    for deadline in Deadline.objects.open().filter(provisional=True).prefetch_related("pauses").iterator(chunk_size=500):
+    for deadline in (
+        Deadline.objects.open().filter(provisional=True).prefetch_related("pauses").iterator(chunk_size=500)
+    ):
         recompute(deadline)
         petition_ids.add(deadline.petition_id)
         count += 1
@@ -109,6 +121,9 @@ def open_deadline_for(petition: Petition, *rules: DeadlineRule) -> Deadline | No
     # A petition has a handful of deadlines: filter them in Python so the planner
     # always takes the petition index (SQLite preferred the open-deadline index).
     wanted = {str(rule) for rule in rules}
-    open_ones = [d for d in Deadline.objects.filter(petition=petition)
-                 if d.met_at is None and not d.cancelled and d.rule in wanted]
+    open_ones = [
+        d
+        for d in Deadline.objects.filter(petition=petition)
+        if d.met_at is None and not d.cancelled and d.rule in wanted
+    ]
     return min(open_ones, key=lambda d: d.due) if open_ones else None

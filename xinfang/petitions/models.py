@@ -45,7 +45,9 @@ class Petitioner(models.Model):
     """A person or organisation.  ID number, phone and address are encrypted;
     exact lookup goes through keyed hashes; masked forms are kept for display."""
 
-    kind = models.CharField(_("类型"), max_length=16, choices=PetitionerKind.choices, default=PetitionerKind.PERSON)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=PetitionerKind.choices, default=PetitionerKind.PERSON
+    )
     name = models.CharField(_("姓名（名称）"), max_length=100)
     id_number_enc = models.TextField(blank=True, default="")
     id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
@@ -108,12 +110,16 @@ class PetitionQuerySet(models.QuerySet):
     def on_time(self, today: date | None = None, days: int | None = None) -> PetitionQuerySet:
         today = today or local_today()
         days = settings.DUE_SOON_DAYS if days is None else days
-        return self.open().filter(Q(current_due__gt=today + timedelta(days=days)) | Q(current_due__isnull=True))
+        return self.open().filter(
+            Q(current_due__gt=today + timedelta(days=days)) | Q(current_due__isnull=True)
+        )
 
     def with_due_state(self, state: str) -> PetitionQuerySet:
-        return {DueState.OVERDUE: self.overdue, DueState.DUE_SOON: self.due_soon, DueState.ON_TIME: self.on_time}[
-            state
-        ]()
+        return {
+            DueState.OVERDUE: self.overdue,
+            DueState.DUE_SOON: self.due_soon,
+            DueState.ON_TIME: self.on_time,
+        }[state]()
 
     def awaiting_routing(self) -> PetitionQuerySet:
         return self.filter(status__in=[Status.REGISTERED, Status.OBJECTED])
@@ -143,29 +149,52 @@ class Petition(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    registering_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="registered_petitions")
+    registering_unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="registered_petitions"
+    )
 
     title = models.CharField(_("标题"), max_length=200)
     request = models.TextField(_("诉求"), blank=True)
     facts_reasons = models.TextField(_("事实和理由"), blank=True)
     content = models.TextField(_("信访内容"))
     town = models.ForeignKey(
-        "units.Unit", verbose_name=_("问题属地"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("问题属地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     place_address = models.CharField(_("问题发生地址"), max_length=200, blank=True)
     respondent_unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("被反映单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("被反映单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     respondent_person = models.CharField(_("被反映人"), max_length=60, blank=True)
     respondent_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("被反映人（系统账号）"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("被反映人（系统账号）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     category = models.ForeignKey(
-        "units.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Category",
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     petition_class = models.CharField(_("类别"), max_length=16, choices=PetitionClass.choices, blank=True)
-    claim_route = models.PositiveSmallIntegerField(_("处理途径"), choices=ClaimRoute.choices, null=True, blank=True)
+    claim_route = models.PositiveSmallIntegerField(
+        _("处理途径"), choices=ClaimRoute.choices, null=True, blank=True
+    )
     is_litigation = models.BooleanField(_("涉法涉诉"), default=False)
     is_urgent = models.BooleanField(_("重大紧急"), default=False)
     head_count = models.PositiveIntegerField(_("人数"), default=1)
@@ -174,11 +203,20 @@ class Petition(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     stage = models.CharField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.INITIAL)
     handling_unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_assignment = models.BooleanField(_("交办件"), default=False)
     is_simple = models.BooleanField(_("简易办理"), default=False)
@@ -214,7 +252,9 @@ class Petition(models.Model):
             models.Index(fields=["stage", "status", "current_due"]),
             # Partial indexes: the flags are rare, so the flagged rows stay small to scan.
             models.Index(fields=["received_at"], condition=Q(is_urgent=True), name="petition_urgent_recv"),
-            models.Index(fields=["received_at"], condition=Q(is_collective=True), name="petition_collective_recv"),
+            models.Index(
+                fields=["received_at"], condition=Q(is_collective=True), name="petition_collective_recv"
+            ),
             models.Index(fields=["received_at"], condition=Q(is_repeat=True), name="petition_repeat_recv"),
             models.Index(fields=["received_at"], condition=Q(is_skip_level=True), name="petition_skip_recv"),
         ]
@@ -311,17 +351,31 @@ class EventAction(models.TextChoices):
 
 # Events a petitioner sees on the portal timeline (DOMAIN.md §2, online handling).
 PUBLIC_ACTIONS = {
-    EventAction.REGISTER, EventAction.TRANSFER, EventAction.ASSIGN, EventAction.ACCEPT, EventAction.REJECT,
-    EventAction.REFUSE_FINAL, EventAction.DIVERT, EventAction.EXTEND, EventAction.ISSUE_OPINION,
-    EventAction.CONCLUDE, EventAction.REQUEST_REVIEW, EventAction.REQUEST_REREVIEW, EventAction.CLOSE,
-    EventAction.NOTIFY, EventAction.WITHDRAW, EventAction.EVALUATE,
+    EventAction.REGISTER,
+    EventAction.TRANSFER,
+    EventAction.ASSIGN,
+    EventAction.ACCEPT,
+    EventAction.REJECT,
+    EventAction.REFUSE_FINAL,
+    EventAction.DIVERT,
+    EventAction.EXTEND,
+    EventAction.ISSUE_OPINION,
+    EventAction.CONCLUDE,
+    EventAction.REQUEST_REVIEW,
+    EventAction.REQUEST_REREVIEW,
+    EventAction.CLOSE,
+    EventAction.NOTIFY,
+    EventAction.WITHDRAW,
+    EventAction.EVALUATE,
 }
 
 
 class PetitionEvent(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=24, choices=EventAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=60, blank=True, help_text="信访人、系统等非工作人员")
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -396,7 +450,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     is_public = models.BooleanField(default=False, help_text="信访人提交的材料")
 
@@ -406,7 +462,9 @@ class PetitionLink(models.Model):
     to_petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=16, choices=LinkKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         unique_together = [("from_petition", "to_petition", "kind")]
@@ -437,7 +495,9 @@ class Opinion(models.Model):
     legal_basis = models.TextField(_("法律法规依据"))
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     hearing_held = models.BooleanField(default=False)
@@ -492,4 +552,3 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         unique_together = [("user", "key")]
-

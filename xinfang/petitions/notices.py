@@ -39,7 +39,9 @@ def _day(moment) -> object:
 
 def issue(event: PetitionEvent, kind: str, *, actor, unit, **context) -> str:
     """Issue `kind` for the event's petition and record its 文号 on the event."""
-    document = document_issue(actor=actor, petition=event.petition, kind=kind, issuing_unit=unit, context=context)
+    document = document_issue(
+        actor=actor, petition=event.petition, kind=kind, issuing_unit=unit, context=context
+    )
     event.documents = [*event.documents, document.number]
     PetitionEvent.objects.filter(pk=event.pk).update(documents=event.documents)
     return document.number
@@ -50,41 +52,80 @@ def for_transfer(event, *, actor, unit, assign: bool, report_due=None) -> None:
     context = {"target_unit": unit.name, "transferred_date": _day(petition.routed_at)}
     if assign:
         issue(event, DocumentKind.ASSIGNMENT_NOTICE, actor=actor, unit=actor.unit, **context)
-        issue(event, DocumentKind.ASSIGNMENT_SHEET, actor=actor, unit=actor.unit, target_unit=unit.name,
-              due_date=report_due)
+        issue(
+            event,
+            DocumentKind.ASSIGNMENT_SHEET,
+            actor=actor,
+            unit=actor.unit,
+            target_unit=unit.name,
+            due_date=report_due,
+        )
     else:
         issue(event, DocumentKind.TRANSFER_NOTICE, actor=actor, unit=actor.unit, **context)
 
 
 def for_accept(event, *, actor) -> None:
     petition = event.petition
-    issue(event, DocumentKind.ACCEPTANCE_NOTICE, actor=actor, unit=petition.handling_unit,
-          accepted_date=_day(petition.accepted_at))
+    issue(
+        event,
+        DocumentKind.ACCEPTANCE_NOTICE,
+        actor=actor,
+        unit=petition.handling_unit,
+        accepted_date=_day(petition.accepted_at),
+    )
 
 
 def for_reject(event, *, actor, reason_code: str, reason: str) -> None:
-    issue(event, DocumentKind.REJECTION_NOTICE, actor=actor, unit=event.petition.handling_unit or actor.unit,
-          reason=reason, legal_basis=REJECTION_BASIS[RejectionReason(reason_code)])
+    issue(
+        event,
+        DocumentKind.REJECTION_NOTICE,
+        actor=actor,
+        unit=event.petition.handling_unit or actor.unit,
+        reason=reason,
+        legal_basis=REJECTION_BASIS[RejectionReason(reason_code)],
+    )
 
 
 def for_refuse_final(event, *, actor, earlier) -> None:
-    final_opinion = earlier.documents.filter(kind=DocumentKind.REREVIEW_OPINION).order_by("-issued_at").first()
-    issue(event, DocumentKind.FINAL_REFUSAL_NOTICE, actor=actor, unit=event.petition.handling_unit or actor.unit,
-          rereview_body=earlier.handling_unit.name if earlier.handling_unit else "复核机关",
-          rereview_number=final_opinion.number if final_opinion else earlier.case_number,
-          rereview_date=_day(earlier.opinion_delivered_at or earlier.closed_at))
+    final_opinion = (
+        earlier.documents.filter(kind=DocumentKind.REREVIEW_OPINION).order_by("-issued_at").first()
+    )
+    issue(
+        event,
+        DocumentKind.FINAL_REFUSAL_NOTICE,
+        actor=actor,
+        unit=event.petition.handling_unit or actor.unit,
+        rereview_body=earlier.handling_unit.name if earlier.handling_unit else "复核机关",
+        rereview_number=final_opinion.number if final_opinion else earlier.case_number,
+        rereview_date=_day(earlier.opinion_delivered_at or earlier.closed_at),
+    )
 
 
 def for_extend(event, *, actor, days: int, reason: str, due) -> None:
     petition = event.petition
-    issue(event, DocumentKind.EXTENSION_NOTICE, actor=actor, unit=petition.handling_unit,
-          accepted_date=_day(petition.accepted_at), reason=reason, extension_days=days, due_date=due)
+    issue(
+        event,
+        DocumentKind.EXTENSION_NOTICE,
+        actor=actor,
+        unit=petition.handling_unit,
+        accepted_date=_day(petition.accepted_at),
+        reason=reason,
+        extension_days=days,
+        due_date=due,
+    )
 
 
 def for_divert(event, *, actor, claim_route: int, reason: str) -> None:
     route = ClaimRoute(claim_route)
-    issue(event, DocumentKind.DIVERSION_NOTICE, actor=actor, unit=event.petition.handling_unit,
-          statutory_route=route.label, competent_body=COMPETENT_BODY[route], reason=reason)
+    issue(
+        event,
+        DocumentKind.DIVERSION_NOTICE,
+        actor=actor,
+        unit=event.petition.handling_unit,
+        statutory_route=route.label,
+        competent_body=COMPETENT_BODY[route],
+        reason=reason,
+    )
 
 
 def for_opinion(event, *, actor, opinion, stage: str) -> None:
@@ -98,18 +139,24 @@ def for_opinion(event, *, actor, opinion, stage: str) -> None:
         "legal_basis": opinion.legal_basis,
         "request_summary": opinion.request,
     }
-    previous = petition.documents.filter(kind__in=[DocumentKind.HANDLING_OPINION, DocumentKind.REVIEW_OPINION])
+    previous = petition.documents.filter(
+        kind__in=[DocumentKind.HANDLING_OPINION, DocumentKind.REVIEW_OPINION]
+    )
     previous = previous.order_by("-issued_at").first()
     upper = unit.parent.name if unit.parent_id else "上一级机关"
     if stage == Stage.INITIAL:
         context["review_body"] = upper
     elif stage == Stage.REVIEW:
-        context.update(original_body=previous.issuing_unit.name if previous else "原办理机关",
-                       original_number=previous.number if previous else petition.case_number,
-                       rereview_body=upper)
+        context.update(
+            original_body=previous.issuing_unit.name if previous else "原办理机关",
+            original_number=previous.number if previous else petition.case_number,
+            rereview_body=upper,
+        )
     else:
-        context.update(review_body=previous.issuing_unit.name if previous else "复查机关",
-                       review_number=previous.number if previous else petition.case_number)
+        context.update(
+            review_body=previous.issuing_unit.name if previous else "复查机关",
+            review_number=previous.number if previous else petition.case_number,
+        )
     issue(event, STAGE_KIND[stage], actor=actor, unit=unit, **context)
 
 
@@ -117,10 +164,14 @@ def for_report(event, *, actor, text: str) -> None:
     petition = event.petition
     sheet = petition.documents.filter(kind=DocumentKind.ASSIGNMENT_SHEET).order_by("-issued_at").first()
     opinion = petition.opinions.order_by("-drafted_at").first()
-    issue(event, DocumentKind.CONCLUSION_REPORT, actor=actor, unit=petition.handling_unit,
-          addressee_unit=petition.registering_unit.name,
-          assignment_number=sheet.number if sheet else petition.case_number,
-          findings=text, outcome=Outcome(opinion.outcome).label if opinion else "已办结",
-          opinion=opinion.opinion_text if opinion else text)
-
-
+    issue(
+        event,
+        DocumentKind.CONCLUSION_REPORT,
+        actor=actor,
+        unit=petition.handling_unit,
+        addressee_unit=petition.registering_unit.name,
+        assignment_number=sheet.number if sheet else petition.case_number,
+        findings=text,
+        outcome=Outcome(opinion.outcome).label if opinion else "已办结",
+        opinion=opinion.opinion_text if opinion else text,
+    )

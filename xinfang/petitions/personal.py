@@ -46,6 +46,11 @@ def find_petitioners(user, *, id_number: str = "", phone: str = "", request=None
         qs = qs.filter(petition_links__petition__in=visible_petitions(user)).distinct()
     results = list(qs[:20])
     for petitioner in results:
-        audit(user=user, action=AuditAction.LOOKUP, obj=petitioner, detail="id" if id_number else "phone",
-              request=request)
+        audit(
+            user=user,
+            action=AuditAction.LOOKUP,
+            obj=petitioner,
+            detail="id" if id_number else "phone",
+            request=request,
+        )
     return results

@@ -49,7 +49,12 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     code = models.CharField(_("代码"), max_length=20, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.CharField(_("层级"), max_length=16, choices=UnitLevel.choices)
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
@@ -105,7 +110,12 @@ class Category(models.Model):
 
     name = models.CharField(_("名称"), max_length=60)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     code = models.CharField(_("代码"), max_length=20, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)

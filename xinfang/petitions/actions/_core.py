@@ -131,7 +131,9 @@ def require_bureau_or_handling_unit(actor, petition: Petition) -> None:
     require_handling_unit(actor, petition)
 
 
-def require_petitioner_or_staff(actor, petition: Petition, *, staff_roles: Iterable[str] | None = None) -> None:
+def require_petitioner_or_staff(
+    actor, petition: Petition, *, staff_roles: Iterable[str] | None = None
+) -> None:
     """No actor means the petitioner on the portal (checked by the query code);
     a staff actor records it on the petitioner's behalf."""
     if actor is None or not getattr(actor, "is_authenticated", False):

@@ -42,8 +42,12 @@ def petition_classify(
     """Sort the matter by class (Arts. 29–31) and, for claims, by route."""
     if petition_class not in PetitionClass.values:
         raise ActionError("invalid", "请选择类别", fields={"petition_class": "请选择类别"})
-    if claim_route is not None and (petition_class != PetitionClass.CLAIM or claim_route not in ClaimRoute.values):
-        raise ActionError("invalid", "只有申诉求决类事项需要选择处理途径", fields={"claim_route": "途径不正确"})
+    if claim_route is not None and (
+        petition_class != PetitionClass.CLAIM or claim_route not in ClaimRoute.values
+    ):
+        raise ActionError(
+            "invalid", "只有申诉求决类事项需要选择处理途径", fields={"claim_route": "途径不正确"}
+        )
     if petition.status == Status.REGISTERED:
         require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     elif petition.status in {Status.ROUTED, Status.HANDLING}:
@@ -87,9 +91,15 @@ def petition_accept(
     """受理: the handling clock starts — 60 日 (Art. 34) or 10 个工作日 under the simple procedure."""
     require_handling_unit(actor, petition)
     if not petition.petition_class:
-        raise ActionError("invalid", "受理前请先确定类别（建议意见类、检举控告类、申诉求决类）", fields={"petition_class": "必填"})
+        raise ActionError(
+            "invalid",
+            "受理前请先确定类别（建议意见类、检举控告类、申诉求决类）",
+            fields={"petition_class": "必填"},
+        )
     if simple and not is_first_time(petition):
-        raise ActionError("invalid", "简易办理仅适用于首次提出、事实清楚的信访事项", fields={"simple": "不符合简易办理条件"})
+        raise ActionError(
+            "invalid", "简易办理仅适用于首次提出、事实清楚的信访事项", fields={"simple": "不符合简易办理条件"}
+        )
     now = timezone.now()
     event = transition(
         petition,
@@ -117,7 +127,12 @@ def petition_accept(
 
 @transaction.atomic
 def petition_reject(
-    *, actor, petition: Petition, reason_code: str, reason: str, earlier: Petition | None = None,
+    *,
+    actor,
+    petition: Petition,
+    reason_code: str,
+    reason: str,
+    earlier: Petition | None = None,
     documents: list[str] | None = None,
 ) -> Petition:
     """不予受理, with a ground: Art. 19③ (same matter accepted or in handling
@@ -132,8 +147,14 @@ def petition_reject(
     if reason_code == RejectionReason.SAME_MATTER_BELOW:
         if earlier is None or earlier.pk == petition.pk:
             raise ActionError("invalid", "请指明已受理或正在办理的同一事项", fields={"earlier": "必填"})
-        if earlier.status not in OPEN_STATUSES or earlier.accepted_at is None and earlier.status != Status.ROUTED:
-            raise ActionError("invalid", "所指事项未在受理或办理中，不适用第十九条第三款", fields={"earlier": "不适用"})
+        if (
+            earlier.status not in OPEN_STATUSES
+            or earlier.accepted_at is None
+            and earlier.status != Status.ROUTED
+        ):
+            raise ActionError(
+                "invalid", "所指事项未在受理或办理中，不适用第十九条第三款", fields={"earlier": "不适用"}
+            )
     event = transition(
         petition,
         allowed_from={Status.REGISTERED, Status.ROUTED},
@@ -147,7 +168,10 @@ def petition_reject(
     )
     if earlier is not None:
         PetitionLink.objects.get_or_create(
-            from_petition=petition, to_petition=earlier, kind=LinkKind.SAME_MATTER, defaults={"created_by": actor}
+            from_petition=petition,
+            to_petition=earlier,
+            kind=LinkKind.SAME_MATTER,
+            defaults={"created_by": actor},
         )
     cancel_deadlines(petition)
     refresh_current_due(petition)
@@ -166,7 +190,9 @@ def petition_refuse_final(
     else:
         require_handling_unit(actor, petition, Role.UNIT_LEADER)
     if not earlier.is_final:
-        raise ActionError("invalid", "所指事项尚未经复核终结，不适用第三十六条第三款", fields={"earlier": "不适用"})
+        raise ActionError(
+            "invalid", "所指事项尚未经复核终结，不适用第三十六条第三款", fields={"earlier": "不适用"}
+        )
     event = transition(
         petition,
         allowed_from={Status.REGISTERED, Status.ROUTED},
@@ -198,7 +224,9 @@ def petition_divert(
     if petition.petition_class != PetitionClass.CLAIM:
         raise ActionError("invalid", "只有申诉求决类事项可以导入法定途径")
     if claim_route not in {int(r) for r in DIVERSION_ROUTES}:
-        raise ActionError("invalid", "请选择第三十一条第（一）至（四）项规定的途径", fields={"claim_route": "请选择"})
+        raise ActionError(
+            "invalid", "请选择第三十一条第（一）至（四）项规定的途径", fields={"claim_route": "请选择"}
+        )
     event = transition(
         petition,
         allowed_from={Status.ROUTED, Status.HANDLING},

@@ -25,12 +25,16 @@ MAX_EXTENSION_DAYS = 30
 
 
 @transaction.atomic
-def petition_extend(*, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None) -> Petition:
+def petition_extend(
+    *, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None
+) -> Petition:
     """延期: once, at most 30 日, approved by the unit leader, reason told to the petitioner."""
     require_handling_unit(actor, petition, Role.UNIT_LEADER)
     reason = require_reason(reason)
     if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
-        raise ActionError("invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"})
+        raise ActionError(
+            "invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"}
+        )
     if petition.status != Status.HANDLING or petition.stage != Stage.INITIAL:
         raise WrongState("只有办理中的信访事项可以延期")
     if petition.is_extended:
@@ -60,29 +64,49 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str, docume
     return petition
 
 
-def _opinion_fields(outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str) -> dict:
+def _opinion_fields(
+    outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str
+) -> dict:
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = "请选择处理意见（支持、解释说明、不予支持）"
-    for name, value in (("request", request), ("facts_reasons", facts_reasons), ("opinion_text", opinion_text),
-                        ("legal_basis", legal_basis)):
+    for name, value in (
+        ("request", request),
+        ("facts_reasons", facts_reasons),
+        ("opinion_text", opinion_text),
+        ("legal_basis", legal_basis),
+    ):
         if not (value or "").strip():
             errors[name] = "此项为必填项（《信访工作条例》第三十二条）"
     if errors:
         raise ActionError("invalid", "意见书内容不完整", fields=errors)
-    return {"outcome": outcome, "request": request.strip(), "facts_reasons": facts_reasons.strip(),
-            "opinion_text": opinion_text.strip(), "legal_basis": legal_basis.strip()}
+    return {
+        "outcome": outcome,
+        "request": request.strip(),
+        "facts_reasons": facts_reasons.strip(),
+        "opinion_text": opinion_text.strip(),
+        "legal_basis": legal_basis.strip(),
+    }
 
 
 @transaction.atomic
 def petition_draft_opinion(
-    *, actor, petition: Petition, outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str
+    *,
+    actor,
+    petition: Petition,
+    outcome: str,
+    request: str,
+    facts_reasons: str,
+    opinion_text: str,
+    legal_basis: str,
 ) -> Opinion:
     """拟写信访处理意见书 (or 复查/复核意见书 at those stages)."""
     require_handling_unit(actor, petition)
     fields = _opinion_fields(outcome, request, facts_reasons, opinion_text, legal_basis)
-    if petition.stage == Stage.INITIAL and petition.petition_class == PetitionClass.CLAIM and (
-        petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING)
+    if (
+        petition.stage == Stage.INITIAL
+        and petition.petition_class == PetitionClass.CLAIM
+        and (petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING))
     ):
         raise ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书")
     transition(
@@ -138,8 +162,14 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
     )
     opinion.approved_by, opinion.approved_at, opinion.delivered_at = actor, now, now
     opinion.save(update_fields=["approved_by", "approved_at", "delivered_at"])
-    meet_deadlines(petition, DeadlineRule.CONCLUDE, DeadlineRule.SIMPLE, DeadlineRule.REVIEW_ANSWER,
-                   DeadlineRule.REREVIEW_ANSWER, at=now)
+    meet_deadlines(
+        petition,
+        DeadlineRule.CONCLUDE,
+        DeadlineRule.SIMPLE,
+        DeadlineRule.REVIEW_ANSWER,
+        DeadlineRule.REREVIEW_ANSWER,
+        at=now,
+    )
     if petition.stage == Stage.INITIAL:
         open_deadline(petition, DeadlineRule.REVIEW_REQUEST, now)
     elif petition.stage == Stage.REVIEW:
@@ -150,7 +180,9 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
 
 
 @transaction.atomic
-def petition_conclude(*, actor, petition: Petition, result: str, documents: list[str] | None = None) -> Petition:
+def petition_conclude(
+    *, actor, petition: Petition, result: str, documents: list[str] | None = None
+) -> Petition:
     """办结 without an opinion: a reply to a suggestion (Art. 29), the result of
     an accusation from the discipline unit (Art. 30), or performing/answering
     a duty to act (Art. 31(5))."""
@@ -188,7 +220,9 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
         raise WrongState("办结报告已报送，无需重复报送")
     meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
     refresh_current_due(petition)
-    event = record_event(petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or [])
+    event = record_event(
+        petition, action=EventAction.REPORT, actor=actor, reason=text, documents=documents or []
+    )
     notices.for_report(event, actor=actor, text=text)
     return petition
 
@@ -199,21 +233,33 @@ def petition_evaluate(
 ) -> Evaluation:
     """评价 of acceptance or of handling: 满意 / 基本满意 / 不满意, once per stage and unit.
     Staff may record a petitioner's rating given by phone or at a follow-up visit."""
-    require_petitioner_or_staff(actor, petition, staff_roles=(Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR))
+    require_petitioner_or_staff(
+        actor, petition, staff_roles=(Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR)
+    )
     if stage not in EvaluationStage.values:
         raise ActionError("invalid", "评价环节不正确", fields={"stage": "请选择"})
     if rating not in Rating.values:
         raise ActionError("invalid", "请选择满意度", fields={"rating": "请选择满意、基本满意或不满意"})
-    if stage == EvaluationStage.ACCEPTANCE and petition.accepted_at is None and petition.status not in {
-        Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED
-    }:
+    if (
+        stage == EvaluationStage.ACCEPTANCE
+        and petition.accepted_at is None
+        and petition.status not in {Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED}
+    ):
         raise WrongState("尚未作出受理决定，暂不能评价")
-    if stage == EvaluationStage.HANDLING and petition.opinion_delivered_at is None and petition.status != Status.CLOSED:
+    if (
+        stage == EvaluationStage.HANDLING
+        and petition.opinion_delivered_at is None
+        and petition.status != Status.CLOSED
+    ):
         raise WrongState("尚未办结，暂不能评价办理情况")
     if Evaluation.objects.filter(petition=petition, stage=stage, unit=petition.handling_unit).exists():
         raise WrongState("该环节已评价")
     evaluation = Evaluation.objects.create(
-        petition=petition, stage=stage, rating=rating, comment=comment.strip()[:2000], unit=petition.handling_unit
+        petition=petition,
+        stage=stage,
+        rating=rating,
+        comment=comment.strip()[:2000],
+        unit=petition.handling_unit,
     )
     record_event(
         petition,

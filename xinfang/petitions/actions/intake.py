@@ -97,7 +97,11 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
             errors[f"{prefix}.name"] = "请填写信访人姓名（名称）"
         if person.kind not in PetitionerKind.values:
             errors[f"{prefix}.kind"] = "信访人类型不正确"
-        if person.id_number and person.kind == PetitionerKind.PERSON and not is_valid_id_number(person.id_number):
+        if (
+            person.id_number
+            and person.kind == PetitionerKind.PERSON
+            and not is_valid_id_number(person.id_number)
+        ):
             errors[f"{prefix}.id_number"] = "身份证号码格式或校验位不正确"
         if person.phone and not is_valid_phone(person.phone):
             errors[f"{prefix}.phone"] = "电话号码格式不正确"
@@ -105,7 +109,9 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
     if representatives > MAX_REPRESENTATIVES:
         errors["petitioners"] = "多人走访提出共同的信访事项，推选代表不得超过5人（《信访工作条例》第二十条）"
     if data.channel == Channel.VISIT and len(data.petitioners) > MAX_REPRESENTATIVES and representatives == 0:
-        errors["petitioners"] = "多人走访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条），请标记代表"
+        errors["petitioners"] = (
+            "多人走访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条），请标记代表"
+        )
     head_count = data.head_count or len(data.petitioners)
     if head_count < len(data.petitioners):
         errors["head_count"] = "人数不能少于登记的信访人数"
@@ -134,7 +140,9 @@ def find_or_create_petitioner(person: PetitionerInput) -> Petitioner:
     """Reuse a known petitioner found by ID number, or by phone and name."""
     existing = None
     if person.id_number:
-        existing = Petitioner.objects.filter(id_number_hash=lookup_hash(person.id_number, purpose="id")).first()
+        existing = Petitioner.objects.filter(
+            id_number_hash=lookup_hash(person.id_number, purpose="id")
+        ).first()
     if existing is None and person.phone:
         existing = Petitioner.objects.filter(
             phone_hash=lookup_hash(person.phone, purpose="phone"), name=person.name.strip()
@@ -166,7 +174,13 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     if errors:
         raise ActionError("invalid", "提交的信息有误，请按提示修改", fields=errors)
     if actor is not None and getattr(actor, "is_authenticated", False):
-        if actor.unit is None or actor.role not in {"registrar", "bureau_leader", "handler", "unit_leader", "admin"}:
+        if actor.unit is None or actor.role not in {
+            "registrar",
+            "bureau_leader",
+            "handler",
+            "unit_leader",
+            "admin",
+        }:
             from ..errors import Forbidden
 
             raise Forbidden("您无权登记信访事项")
@@ -237,10 +251,14 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
 def request_fingerprint(payload: dict) -> str:
     import json
 
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
-def petition_register_idempotent(*, actor, data: PetitionInput, key: str, fingerprint: str) -> tuple[Petition, bool]:
+def petition_register_idempotent(
+    *, actor, data: PetitionInput, key: str, fingerprint: str
+) -> tuple[Petition, bool]:
     """Register once per (actor, Idempotency-Key).  Returns (petition, created).
 
     A retry with the same key and body returns the first petition; the same key

@@ -65,13 +65,20 @@ def petition_merge(*, actor, petition: Petition, into: Petition, reason: str = "
         )
     cancel_deadlines(petition)
     refresh_current_due(petition)
-    record_event(into, action=EventAction.MERGE, actor=actor, reason=reason,
-                 data={"merged_id": petition.pk, "merged_case_number": petition.case_number})
+    record_event(
+        into,
+        action=EventAction.MERGE,
+        actor=actor,
+        reason=reason,
+        data={"merged_id": petition.pk, "merged_case_number": petition.case_number},
+    )
     return petition
 
 
 @transaction.atomic
-def petition_withdraw(*, petition: Petition, reason: str, actor=None, actor_label: str = "信访人") -> Petition:
+def petition_withdraw(
+    *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人"
+) -> Petition:
     """The petitioner withdraws (recorded by staff or on the portal)."""
     require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
@@ -107,8 +114,13 @@ def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
         action=EventAction.REOPEN,
         actor=actor,
         reason=reason,
-        updates={"closed_at": None, "is_final": False, "is_extended": False, "is_simple": False,
-                 "accepted_at": now if to_handling else petition.accepted_at},
+        updates={
+            "closed_at": None,
+            "is_final": False,
+            "is_extended": False,
+            "is_simple": False,
+            "accepted_at": now if to_handling else petition.accepted_at,
+        },
     )
     cancel_deadlines(petition)
     if to_handling:
@@ -136,8 +148,13 @@ def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
     if handler_cleared:
         Petition.objects.filter(pk=petition.pk).update(handler=None)
         petition.handler = None
-    record_event(petition, action=EventAction.RECUSE, actor=actor, reason=reason,
-                 data={"user_id": user.pk, "handler_cleared": handler_cleared})
+    record_event(
+        petition,
+        action=EventAction.RECUSE,
+        actor=actor,
+        reason=reason,
+        data={"user_id": user.pk, "handler_cleared": handler_cleared},
+    )
     return recusal
 
 
@@ -179,12 +196,16 @@ def attachment_add(*, petition: Petition, upload, actor=None, is_public: bool = 
     """Store an uploaded file under MEDIA_ROOT after checking size and real type."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ActionError("invalid", f"附件不能超过{limit}MB", fields={"attachments": f"文件过大（上限{limit}MB）"})
+        raise ActionError(
+            "invalid", f"附件不能超过{limit}MB", fields={"attachments": f"文件过大（上限{limit}MB）"}
+        )
     head = upload.read(8)
     upload.seek(0)
     content_type = _sniff_type(head, upload.name)
     if content_type not in settings.ATTACHMENT_TYPES:
-        raise ActionError("invalid", "附件类型不支持，请上传PDF、图片或Word文件", fields={"attachments": "类型不支持"})
+        raise ActionError(
+            "invalid", "附件类型不支持，请上传PDF、图片或Word文件", fields={"attachments": "类型不支持"}
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -217,7 +238,9 @@ def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str)
         raise WrongState("计时已中止")
     pause = DeadlinePause.objects.create(deadline=deadline, start=start, reason=reason)
     refresh_current_due(petition)
-    record_event(petition, action=EventAction.PAUSE, actor=actor, reason=reason, data={"start": start.isoformat()})
+    record_event(
+        petition, action=EventAction.PAUSE, actor=actor, reason=reason, data={"start": start.isoformat()}
+    )
     return pause
 
 
@@ -234,6 +257,10 @@ def petition_resume_clock(*, actor, petition: Petition, end: date) -> DeadlinePa
     pause.save(update_fields=["end"])
     recompute(deadline)
     refresh_current_due(petition)
-    record_event(petition, action=EventAction.RESUME, actor=actor,
-                 data={"start": pause.start.isoformat(), "end": end.isoformat(), "new_due": deadline.due.isoformat()})
+    record_event(
+        petition,
+        action=EventAction.RESUME,
+        actor=actor,
+        data={"start": pause.start.isoformat(), "end": end.isoformat(), "new_due": deadline.due.isoformat()},
+    )
     return pause

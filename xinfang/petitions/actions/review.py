@@ -29,7 +29,9 @@ def reviewing_unit_for(petition: Petition) -> Unit:
     return unit.parent
 
 
-def _request(*, petition: Petition, reason: str, actor, actor_label: str, unit: Unit | None, stage: str) -> Petition:
+def _request(
+    *, petition: Petition, reason: str, actor, actor_label: str, unit: Unit | None, stage: str
+) -> Petition:
     require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
     expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
@@ -54,7 +56,9 @@ def _request(*, petition: Petition, reason: str, actor, actor_label: str, unit: 
         updates={"stage": stage, "handling_unit": target, "handler": None, "accepted_at": now},
     )
     meet_deadlines(petition, window, at=now)
-    open_deadline(petition, DeadlineRule.REVIEW_ANSWER if stage == Stage.REVIEW else DeadlineRule.REREVIEW_ANSWER, now)
+    open_deadline(
+        petition, DeadlineRule.REVIEW_ANSWER if stage == Stage.REVIEW else DeadlineRule.REREVIEW_ANSWER, now
+    )
     refresh_current_due(petition)
     return petition
 
@@ -64,8 +68,9 @@ def petition_request_review(
     *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
 ) -> Petition:
     """复查 within 30 日 of the written reply, to the body one level above."""
-    return _request(petition=petition, reason=reason, actor=actor, actor_label=actor_label, unit=unit,
-                    stage=Stage.REVIEW)
+    return _request(
+        petition=petition, reason=reason, actor=actor, actor_label=actor_label, unit=unit, stage=Stage.REVIEW
+    )
 
 
 @transaction.atomic
@@ -73,8 +78,14 @@ def petition_request_rereview(
     *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
 ) -> Petition:
     """复核 within 30 日 of the review opinion, one level above the reviewer."""
-    return _request(petition=petition, reason=reason, actor=actor, actor_label=actor_label, unit=unit,
-                    stage=Stage.REREVIEW)
+    return _request(
+        petition=petition,
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        unit=unit,
+        stage=Stage.REREVIEW,
+    )
 
 
 @transaction.atomic

@@ -39,7 +39,9 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
                 fields={"unit": "请选择纪检监察机关"},
             )
         if petition.respondent_unit_id and unit.is_within(petition.respondent_unit):
-            raise ActionError("invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"})
+            raise ActionError(
+                "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
+            )
     if petition.is_litigation and unit.kind != UnitKind.POLITICAL_LEGAL:
         raise ActionError(
             "invalid",
@@ -144,7 +146,9 @@ def petition_decide_objection(*, actor, petition: Petition, uphold: bool, reason
 
 
 @transaction.atomic
-def petition_notify(*, actor, petition: Petition, text: str = "", documents: list[str] | None = None) -> Petition:
+def petition_notify(
+    *, actor, petition: Petition, text: str = "", documents: list[str] | None = None
+) -> Petition:
     """书面告知: the unit tells the petitioner of receipt, route and procedure
     (Art. 23).  Not a status change, but it stops the 15-day clock."""
     require_handling_unit(actor, petition)
@@ -161,4 +165,3 @@ def petition_notify(*, actor, petition: Petition, text: str = "", documents: lis
     refresh_current_due(petition)
     record_event(petition, action=EventAction.NOTIFY, actor=actor, reason=text, documents=documents or [])
     return petition
-

@@ -21,19 +21,34 @@ def ordinary(world):
 
 @pytest.fixture
 def accusation(world):
-    petition = make_petition(world, title="反映新海街道工作人员吃拿卡要", petition_class="accusation",
-                             respondent_unit_id=world.town_a.pk, respondent_person="某某")
+    petition = make_petition(
+        world,
+        title="反映新海街道工作人员吃拿卡要",
+        petition_class="accusation",
+        respondent_unit_id=world.town_a.pk,
+        respondent_person="某某",
+    )
     a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
     return petition
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("registrar", True), ("bureau_leader", True), ("supervisor", True), ("admin", True),
-    ("handler_a", True), ("leader_a", True),
-    ("community_handler", False),  # a sub-unit does not see its parent's petitions
-    ("handler_b", False), ("leader_b", False), ("housing_handler", False),
-    ("hearing_member", False), ("outsider", False),
-])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("registrar", True),
+        ("bureau_leader", True),
+        ("supervisor", True),
+        ("admin", True),
+        ("handler_a", True),
+        ("leader_a", True),
+        ("community_handler", False),  # a sub-unit does not see its parent's petitions
+        ("handler_b", False),
+        ("leader_b", False),
+        ("housing_handler", False),
+        ("hearing_member", False),
+        ("outsider", False),
+    ],
+)
 def test_ordinary_petition(world, ordinary, persona, expected):
     assert sees(getattr(world, persona), ordinary) is expected
 
@@ -47,13 +62,21 @@ def test_unit_sees_petitions_of_its_sub_units(world):
     assert not sees(world.handler_b, petition)
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("registrar", True), ("bureau_leader", True), ("supervisor", True),
-    ("discipline_handler", True), ("discipline_leader", True),
-    ("handler_a", False), ("leader_a", False),  # the accused unit
-    ("community_handler", False),  # inside the accused unit
-    ("handler_b", False), ("hearing_member", False),
-])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("registrar", True),
+        ("bureau_leader", True),
+        ("supervisor", True),
+        ("discipline_handler", True),
+        ("discipline_leader", True),
+        ("handler_a", False),
+        ("leader_a", False),  # the accused unit
+        ("community_handler", False),  # inside the accused unit
+        ("handler_b", False),
+        ("hearing_member", False),
+    ],
+)
 def test_accusation_hidden_from_the_accused_unit(world, accusation, persona, expected):
     assert sees(getattr(world, persona), accusation) is expected
 

@@ -66,7 +66,9 @@ def test_december_deadline_is_provisional_then_recomputed_when_2027_is_loaded(wo
     assert petition.current_due_provisional
     # The 2027 schedule arrives: say Spring Festival is 6–14 Feb 2027 with no make-up days
     # and 17–19 Feb are holidays too → the due date moves to 22 Feb (Monday).
-    rows = [ScheduleRow(date(2027, 2, d), False, "春节") for d in (6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18, 19)]
+    rows = [
+        ScheduleRow(date(2027, 2, d), False, "春节") for d in (6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18, 19)
+    ]
     with TestCase.captureOnCommitCallbacks(execute=True):  # the signal is sent on commit
         schedule_load(year=2027, rows=rows, source="测试")
     conclude.refresh_from_db()
@@ -80,7 +82,9 @@ def test_hearing_pause_shifts_the_rereview_due_date(world, freezer_at):
     petition = advance(make_petition(world, received_at=at(2026, 1, 5)), world, to="rereview")
     answer = Deadline.objects.get(petition=petition, rule="rereview_answer")
     before = answer.due
-    a.petition_pause_clock(actor=world.bureau_leader, petition=petition, start=date(2026, 3, 10), reason="举行听证")
+    a.petition_pause_clock(
+        actor=world.bureau_leader, petition=petition, start=date(2026, 3, 10), reason="举行听证"
+    )
     petition.refresh_from_db()
     assert petition.current_due is None or petition.current_due_rule != "rereview_answer"
     a.petition_resume_clock(actor=world.bureau_leader, petition=petition, end=date(2026, 3, 14))
@@ -97,7 +101,9 @@ def test_pause_only_during_rereview(world):
     from xinfang.petitions.errors import WrongState
 
     with pytest.raises(WrongState):
-        a.petition_pause_clock(actor=world.bureau_leader, petition=petition, start=date.today(), reason="听证")
+        a.petition_pause_clock(
+            actor=world.bureau_leader, petition=petition, start=date.today(), reason="听证"
+        )
 
 
 def test_traffic_light_queries(world, freezer_at):

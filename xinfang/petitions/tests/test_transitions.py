@@ -13,8 +13,13 @@ from xinfang.testing import advance, make_petition
 
 pytestmark = pytest.mark.django_db
 
-OPINION = {"outcome": "support", "request": "退还停车费", "facts_reasons": "经查属实", "opinion_text": "予以支持",
-           "legal_basis": "《物业管理条例》"}
+OPINION = {
+    "outcome": "support",
+    "request": "退还停车费",
+    "facts_reasons": "经查属实",
+    "opinion_text": "予以支持",
+    "legal_basis": "《物业管理条例》",
+}
 
 
 def last_event(petition):
@@ -75,7 +80,9 @@ def test_transfer_by_bureau_opens_notify_and_objection_deadlines(world):
 
 def test_assign_adds_a_report_deadline(world):
     petition = make_petition(world)
-    a.petition_transfer(actor=world.registrar, petition=petition, unit=world.housing, assign=True, report_days=20)
+    a.petition_transfer(
+        actor=world.registrar, petition=petition, unit=world.housing, assign=True, report_days=20
+    )
     assert petition.is_assignment
     report = Deadline.objects.get(petition=petition, rule="assign_report")
     assert report.days == 20
@@ -134,13 +141,17 @@ def test_objection_dismissed_keeps_the_unit(world):
     a.petition_object(actor=world.handler_a, petition=petition, reason="不归我们")
     with pytest.raises(Forbidden):
         a.petition_decide_objection(actor=world.handler_a, petition=petition, uphold=False, reason="x")
-    a.petition_decide_objection(actor=world.bureau_leader, petition=petition, uphold=False, reason="属于属地职责")
+    a.petition_decide_objection(
+        actor=world.bureau_leader, petition=petition, uphold=False, reason="属于属地职责"
+    )
     assert petition.status == Status.ROUTED and petition.handling_unit == world.town_a
 
 
 def test_objection_refused_after_five_working_days(world):
     petition = advance(make_petition(world), world, to="routed")
-    Deadline.objects.filter(petition=petition, rule="object").update(due=timezone.localdate() - timedelta(days=1))
+    Deadline.objects.filter(petition=petition, rule="object").update(
+        due=timezone.localdate() - timedelta(days=1)
+    )
     with pytest.raises(DeadlinePassed):
         a.petition_object(actor=world.handler_a, petition=petition, reason="不归我们")
 
@@ -180,7 +191,9 @@ def test_simple_procedure_only_for_first_time_matters(world):
     first = advance(make_petition(world), world, to="routed")
     a.petition_accept(actor=world.handler_a, petition=first, simple=True)
     assert Deadline.objects.get(petition=first, rule="simple").working_days
-    again = advance(make_petition(world, received_at=timezone.now() + timedelta(seconds=1)), world, to="routed")
+    again = advance(
+        make_petition(world, received_at=timezone.now() + timedelta(seconds=1)), world, to="routed"
+    )
     again.category = first.category
     with pytest.raises(ActionError):
         a.petition_accept(actor=world.handler_a, petition=again, simple=True)
@@ -190,10 +203,19 @@ def test_reject_same_matter_below_art_19_needs_an_open_earlier_matter(world):
     earlier = advance(make_petition(world), world, to="handling")
     petition = make_petition(world)
     with pytest.raises(ActionError):
-        a.petition_reject(actor=world.registrar, petition=petition, reason_code=RejectionReason.SAME_MATTER_BELOW,
-                          reason="同一事项")
-    a.petition_reject(actor=world.registrar, petition=petition, reason_code=RejectionReason.SAME_MATTER_BELOW,
-                      reason="同一事项正在办理", earlier=earlier)
+        a.petition_reject(
+            actor=world.registrar,
+            petition=petition,
+            reason_code=RejectionReason.SAME_MATTER_BELOW,
+            reason="同一事项",
+        )
+    a.petition_reject(
+        actor=world.registrar,
+        petition=petition,
+        reason_code=RejectionReason.SAME_MATTER_BELOW,
+        reason="同一事项正在办理",
+        earlier=earlier,
+    )
     assert petition.status == Status.REJECTED
     assert PetitionLink.objects.filter(from_petition=petition, to_petition=earlier).exists()
     assert not Deadline.objects.open().filter(petition=petition).exists()
@@ -202,7 +224,9 @@ def test_reject_same_matter_below_art_19_needs_an_open_earlier_matter(world):
 def test_reject_at_unit_needs_the_unit_leader(world):
     petition = advance(make_petition(world), world, to="routed")
     with pytest.raises(Forbidden):
-        a.petition_reject(actor=world.handler_a, petition=petition, reason_code="outside_powers", reason="不属于")
+        a.petition_reject(
+            actor=world.handler_a, petition=petition, reason_code="outside_powers", reason="不属于"
+        )
     a.petition_reject(actor=world.leader_a, petition=petition, reason_code="outside_powers", reason="不属于")
     assert petition.status == Status.REJECTED
 
@@ -211,7 +235,9 @@ def test_refuse_final_only_after_rereview(world):
     earlier = advance(make_petition(world), world, to="issued")
     petition = make_petition(world)
     with pytest.raises(ActionError):
-        a.petition_refuse_final(actor=world.registrar, petition=petition, earlier=earlier, reason="同一事实和理由")
+        a.petition_refuse_final(
+            actor=world.registrar, petition=petition, earlier=earlier, reason="同一事实和理由"
+        )
     final = advance(make_petition(world), world, to="final")
     a.petition_refuse_final(actor=world.registrar, petition=petition, earlier=final, reason="同一事实和理由")
     assert petition.status == Status.REFUSED_FINAL
@@ -296,7 +322,8 @@ def test_review_goes_one_level_up_within_30_days(world):
 def test_review_refused_after_30_days(world):
     petition = advance(make_petition(world), world, to="issued")
     Deadline.objects.filter(petition=petition, rule="review_request").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     with pytest.raises(DeadlinePassed):
         a.petition_request_review(petition=petition, reason="不服")
 
@@ -314,7 +341,8 @@ def test_close_after_window_by_worker(world):
     petition = advance(make_petition(world), world, to="issued")
     assert not a.petition_close_after_window(petition=petition)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
-        due=timezone.localdate() - timedelta(days=1))
+        due=timezone.localdate() - timedelta(days=1)
+    )
     assert a.petition_close_after_window(petition=petition)
     petition.refresh_from_db()
     assert petition.status == Status.CLOSED and not petition.is_final

@@ -73,7 +73,9 @@ def home(request):
     # The user's latest events through the (actor, at) index, de-duplicated here:
     # a GROUP BY over all of a registrar's events took seconds at 1M petitions.
     recent_ids: list[int] = []
-    for petition_id in PetitionEvent.objects.filter(actor=user).order_by("-at").values_list("petition_id", flat=True)[:200]:
+    for petition_id in (
+        PetitionEvent.objects.filter(actor=user).order_by("-at").values_list("petition_id", flat=True)[:200]
+    ):
         if petition_id not in recent_ids:
             recent_ids.append(petition_id)
         if len(recent_ids) == 10:
