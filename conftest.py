@@ -19,6 +19,7 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NOTIFICATION_OUTBOX = tmp_path / "outbox"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.TRIAGE_MODEL_DIR = tmp_path / "triage"
 
 
 @pytest.fixture(autouse=True)

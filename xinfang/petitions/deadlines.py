@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from xinfang.calendars.rules import DayUnit, DeadlineRule, rule_spec
@@ -81,13 +80,19 @@ def extend_deadline(deadline: Deadline, days: int) -> Deadline:
 
 def refresh_current_due(petition: Petition) -> None:
     """Copy the earliest open, unpaused deadline to the petition's indexed columns."""
-    first = (
-        Deadline.objects.open()
-        .filter(petition=petition)
-        .exclude(Exists(DeadlinePause.objects.filter(deadline=OuterRef("pk"), end__isnull=True)))
-        .order_by("due")
-        .first()
+    # Filtered in Python over the petition's few deadlines: SQLite otherwise picks
+    # the open-deadline index and scans every open deadline (140 ms at 1M petitions).
+    paused = set(
+        DeadlinePause.objects.filter(deadline__petition=petition, end__isnull=True).values_list(
+            "deadline_id", flat=True
+        )
     )
+    candidates = [
+        d
+        for d in Deadline.objects.filter(petition=petition)
+        if d.met_at is None and not d.cancelled and d.pk not in paused
+    ]
+    first = min(candidates, key=lambda d: d.due) if candidates else None
     values = (
         {
             "current_due": first.due,

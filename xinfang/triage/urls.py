@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "triage"
-urlpatterns: list = []
+urlpatterns = [
+    path("analyse", views.analyse, name="analyse"),
+    path("petitions/<int:pk>/", views.petition_triage, name="petition"),
+    path("petitions/<int:pk>/apply", views.apply, name="apply"),
+]

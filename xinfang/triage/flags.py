@@ -1,0 +1,279 @@
+"""Repeat (重复访), collective (集体访) and skip-level (越级访) flags, each with its evidence and article.
+
+Pure decisions over rows the service has already loaded; each function returns a ``Flag`` or None.
+``Flag.action`` names the workflow function the registrar may apply (the flag never applies it):
+``petition_merge`` / ``petition_reject`` (Art. 19③) / ``petition_refuse_final`` (Art. 36③).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from xinfang.petitions.choices import OPEN_STATUSES, Channel, RejectionReason, Status
+from xinfang.units.models import LEVEL_RANK, UnitLevel
+
+from . import segment
+from .repeat import SAME_MATTER_THRESHOLD, place_names, same_matter_score
+
+MAX_COMPARE = 8  # same-matter comparisons per petition (each ~1 ms)
+MIN_WORD_OVERLAP = 0.25  # cosine of the two sets of content words
+COLLECTIVE_PEOPLE = 5  # Art. 20③: a collective visit sends at most 5 representatives
+COLLECTIVE_DAYS = 7  # as the statistics detector (stats.detectors.COLLECTIVE_DAYS)
+ACCEPTED_OR_HANDLING = {Status.ROUTED, Status.HANDLING, Status.OPINION_DRAFTED}
+LEVEL_NAMES = dict(UnitLevel.choices)
+
+
+@dataclass
+class Draft:
+    """The petition being triaged (registered or still on the desk)."""
+
+    title: str
+    text: str
+    place: str = ""
+    channel: str = Channel.VISIT
+    head_count: int = 1
+    n_petitioners: int = 1
+    n_representatives: int = 0
+    registering_unit: object | None = None  # Unit
+    town_id: int | None = None
+    received_at: datetime | None = None
+    petition_id: int | None = None
+    petitioner_ids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Flag:
+    kind: str  # repeat / collective / skip_level
+    case: str
+    message: str
+    article: str = ""
+    evidence: list[dict] = field(default_factory=list)
+    action: dict | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _evidence(petition, score: float | None = None, reasons: list[str] | None = None) -> dict:
+    return {
+        "petition_id": petition.pk,
+        "case_number": petition.case_number,
+        "title": petition.title[:60],
+        "status": petition.status,
+        "status_label": str(petition.get_status_display()),
+        "received": f"{petition.received_at:%Y-%m-%d}",
+        "score": score,
+        "reasons": reasons or [],
+    }
+
+
+def _word_overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+_TOWN_SUFFIXES = ("街道", "镇", "乡", "社区", "村")
+
+
+def shares_place(text_a: str, text_b: str) -> bool:
+    """Both texts name one estate, road, company … (a shared town or village name is not enough)."""
+    shared = place_names(text_a) & place_names(text_b)
+    return any(not name.endswith(_TOWN_SUFFIXES) for name in shared)
+
+
+def same_matter(
+    draft: Draft, petitions, *, same_place: bool = False
+) -> list[tuple[object, float, list[str]]]:
+    """(petition, score, reasons) for the candidates that are the same matter, best first.
+
+    Besides ``same_matter_score`` the two texts must share content words (``MIN_WORD_OVERLAP``): a
+    shared town name alone lifts the score over the threshold, and every petition names its town.
+    ``same_place`` (for other people's petitions) also requires a shared estate, road or company name:
+    the same complaint about two estates is two matters."""
+    out = []
+    mine = set(segment.words(f"{draft.title} {draft.text}"))
+    for petition in list(petitions)[:MAX_COMPARE]:
+        theirs = set(segment.words(f"{petition.title} {petition.content}"))
+        if _word_overlap(mine, theirs) < MIN_WORD_OVERLAP:
+            continue
+        if same_place and not shares_place(
+            f"{draft.title}。{draft.text}", f"{petition.title}。{petition.content}"
+        ):
+            continue
+        score, reasons = same_matter_score(draft.text, draft.title, petition.content, petition.title)
+        if score >= SAME_MATTER_THRESHOLD:
+            out.append((petition, score, reasons))
+    return sorted(out, key=lambda t: -t[1])
+
+
+def is_above(upper, lower) -> bool:
+    """``upper`` is a higher body than ``lower``: a higher level, or the bureau / government of the
+    level whose subtree holds ``lower`` (a county bureau is above the county's departments)."""
+    if upper is None or lower is None or upper.pk == lower.pk:
+        return False
+    if LEVEL_RANK.get(upper.level, 9) < LEVEL_RANK.get(lower.level, 9):
+        return True
+    if upper.kind in {"bureau", "leadership"}:
+        base = upper.path.rsplit("/", 2)[0] + "/" if upper.parent_id else upper.path
+        return lower.path.startswith(base) and not lower.path.startswith(upper.path)
+    return False
+
+
+def final_of(petition):
+    """The matter concluded by re-review behind ``petition`` (itself, or what it was refused as)."""
+    if petition.is_final:
+        return petition
+    if petition.status == Status.REFUSED_FINAL:
+        from xinfang.petitions.models import PetitionLink
+
+        link = (
+            PetitionLink.objects.filter(from_petition=petition, to_petition__is_final=True)
+            .select_related("to_petition")
+            .first()
+        )
+        return link.to_petition if link else None
+    return None
+
+
+def repeat_flag(draft: Draft, same: list[tuple[object, float, list[str]]]) -> Flag | None:
+    if not same:
+        return None
+    evidence = [_evidence(p, s, r) for p, s, r in same[:5]]
+    for petition, _, _ in same:
+        final = final_of(petition)
+        if final is not None:
+            return Flag(
+                "repeat",
+                "final",
+                f"同一事项已经复核终结（{final.case_number}），信访人仍以同一事实和理由提出，建议不再受理。",
+                "《信访工作条例》第三十六条第三款",
+                evidence,
+                {"name": "petition_refuse_final", "earlier_id": final.pk, "label": "不再受理"},
+            )
+    for petition, _, _ in same:
+        if petition.status not in OPEN_STATUSES:
+            continue
+        accepted = petition.status in ACCEPTED_OR_HANDLING and (
+            petition.accepted_at is not None or petition.status == Status.ROUTED
+        )
+        if accepted and is_above(draft.registering_unit, petition.handling_unit):
+            return Flag(
+                "repeat",
+                "open_below",
+                f"同一事项已由{petition.handling_unit.name}受理或正在办理（{petition.case_number}），"
+                "又向上级提出，建议不予受理。",
+                "《信访工作条例》第十九条第三款",
+                evidence,
+                {
+                    "name": "petition_reject",
+                    "earlier_id": petition.pk,
+                    "reason_code": RejectionReason.SAME_MATTER_BELOW,
+                    "label": "不予受理",
+                },
+            )
+        return Flag(
+            "repeat",
+            "open",
+            f"同一事项正在办理中（{petition.case_number}，{petition.get_status_display()}），建议合并办理。",
+            "",
+            evidence,
+            {"name": "petition_merge", "earlier_id": petition.pk, "label": "合并至原事项"},
+        )
+    petition = same[0][0]
+    return Flag(
+        "repeat",
+        "concluded",
+        f"同一事项已办结（{petition.case_number}，{petition.get_status_display()}）。请核实是否有新的事实和理由；"
+        "对处理意见不服的，引导其在规定期限内申请复查、复核。",
+        "《信访工作条例》第三十五条、第三十六条",
+        evidence,
+        None,
+    )
+
+
+def collective_flag(
+    draft: Draft, group: list[tuple[object, float, list[str]]], group_people: int
+) -> Flag | None:
+    """A visit or letter of 5+ people, or many people with one shared matter within the window."""
+    people = max(draft.head_count, draft.n_petitioners)
+    if draft.channel == Channel.VISIT and draft.n_representatives > COLLECTIVE_PEOPLE:
+        return Flag(
+            "collective",
+            "too_many_representatives",
+            f"多人走访推选代表{draft.n_representatives}人，超过5人，请减少代表人数。",
+            "《信访工作条例》第二十条第三款",
+            [{"text": f"来访人数 {people} 人，代表 {draft.n_representatives} 人"}],
+        )
+    if people >= COLLECTIVE_PEOPLE:
+        visit = draft.channel == Channel.VISIT
+        note = "" if not visit or draft.n_representatives else "，应当推选代表（不超过5人）"
+        return Flag(
+            "collective",
+            "visit" if visit else "joint",
+            f"{'多人走访' if visit else '联名信访'}，{people}人提出共同的信访事项{note}。",
+            "《信访工作条例》第二十条第三款",
+            [{"text": f"人数 {people} 人，登记信访人 {draft.n_petitioners} 人"}],
+        )
+    if group and group_people + people >= COLLECTIVE_PEOPLE:
+        return Flag(
+            "collective",
+            "shared_matter",
+            f"近{COLLECTIVE_DAYS}日已有{len(group)}件同一问题的信访（共{group_people + people}人），疑似集体访苗头。",
+            "",
+            [_evidence(p, s, r) for p, s, r in group[:10]],
+        )
+    return None
+
+
+def responsible_rank(unit) -> int | None:
+    if unit is None:
+        return None
+    if unit.kind == "territorial" and unit.level == UnitLevel.COMMUNITY:
+        return LEVEL_RANK[UnitLevel.TOWN]  # villages and communities: their town has the powers
+    return LEVEL_RANK.get(unit.level)
+
+
+def skip_level_flag(draft: Draft, responsible, same: list) -> Flag | None:
+    """Art. 20: a visit goes to the body with power at its own level or one level up; a matter of a
+    lower level's powers taken above without being raised there first is skip-level."""
+    reg = draft.registering_unit
+    want = responsible_rank(responsible)
+    if reg is None or want is None:
+        return None
+    own = LEVEL_RANK.get(reg.level)
+    if own is None:
+        return None
+    from_above = draft.channel == Channel.TRANSFER_FROM_ABOVE
+    arrived = own - 1 if from_above else own
+    level_of = {v: k for k, v in LEVEL_RANK.items()}
+    where = LEVEL_NAMES.get(level_of.get(arrived), "上级")
+    belongs = f"事项属{responsible.name}（{LEVEL_NAMES.get(level_of.get(want), '')}）职权"
+    tried_below = any(
+        p.handling_unit is not None
+        and responsible_rank(p.handling_unit) is not None
+        and responsible_rank(p.handling_unit) >= min(want, own)
+        for p, _, _ in same
+    )
+    evidence = [{"text": belongs}, {"text": f"反映到{where}机关"}]
+    if (
+        draft.channel in {Channel.VISIT, Channel.TRANSFER_FROM_ABOVE}
+        and arrived < want - 1
+        and not tried_below
+    ):
+        return Flag(
+            "skip_level",
+            "visit_too_high",
+            f"{belongs}，信访人却到{where}机关反映，超出有权处理的本级或上一级。",
+            "《信访工作条例》第二十条第一款",
+            evidence,
+        )
+    if arrived < min(want, own) and not tried_below:
+        return Flag(
+            "skip_level",
+            "not_raised_below",
+            f"{belongs}，信访人未先向有权处理的机关提出，直接向上级反映。",
+            "《信访工作条例》第二十条第一款、第二十二条",
+            evidence,
+        )
+    return None

@@ -1,0 +1,98 @@
+"""Collective groups (集体访): petitions of many people about one shared matter within a time window.
+
+A new petition that is the same matter as recent petitions of other people joins their group (or
+founds one with them). When a group reaches 5 people an early warning is raised once, with the
+dedupe key the statistics detector uses (``collective:<first petition id>``), so the two never raise
+the same warning twice. ``collective_groups(since)`` feeds that detector.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from xinfang.petitions.models import Petition, PetitionPetitioner
+
+from .flags import COLLECTIVE_PEOPLE
+from .models import CollectiveGroup, TriageRecord
+
+
+def people_of(petition_ids) -> int:
+    """Distinct registered petitioners, or the head counts when those are larger."""
+    ids = list(petition_ids)
+    if not ids:
+        return 0
+    people = PetitionPetitioner.objects.filter(petition_id__in=ids).values("petitioner_id").distinct().count()
+    heads = sum(Petition.objects.filter(pk__in=ids).values_list("head_count", flat=True))
+    return max(people, heads)
+
+
+@transaction.atomic
+def join(petition: Petition, members: list[int]) -> CollectiveGroup:
+    """Put ``petition`` and ``members`` in one group (the oldest existing group of any of them)."""
+    ids = sorted({petition.pk, *members})
+    existing = (
+        TriageRecord.objects.filter(petition_id__in=ids, group__isnull=False)
+        .order_by("group_id")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    if existing is None:
+        first = Petition.objects.filter(pk__in=ids).order_by("received_at", "pk").first()
+        group = CollectiveGroup.objects.create(title=first.title[:200], first_petition=first, last_at=now)
+    else:
+        group = CollectiveGroup.objects.get(pk=existing)
+    for pid in ids:
+        TriageRecord.objects.get_or_create(petition_id=pid, defaults={"group": group})
+    TriageRecord.objects.filter(petition_id__in=ids).filter(Q(group__isnull=True)).update(group=group)
+    people = people_of(TriageRecord.objects.filter(group=group).values_list("petition_id", flat=True))
+    CollectiveGroup.objects.filter(pk=group.pk).update(people=people, last_at=now)
+    group.people, group.last_at = people, now
+    Petition.objects.filter(pk__in=ids, is_collective=False).update(is_collective=True)
+    return group
+
+
+def warn(group: CollectiveGroup) -> bool:
+    """Raise the collective early warning once per group (compare-and-set on ``alerted_at``)."""
+    if group.people < COLLECTIVE_PEOPLE:
+        return False
+    claimed = CollectiveGroup.objects.filter(pk=group.pk, alerted_at__isnull=True).update(
+        alerted_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    from xinfang.alerts.models import AlertKind, Severity
+    from xinfang.alerts.raising import raise_alert
+
+    ids = group.petition_ids
+    petitions = list(Petition.objects.filter(pk__in=ids).select_related("town"))
+    first = group.first_petition or min(petitions, key=lambda p: (p.received_at, p.pk))
+    town = first.town
+    alert = raise_alert(
+        dedupe_key=f"collective:{first.pk}",
+        kind=AlertKind.COLLECTIVE,
+        severity=Severity.CRITICAL if group.people >= 2 * COLLECTIVE_PEOPLE else Severity.WARNING,
+        title=f"{town.name if town else ''}{group.people}人反映同一问题：{first.title[:40]}",
+        unit=town or first.registering_unit,
+        petition=first,
+        petitions=petitions,
+        data={"group_id": group.pk, "people": group.people, "petition_count": len(ids), "source": "triage"},
+    )
+    if alert is None:  # the statistics detector raised it first: add our petitions to it
+        from xinfang.alerts.models import Alert
+
+        existing = Alert.objects.filter(dedupe_key=f"collective:{first.pk}").first()
+        if existing is not None:
+            existing.petitions.add(*petitions)
+    return True
+
+
+def collective_groups(since) -> list[CollectiveGroup]:
+    """Groups active since ``since`` (each has ``petition_ids``), newest first."""
+    return list(CollectiveGroup.objects.filter(last_at__gte=since).order_by("-last_at"))
+
+
+def members(group_id: int) -> list[int]:
+    return list(TriageRecord.objects.filter(group_id=group_id).values_list("petition_id", flat=True))

@@ -1,0 +1,87 @@
+"""A person's earlier petitions, found through the keyed hashes on Petitioner (ID number, phone, or
+name plus address): indexed equality lookups only, never a scan and never a decryption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from xinfang.lib.crypto import lookup_hash, normalise
+from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner, name_address_hash
+
+HISTORY_LIMIT = 50
+
+
+@dataclass
+class PersonKey:
+    """What the desk knows about one petitioner before registering (plain values, never stored)."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+    def hashes(self) -> dict[str, str]:
+        out = {}
+        if self.id_number.strip():
+            out["id_number_hash"] = lookup_hash(normalise(self.id_number), purpose="id")
+        if self.phone.strip():
+            out["phone_hash"] = lookup_hash(normalise(self.phone), purpose="phone")
+        key = name_address_hash(self.name, self.address)
+        if key:
+            out["name_address_hash"] = key
+        return out
+
+
+def _match_q(hashes: list[dict[str, str]]) -> Q | None:
+    by_field: dict[str, set[str]] = {}
+    for h in hashes:
+        for fieldname, value in h.items():
+            if value:
+                by_field.setdefault(fieldname, set()).add(value)
+    q = None
+    for fieldname, values in by_field.items():
+        part = Q(**{f"{fieldname}__in": sorted(values)})
+        q = part if q is None else q | part
+    return q
+
+
+def petitioner_ids_for_keys(keys: list[PersonKey], known_ids: list[int] = ()) -> set[int]:
+    ids = {int(i) for i in known_ids}
+    q = _match_q([k.hashes() for k in keys])
+    if q is not None:
+        ids |= set(Petitioner.objects.filter(q).values_list("pk", flat=True)[:200])
+    return ids
+
+
+def petitioner_ids_of(petition: Petition) -> set[int]:
+    """The petition's petitioners and every other Petitioner row sharing one of their hashes."""
+    rows = list(
+        Petitioner.objects.filter(petition_links__petition=petition).values(
+            "pk", "id_number_hash", "phone_hash", "name_address_hash"
+        )
+    )
+    ids = {r["pk"] for r in rows}
+    q = _match_q([{k: r[k] for k in ("id_number_hash", "phone_hash", "name_address_hash")} for r in rows])
+    if q is not None:
+        ids |= set(Petitioner.objects.filter(q).values_list("pk", flat=True)[:200])
+    return ids
+
+
+def earlier_petitions(petitioner_ids: set[int], *, exclude_id: int | None = None) -> list[Petition]:
+    """Petitions of these people, newest first (at most ``HISTORY_LIMIT``)."""
+    if not petitioner_ids:
+        return []
+    links = PetitionPetitioner.objects.filter(petitioner_id__in=sorted(petitioner_ids))
+    if exclude_id is not None:
+        links = links.exclude(petition_id=exclude_id)
+    ids = set(links.order_by("-petition_id").values_list("petition_id", flat=True)[: HISTORY_LIMIT * 2])
+    if not ids:
+        return []
+    return list(
+        Petition.objects.filter(pk__in=ids)
+        .select_related("handling_unit", "registering_unit")
+        .order_by("-received_at", "-pk")[:HISTORY_LIMIT]
+    )

@@ -1,0 +1,419 @@
+"""Triage of one petition: suggestions, history, similar matters and flags — computed once and stored.
+
+``analyse(user=, draft=)`` is the read-only computation the desk panel and the API call while the
+registrar types; ``triage_petition(petition)`` runs it for a registered petition (after commit of
+``petition_register``, see apps.py), stores a ``TriageRecord``, sets the petition's flag columns with
+conditional updates, joins collective groups and raises their early warning, and records how the
+registrar's own choices at the desk compare with the suggestions (``Correction`` rows).
+``apply_suggestion`` is the registrar accepting or correcting a suggestion on the petition page; it
+goes through ``petition_classify``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from xinfang.petitions.access import visible_petitions
+from xinfang.petitions.actions import petition_classify
+from xinfang.petitions.choices import Channel, PetitionClass
+from xinfang.petitions.errors import ActionError
+from xinfang.petitions.models import Petition, PetitionPetitioner
+from xinfang.units.models import Category, Unit
+
+from . import flags as F
+from . import groups, history
+from .index_sync import similar_for
+from .models import Correction, TriageRecord
+from .suggest import current_models, suggest
+from .training import petition_text
+
+log = logging.getLogger("xinfang.triage")
+
+SIMILAR_K = 10
+APPLICABLE = ("category", "petition_class", "claim_route")
+FLAG_COLUMNS = (("is_repeat", "repeat"), ("is_skip_level", "skip_level"), ("is_collective", "collective"))
+
+
+@dataclass
+class Analysis:
+    suggestions: dict
+    flags: list[F.Flag]
+    history: list[Petition]
+    similar: list[dict]
+    model_version: int | None
+    group_members: list[int] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+
+class _System:
+    """Stands for the triage itself when no user is involved: sees everything (stored results are
+    filtered by the viewer when shown)."""
+
+
+SYSTEM = _System()
+
+
+def _similar(user, text: str, exclude_id: int | None) -> list[dict]:
+    exclude = [exclude_id] if exclude_id else []
+    if user is SYSTEM:
+        from .index_sync import get_index
+
+        synced = get_index()
+        if synced is None or not len(synced):
+            return []
+        matches = synced.query(text, k=SIMILAR_K * 3, exclude_ids=exclude)
+        return [{"id": m.id, "score": m.score, "reason": m.reason} for m in matches]
+    return similar_for(user, text, k=SIMILAR_K, exclude_ids=exclude)
+
+
+def analyse(*, user, draft: F.Draft, exclude_id: int | None = None) -> Analysis:
+    started = time.perf_counter()
+    now = draft.received_at or timezone.now()
+    suggestions, version = suggest(
+        title=draft.title, text=draft.text, town_id=draft.town_id, place=draft.place
+    )
+    unit_s = suggestions.get("unit")
+    responsible = None
+    if unit_s is not None:
+        responsible = Unit.objects.filter(pk=int(unit_s.value)).first()
+    elif draft.town_id:
+        responsible = Unit.objects.filter(pk=draft.town_id).first()
+    earlier = history.earlier_petitions(draft.petitioner_ids, exclude_id=exclude_id)
+    same = F.same_matter(draft, earlier)
+    similar = _similar(user, petition_text(draft.title, draft.text), exclude_id)
+    # Other people's recent petitions on the same matter: the collective group candidates.
+    mine = {p.pk for p in earlier}
+    recent_ids = [s["id"] for s in similar if s["id"] not in mine][: F.MAX_COMPARE]
+    recent = list(
+        Petition.objects.filter(pk__in=recent_ids, received_at__gte=now - timedelta(days=F.COLLECTIVE_DAYS))
+        .exclude(petitioner_links__petitioner_id__in=list(draft.petitioner_ids))
+        .only("pk", "title", "content", "status", "received_at", "case_number", "head_count")
+    )
+    order = {pid: n for n, pid in enumerate(recent_ids)}
+    recent.sort(key=lambda p: order[p.pk])
+    group = F.same_matter(draft, recent, same_place=True)
+    group_people = groups.people_of([p.pk for p, _, _ in group]) if group else 0
+    found = [
+        F.repeat_flag(draft, same),
+        F.collective_flag(draft, group, group_people),
+        F.skip_level_flag(draft, responsible, same),
+    ]
+    if user is not SYSTEM:
+        similar = similar[:SIMILAR_K]
+    return Analysis(
+        suggestions={k: v.as_dict() for k, v in suggestions.items()},
+        flags=[f for f in found if f is not None],
+        history=earlier,
+        similar=similar,
+        model_version=version,
+        group_members=[p.pk for p, _, _ in group],
+        elapsed_ms=round(1000 * (time.perf_counter() - started), 1),
+    )
+
+
+def draft_of(petition: Petition) -> F.Draft:
+    links = list(
+        PetitionPetitioner.objects.filter(petition=petition).values_list("is_representative", flat=True)
+    )
+    return F.Draft(
+        title=petition.title,
+        text=petition.content,
+        place=petition.place_address,
+        channel=petition.channel,
+        head_count=petition.head_count,
+        n_petitioners=len(links),
+        n_representatives=sum(1 for r in links if r),
+        registering_unit=petition.registering_unit,
+        town_id=petition.town_id,
+        received_at=petition.received_at,
+        petition_id=petition.pk,
+        petitioner_ids=history.petitioner_ids_of(petition),
+    )
+
+
+def triage_petition(petition: Petition) -> TriageRecord:
+    """Compute, store and apply the triage of a registered petition (idempotent)."""
+    petition = Petition.objects.select_related("registering_unit", "registered_by").get(pk=petition.pk)
+    analysis = analyse(user=SYSTEM, draft=draft_of(petition), exclude_id=petition.pk)
+    kinds = {f.kind for f in analysis.flags}
+    group = None
+    with transaction.atomic():
+        record, _ = TriageRecord.objects.update_or_create(
+            petition=petition,
+            defaults={
+                "computed_at": timezone.now(),
+                "model_version_id": analysis.model_version,
+                "suggestions": analysis.suggestions,
+                "flags": [f.as_dict() for f in analysis.flags],
+                "similar": analysis.similar,
+                "history": [p.pk for p in analysis.history],
+                "is_repeat": "repeat" in kinds,
+                "is_collective": "collective" in kinds,
+                "is_skip_level": "skip_level" in kinds,
+                "elapsed_ms": analysis.elapsed_ms,
+            },
+        )
+        columns = [c for c, kind in FLAG_COLUMNS if kind in kinds]
+        if columns:  # one conditional update: written only when a flag is not yet set
+            unset = Q()
+            for column in columns:
+                unset |= Q(**{column: False})
+            Petition.objects.filter(unset, pk=petition.pk).update(**dict.fromkeys(columns, True))
+        _record_desk_choices(petition, analysis)
+        if analysis.group_members and any(f.case == "shared_matter" for f in analysis.flags):
+            group = groups.join(petition, analysis.group_members)
+            record.group = group
+    if group is not None:
+        groups.warn(group)
+    return record
+
+
+def triage_after_commit(petition_id: int) -> None:
+    petition = Petition.objects.filter(pk=petition_id).first()
+    if petition is not None:
+        triage_petition(petition)
+
+
+def _record_desk_choices(petition: Petition, analysis: Analysis) -> None:
+    """What the registrar chose at the desk, next to what was suggested: acceptance or correction."""
+    if petition.registered_by_id is None:
+        return
+    chosen = {"category": petition.category_id, "petition_class": petition.petition_class}
+    rows = []
+    for fieldname, value in chosen.items():
+        suggestion = analysis.suggestions.get(fieldname)
+        if value in (None, "") or suggestion is None:
+            continue
+        rows.append(
+            Correction(
+                petition=petition,
+                field=fieldname,
+                suggested=suggestion["value"],
+                chosen=str(value),
+                accepted=suggestion["value"] == str(value),
+                actor_id=petition.registered_by_id,
+                model_version_id=analysis.model_version,
+            )
+        )
+    Correction.objects.bulk_create(rows)
+
+
+# ----- the registrar's answer on the petition page ---------------------------------------------------
+def apply_suggestion(*, actor, petition: Petition, field: str, value: str) -> Correction:
+    """Accept (``value`` = the suggestion) or correct one suggestion through ``petition_classify``."""
+    if field not in APPLICABLE:
+        raise ActionError("invalid", "该项不能在此修改", fields={"field": "不支持"})
+    record = TriageRecord.objects.filter(petition=petition).first()
+    suggested = ((record.suggestions if record else {}).get(field) or {}).get("value", "")
+    value = str(value or "").strip()
+    petition_class = petition.petition_class or (
+        (record.suggestions if record else {}).get("petition_class") or {}
+    ).get("value", "")
+    claim_route = petition.claim_route
+    category = None
+    if field == "petition_class":
+        petition_class = value
+        if value != PetitionClass.CLAIM:
+            claim_route = None
+    elif field == "claim_route":
+        if not value.isdigit():
+            raise ActionError("invalid", "请选择处理途径", fields={"claim_route": "途径不正确"})
+        petition_class, claim_route = PetitionClass.CLAIM, int(value)
+    else:
+        category = Category.objects.filter(pk=value if value.isdigit() else None, is_active=True).first()
+        if category is None:
+            raise ActionError("invalid", "请选择分类", fields={"category": "分类不存在"})
+    if not petition_class:
+        raise ActionError("invalid", "请先确定类别", fields={"petition_class": "必填"})
+    with transaction.atomic():
+        petition_classify(
+            actor=actor,
+            petition=petition,
+            petition_class=petition_class,
+            claim_route=claim_route,
+            category=category,
+        )
+        return Correction.objects.create(
+            petition=petition,
+            field=field,
+            suggested=suggested,
+            chosen=value,
+            accepted=suggested == value,
+            actor=actor,
+            model_version_id=record.model_version_id if record else current_models().version_id,
+        )
+
+
+# ----- presenting ------------------------------------------------------------------------------------
+def visible_ids(user, ids) -> set[int]:
+    ids = [int(i) for i in ids if i]
+    if not ids:
+        return set()
+    return set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def present_flags(user, flag_dicts: list[dict], visible: set[int]) -> list[dict]:
+    """Flags with evidence rows the user may not see removed (the flag itself stays)."""
+    out = []
+    for f in flag_dicts:
+        f = dict(f)
+        f["evidence"] = [
+            e for e in f.get("evidence", []) if "petition_id" not in e or e["petition_id"] in visible
+        ]
+        action = f.get("action")
+        if action and action.get("earlier_id") not in visible:
+            f["action"] = None
+        out.append(f)
+    return out
+
+
+def analysis_json(user, analysis: Analysis) -> dict:
+    ids = [p.pk for p in analysis.history]
+    for f in analysis.flags:
+        ids += [e["petition_id"] for e in f.evidence if "petition_id" in e]
+    visible = visible_ids(user, ids)
+    return {
+        "model_version": analysis.model_version,
+        "suggestions": analysis.suggestions,
+        "flags": present_flags(user, [f.as_dict() for f in analysis.flags], visible),
+        "history": [history_row(p) for p in analysis.history if p.pk in visible][:20],
+        "similar": [_similar_row(s) for s in analysis.similar],
+        "elapsed_ms": analysis.elapsed_ms,
+    }
+
+
+def history_row(p: Petition) -> dict:
+    return {
+        "id": p.pk,
+        "case_number": p.case_number,
+        "title": p.title,
+        "status": p.status,
+        "status_label": str(p.get_status_display()),
+        "received": f"{p.received_at:%Y-%m-%d}",
+        "url": f"/petitions/{p.pk}/",
+    }
+
+
+def _similar_row(s: dict) -> dict:
+    row = dict(s)
+    if row.get("received_at") is not None:
+        row["received"] = f"{timezone.localtime(row.pop('received_at')):%Y-%m-%d}"
+    row["url"] = f"/petitions/{row['id']}/"
+    return row
+
+
+def record_json(user, petition: Petition) -> dict | None:
+    """The stored triage of ``petition`` as ``user`` may see it (similar and evidence filtered)."""
+    record = TriageRecord.objects.filter(petition=petition).first()
+    if record is None:
+        return None
+    ids = [s["id"] for s in record.similar] + list(record.history)
+    for f in record.flags:
+        ids += [e["petition_id"] for e in f.get("evidence", []) if "petition_id" in e]
+    group_ids = groups.members(record.group_id) if record.group_id else []
+    ids += group_ids
+    visible = visible_ids(user, ids)
+    rows = {
+        r["pk"]: r
+        for r in Petition.objects.filter(pk__in=visible).values(
+            "pk", "case_number", "title", "status", "received_at"
+        )
+    }
+    similar = []
+    for s in record.similar:
+        if s["id"] in rows and len(similar) < SIMILAR_K:
+            r = rows[s["id"]]
+            similar.append(
+                _similar_row(
+                    {
+                        **s,
+                        "case_number": r["case_number"],
+                        "title": r["title"],
+                        "status": r["status"],
+                        "received_at": r["received_at"],
+                    }
+                )
+            )
+    return {
+        "petition_id": petition.pk,
+        "computed_at": record.computed_at,
+        "model_version": record.model_version_id,
+        "suggestions": record.suggestions,
+        "flags": present_flags(user, record.flags, visible),
+        "similar": similar,
+        "history": [rows[i] | {"id": i} for i in record.history if i in rows][:20],
+        "group": [rows[i] | {"id": i} for i in group_ids if i in rows and i != petition.pk],
+        "elapsed_ms": record.elapsed_ms,
+    }
+
+
+def draft_from_input(
+    *,
+    user,
+    title: str,
+    text: str,
+    channel: str = Channel.VISIT,
+    head_count: int | None = None,
+    town_id: int | None = None,
+    place: str = "",
+    people: list[history.PersonKey] = (),
+    petitioner_ids: list[int] = (),
+) -> F.Draft:
+    people = list(people)
+    n = max(len(people), len(petitioner_ids), 1)
+    return F.Draft(
+        title=title,
+        text=text,
+        place=place,
+        channel=channel or Channel.VISIT,
+        head_count=max(head_count or n, n),
+        n_petitioners=n,
+        n_representatives=sum(1 for p in people if p.is_representative),
+        registering_unit=getattr(user, "unit", None),
+        town_id=town_id,
+        received_at=timezone.now(),
+        petitioner_ids=history.petitioner_ids_for_keys(people, petitioner_ids),
+    )
+
+
+def analyse_request(user, kwargs: dict, request=None) -> dict:
+    """The desk panel's and the API's answer for a petition being typed (one function for both).
+
+    A lookup by ID number or phone is audited like the desk's own lookup."""
+    from xinfang.audit.models import AuditAction, audit
+    from xinfang.petitions.models import Petitioner
+
+    draft = draft_from_input(user=user, **kwargs)
+    if draft.petitioner_ids and any(p.id_number or p.phone for p in kwargs.get("people", [])):
+        for petitioner in Petitioner.objects.filter(pk__in=sorted(draft.petitioner_ids)[:20]):
+            audit(user=user, action=AuditAction.LOOKUP, obj=petitioner, detail="triage", request=request)
+    if not draft.text and not draft.title:
+        return {
+            "model_version": None,
+            "suggestions": {},
+            "flags": [],
+            "history": [],
+            "similar": [],
+            "elapsed_ms": 0.0,
+        }
+    return analysis_json(user, analyse(user=user, draft=draft))
+
+
+def warm_up() -> None:
+    """Load jieba, the catalogue, the models and the index now rather than on the first registration
+    (a server start calls this; the first triage otherwise pays a few seconds)."""
+    from .catalogue import get_catalogue
+    from .index_sync import get_index
+    from .segment import ensure_jieba
+
+    ensure_jieba()
+    get_catalogue()
+    current_models()
+    get_index()
