@@ -4,7 +4,6 @@ safe to run from several workers at once (compare-and-set claims)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -13,6 +12,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.lib.optional import optional_callable
 from xinfang.petitions.actions import petition_close_after_window
 from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Deadline, Petition
@@ -49,17 +49,6 @@ def close_expired_windows(now=None, *, batch: int = 200) -> int:
     return closed
 
 
-def _job(path: str):
-    module_name, func = path.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, func, None)
-
-
 def run_once(now=None) -> dict[str, int]:
     """One pass of every job; a failing job is logged and does not stop the others."""
     results = {}
@@ -70,7 +59,7 @@ def run_once(now=None) -> dict[str, int]:
     for name, job in builtin.items():
         results[name] = _run(name, job)
     for path in JOBS:
-        job = _job(path)
+        job = optional_callable(path)
         if job is not None:
             results[path] = _run(path, job)
     return results

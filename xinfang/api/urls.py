@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 from functools import wraps
-from importlib import import_module
 
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
+
+from xinfang.lib.optional import optional_module
 
 from .api import EXTENSION_MODULES, api
 from .docs import docs_asset
 from .errors import error_body
 
 
-def is_missing(exc: ModuleNotFoundError, module_path: str) -> bool:
-    """True when the module itself (or its package) does not exist, not when
-    it exists and fails to import something else."""
-    return exc.name == module_path or module_path.startswith(f"{exc.name}.")
-
-
 def mount_extensions() -> list[str]:
     mounted = []
     for module_path in EXTENSION_MODULES:
-        try:
-            module = import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if is_missing(exc, module_path):
-                continue
-            raise
+        module = optional_module(module_path)
+        if module is None:
+            continue
         app = module_path.split(".")[-2]
         api.add_router(getattr(module, "PREFIX", f"/{app}"), module.router)
         mounted.append(module_path)

@@ -3,7 +3,8 @@ from importlib.util import find_spec
 import pytest
 
 from xinfang.api.api import EXTENSION_MODULES
-from xinfang.api.urls import MOUNTED, is_missing
+from xinfang.api.urls import MOUNTED
+from xinfang.lib.optional import is_missing
 
 
 def test_every_existing_extension_module_is_mounted_and_missing_ones_are_skipped():

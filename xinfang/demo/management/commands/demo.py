@@ -1,4 +1,3 @@
-import importlib
 import random
 
 from django.core.management import call_command
@@ -8,6 +7,7 @@ from django.db import connection
 from xinfang.accounts.models import User
 from xinfang.demo.generator import Generator
 from xinfang.demo.reference import DEMO_PASSWORD, ensure_accounts, ensure_reference
+from xinfang.lib.optional import optional_callable
 from xinfang.petitions.models import Petition
 
 # Apps that add their own demo rows: module with populate(rng, petitions_qs, users_by_role, units).
@@ -23,14 +23,7 @@ AFTER_LOAD = ["xinfang.triage.jobs:train_from_database", "xinfang.stats.rollup:r
 
 
 def _maybe(path: str):
-    module_name, _, func = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, func or "populate", None)
+    return optional_callable(path, default_name="populate")
 
 
 class Command(BaseCommand):
