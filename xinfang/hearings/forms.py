@@ -49,7 +49,7 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         qs = User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.HEARING_MEMBER)
         if petition is not None and petition.handling_unit_id:
-            ids = [int(p) for p in petition.handling_unit.path.strip("/").split("/") if p]
+            ids = petition.handling_unit.lineage_ids()
             qs = (
                 qs.filter(unit__kind="bureau")
                 | qs.filter(unit_id__in=ids)

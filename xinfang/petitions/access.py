@@ -33,15 +33,11 @@ NOTHING = Q(pk__in=[])
 SCOPE_EXTENSIONS: list[Callable] = []
 
 
-def _unit_ancestor_ids(unit) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
-
-
 def accusation_hidden_q(user) -> Q:
     """Accusations against the user's unit (or a unit above it) or against the user."""
     hidden = Q(respondent_user=user)
     if user.unit_id and user.unit.kind != UnitKind.DISCIPLINE:
-        hidden |= Q(respondent_unit_id__in=_unit_ancestor_ids(user.unit))
+        hidden |= Q(respondent_unit_id__in=user.unit.lineage_ids())
     return Q(petition_class=PetitionClass.ACCUSATION) & hidden
 
 

@@ -96,8 +96,12 @@ class Unit(models.Model):
         """True when this unit is `other` or one of its descendants."""
         return self.path.startswith(other.path)
 
+    def lineage_ids(self) -> list[int]:
+        """Ids from the root down to this unit itself, read from the path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
     def ancestors(self) -> list[Unit]:
-        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        ids = self.lineage_ids()[:-1]
         by_id = Unit.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
 
