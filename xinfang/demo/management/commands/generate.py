@@ -1,5 +1,6 @@
 import json
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, petitions, seed, span_days, batch, **options):
         if petitions < 1:
             raise CommandError("--petitions 必须为正整数")
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh database works in one step
         ensure_accounts(ensure_reference())
 
         def progress(done, total, secs):
