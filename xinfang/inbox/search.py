@@ -73,12 +73,9 @@ def document_tokens(*texts: str, words: bool = True) -> str:
     text = _normalize("\n".join(t for t in texts if t))
     seen: dict[str, None] = {}
     if words:
-        import jieba
+        from xinfang.triage.segment import cut_for_search
 
-        from xinfang.triage.segment import ensure_jieba
-
-        ensure_jieba()
-        for word in jieba.lcut_for_search(text, HMM=False):
+        for word in cut_for_search(text):
             for run in _RUNS.findall(word):
                 seen.setdefault(run)
     for run in _RUNS.findall(text):

@@ -411,9 +411,9 @@ def warm_up() -> None:
     (a server start calls this; the first triage otherwise pays a few seconds)."""
     from .catalogue import get_catalogue
     from .index_sync import get_index
-    from .segment import ensure_jieba
+    from .segment import ensure_loaded
 
-    ensure_jieba()
+    ensure_loaded()
     get_catalogue()
     current_models()
     get_index()

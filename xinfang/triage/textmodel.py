@@ -1,4 +1,4 @@
-"""Chinese petition text classifier: jieba words + character n-grams, TF-IDF, linear SVM (pure Python).
+"""Chinese petition text classifier: jieba words (via rjieba) + character n-grams, TF-IDF, linear SVM.
 
 Contract:
 - ``TextClassifier.train(texts, labels, titles=None, extra_words=())`` fits a model; texts may be raw
@@ -7,8 +7,8 @@ Contract:
 - ``predict`` returns one :class:`Prediction` per text: the label, a probability-like confidence (softmax
   of the SVM scores with a temperature fitted on cross-validated scores), the top-3 alternatives and up to
   five words of the text that pushed hardest toward the label.
-- ``save(dir)`` / ``load(dir)`` round-trip exactly; loading needs no network (jieba's dictionary ships
-  with jieba; user words are stored with the model).
+- ``save(dir)`` / ``load(dir)`` round-trip exactly; loading needs no network (the segmenter's dictionary
+  ships with rjieba; user words are stored with the model).
 """
 
 from __future__ import annotations
@@ -387,7 +387,8 @@ def _evidence(
 
 
 def _library_versions() -> dict[str, str]:
-    import jieba
+    from importlib.metadata import version
+
     import sklearn
 
     return {
@@ -395,6 +396,6 @@ def _library_versions() -> dict[str, str]:
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
         "scipy": __import__("scipy").__version__,
-        "jieba": jieba.__version__,
+        "rjieba": version("rjieba"),
         "joblib": joblib.__version__,
     }
