@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument(
         "--replicate-to", type=int, default=0, help="copy existing petitions up to N rows first"
     )
+    parser.add_argument("--only", default="", help="time only pages whose URL contains this text")
     args = parser.parse_args()
     if args.replicate_to:
         replicate(args.replicate_to)
@@ -215,6 +216,8 @@ def main() -> None:
             client = Client()
             client.force_login(user)
             for url in urls:
+                if args.only and args.only not in url:
+                    continue
                 if url == "{petition}":
                     from xinfang.petitions.access import visible_petitions
 

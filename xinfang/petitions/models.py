@@ -247,6 +247,8 @@ class Petition(models.Model):
             models.Index(fields=["status", "current_due"]),
             models.Index(fields=["handling_unit", "status", "current_due"]),
             models.Index(fields=["received_at"]),
+            # A status filter sorted by date (e.g. closed matters, oldest first): equality then order.
+            models.Index(fields=["status", "received_at"]),
             models.Index(fields=["category", "received_at"]),
             models.Index(fields=["town", "received_at"]),
             models.Index(fields=["stage", "status", "current_due"]),
