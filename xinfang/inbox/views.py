@@ -29,6 +29,9 @@ from .models import SavedView
 log = logging.getLogger(__name__)
 
 COUNT_CAP = 1000
+# A count of text matches walks matches until the cap: a common word in a unit's inbox cost 0.39 s
+# for 1,000 on PostgreSQL at 1M petitions. "200+ 件" tells the user to narrow the search just as well.
+SEARCH_COUNT_CAP = 200
 ROUTERS = {Role.REGISTRAR, Role.BUREAU_LEADER}
 
 
@@ -73,7 +76,8 @@ def inbox_list(request):
         request.GET.get("after", ""),
         by_status=view.key != "all",
     )
-    count = qs.order_by()[: COUNT_CAP + 1].count() if not request.GET.get("after") else None
+    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
+    count = qs.order_by()[: cap + 1].count() if not request.GET.get("after") else None
     today = timezone.localdate()
     categories = {c.pk: str(c) for c in ctx.categories}
     for row in rows:
@@ -92,8 +96,8 @@ def inbox_list(request):
         "form": form,
         "rows": rows,
         "count": count,
-        "count_capped": count is not None and count > COUNT_CAP,
-        "count_cap": COUNT_CAP,
+        "count_capped": count is not None and count > cap,
+        "count_cap": cap,
         "next_url": f"?{query}&after={next_cursor}" if next_cursor else "",
         "first_url": f"?{query}" if request.GET.get("after") else "",
         "query": query,

@@ -228,7 +228,7 @@ class Petition(models.Model):
     opinion_delivered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    current_due = models.DateField(_("当前期限"), null=True, blank=True, db_index=True)
+    current_due = models.DateField(_("当前期限"), null=True, blank=True)
     current_due_rule = models.CharField(max_length=24, blank=True)
     current_due_provisional = models.BooleanField(default=False)
 
@@ -247,6 +247,9 @@ class Petition(models.Model):
             models.Index(fields=["status", "current_due"]),
             models.Index(fields=["handling_unit", "status", "current_due"]),
             models.Index(fields=["received_at"]),
+            # Lists sorted by deadline then id: PostgreSQL's btree orders equal keys by row position,
+            # not id, so without the id it sorts whole groups (75k undated rows: 0.78 s at 1M).
+            models.Index(fields=["current_due", "id"], name="petition_due_id"),
             # A status filter sorted by date (e.g. closed matters, oldest first): equality then order.
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["category", "received_at"]),

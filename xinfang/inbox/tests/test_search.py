@@ -74,3 +74,18 @@ def test_inbox_search_combines_with_filters_and_scope(cases, world, login):
     assert {p.pk for p in rows} == {cases.accusation_a.pk}
     client = login(world.handler_b)
     assert list(client.get("/inbox/?view=all&q=停车").context["rows"]) == []
+
+
+@pytest.mark.django_db
+def test_search_count_stops_at_its_own_lower_cap(cases, world, login, monkeypatch):
+    from xinfang.inbox import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    client = login(world.registrar)
+    response = client.get("/inbox/?view=all&q=停车")  # three matches
+    assert (response.context["count"], response.context["count_capped"]) == (3, True)
+    assert "共 2 件以上" in response.content.decode()
+    response = client.get("/inbox/?view=all&q=停车费")  # one match: exact
+    assert (response.context["count"], response.context["count_capped"]) == (1, False)
+    response = client.get("/inbox/?view=all")  # no text: the ordinary cap
+    assert response.context["count_cap"] == views.COUNT_CAP

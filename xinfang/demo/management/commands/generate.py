@@ -32,5 +32,7 @@ class Command(BaseCommand):
         generator.batch = batch
         result = generator.run()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh planner statistics after a bulk load
+            # Fresh planner statistics after a bulk load; on PostgreSQL also the visibility map,
+            # without which counts over an index (the traffic lights: 500 → 17 ms at 1M) read the heap.
+            cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
         self.stdout.write(json.dumps(result, ensure_ascii=False))
