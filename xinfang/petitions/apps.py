@@ -7,4 +7,8 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from . import signals
+
+        post_migrate.connect(signals.analyze_after_migrations, sender=self, dispatch_uid="petitions-analyze")
