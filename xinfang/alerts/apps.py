@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
@@ -11,7 +12,7 @@ class AlertsConfig(AppConfig):
         # Bureau staff, leaders and unit staff (who see their own unit's alerts).
         register(
             NavItem(
-                "预警中心",
+                _("预警中心"),
                 "alerts:list",
                 roles=frozenset(
                     {"registrar", "bureau_leader", "supervisor", "admin", "unit_leader", "handler"}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommitmentsConfig(AppConfig):
@@ -15,6 +16,6 @@ class CommitmentsConfig(AppConfig):
         from .followups import on_event_saved
 
         post_save.connect(on_event_saved, sender=PetitionEvent, dispatch_uid="commitments-schedule-followups")
-        register(NavItem("践诺事项", "commitments:list", order=47))
-        register(NavItem("回访", "commitments:followups", order=48, bureau_only=True))
-        register(NavItem("践诺问责", "commitments:accountability", order=49, bureau_only=True))
+        register(NavItem(_("践诺事项"), "commitments:list", order=47))
+        register(NavItem(_("回访"), "commitments:followups", order=48, bureau_only=True))
+        register(NavItem(_("践诺问责"), "commitments:accountability", order=49, bureau_only=True))

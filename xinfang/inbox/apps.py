@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InboxConfig(AppConfig):
@@ -14,5 +15,5 @@ class InboxConfig(AppConfig):
 
         from .signals import petition_saved
 
-        register(NavItem("工作台", "inbox:list", order=10))
+        register(NavItem(_("工作台"), "inbox:list", order=10))
         post_save.connect(petition_saved, sender=Petition, dispatch_uid="inbox-search-index")

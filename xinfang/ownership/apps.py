@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OwnershipConfig(AppConfig):
@@ -10,8 +11,10 @@ class OwnershipConfig(AppConfig):
         from xinfang.web.nav import NavItem, register
 
         register(
-            NavItem("我的包案", "ownership:mine", roles=frozenset({"bureau_leader", "unit_leader"}), order=44)
+            NavItem(
+                _("我的包案"), "ownership:mine", roles=frozenset({"bureau_leader", "unit_leader"}), order=44
+            )
         )
-        register(NavItem("领导包案", "ownership:list", order=45, bureau_only=True))
-        register(NavItem("积案化解", "ownership:backlog", order=46))
-        register(NavItem("提醒", "ownership:reminders", order=90))
+        register(NavItem(_("领导包案"), "ownership:list", order=45, bureau_only=True))
+        register(NavItem(_("积案化解"), "ownership:backlog", order=46))
+        register(NavItem(_("提醒"), "ownership:reminders", order=90))

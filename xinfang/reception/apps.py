@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReceptionConfig(AppConfig):
@@ -14,6 +15,6 @@ class ReceptionConfig(AppConfig):
 
         if joint_scope_q not in access.SCOPE_EXTENSIONS:
             access.SCOPE_EXTENSIONS.append(joint_scope_q)
-        register(NavItem("联合接访", "reception:sessions", order=40, bureau_only=True))
-        register(NavItem("联合办理", "reception:joint_list", order=41))
-        register(NavItem("领导接访", "reception:slots", order=42))
+        register(NavItem(_("联合接访"), "reception:sessions", order=40, bureau_only=True))
+        register(NavItem(_("联合办理"), "reception:joint_list", order=41))
+        register(NavItem(_("领导接访"), "reception:slots", order=42))

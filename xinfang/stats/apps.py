@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
@@ -10,7 +11,7 @@ class StatsConfig(AppConfig):
 
         register(
             NavItem(
-                "统计分析",
+                _("统计分析"),
                 "stats:home",
                 roles=frozenset(
                     {"registrar", "bureau_leader", "supervisor", "admin", "unit_leader", "handler"}

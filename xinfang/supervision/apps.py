@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionConfig(AppConfig):
@@ -11,7 +12,7 @@ class SupervisionConfig(AppConfig):
 
         register(
             NavItem(
-                "督办",
+                _("督办"),
                 "supervision:list",
                 roles=frozenset({"supervisor", "bureau_leader", "registrar", "admin"}),
                 order=60,
@@ -19,11 +20,11 @@ class SupervisionConfig(AppConfig):
             )
         )
         register(
-            NavItem("督办函", "supervision:inbox", roles=frozenset({"handler", "unit_leader"}), order=60)
+            NavItem(_("督办函"), "supervision:inbox", roles=frozenset({"handler", "unit_leader"}), order=60)
         )
         register(
             NavItem(
-                "建议",
+                _("建议"),
                 "supervision:proposals",
                 roles=frozenset(
                     {"supervisor", "bureau_leader", "registrar", "admin", "handler", "unit_leader"}
