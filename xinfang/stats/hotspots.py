@@ -238,12 +238,19 @@ def monthly_score(spot: dict) -> float:
     return spot["count"] * max(1, spot["town_count"]) * (1 + spot["repeat_share"])
 
 
+def month_bounds(month: date) -> tuple[date, date]:
+    start = month.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def rank_monthly(spots: list[dict], limit: int = 10) -> list[dict]:
+    """Spots ranked for 每月一题 by :func:`monthly_score`, best first."""
+    ranked = [{**spot, "score": monthly_score(spot)} for spot in spots]
+    ranked.sort(key=lambda s: -s["score"])
+    return ranked[:limit]
+
+
 def monthly_candidates(month: date, unit=None, *, user=None, limit: int = 10) -> list[dict]:
     """每月一题 candidates for the month containing `month`, best first."""
-    start = month.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    spots = hot_spots(start, end, unit, user=user, limit=50, min_count=3)
-    for spot in spots:
-        spot["score"] = monthly_score(spot)
-    spots.sort(key=lambda s: -s["score"])
-    return spots[:limit]
+    start, end = month_bounds(month)
+    return rank_monthly(hot_spots(start, end, unit, user=user, limit=50, min_count=3), limit)

@@ -3,7 +3,8 @@
 Each pass: the incremental rollup (events above the watermark), alerts for
 recent urgent and skip-level petitions without one, the follow-up (notice,
 Art. 25 report) of alerts raised by other apps, and — at most
-every DETECTOR_INTERVAL — the surge, collective and repeat detectors.
+every DETECTOR_INTERVAL — the surge, collective and repeat detectors and the
+current month's hot spots (hotspot_cache).
 Every step is idempotent (dedupe keys, compare-and-set watermarks).
 """
 
@@ -13,7 +14,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import detectors, rollup
+from . import detectors, hotspot_cache, rollup
 from .models import RollupState
 
 DETECTOR_INTERVAL = timedelta(minutes=15)
@@ -36,4 +37,5 @@ def run_once(now=None, *, force: bool = False) -> int:
         raised += detectors.detect_surges(timezone.localdate(now))
         raised += detectors.detect_collective(now)
         raised += detectors.detect_repeat_escalation(now)
+        hotspot_cache.refresh_current(timezone.localdate(now))  # the pages then answer from the cache
     return done + raised

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role
 from xinfang.units.models import Unit
 
-from . import dashboard, exports, hotspots, reports
+from . import dashboard, exports, hotspot_cache, reports
 from .models import MonthlyPick
 from .rates import COMPOSITE_FORMULA, LEAGUE, percent
 
@@ -122,8 +122,14 @@ def hot_spots(request):
     raw = request.GET.get("unit")
     unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
     start, end = period(request)
-    spots = hotspots.hot_spots(start, end, unit, user=request.user)
-    return render(request, "stats/hotspots.html", {"spots": spots, "start": start, "end": end, "unit": unit})
+    spots, computed_at = hotspot_cache.hot_spots(
+        start, end, unit, user=request.user, shared=is_bureau_viewer(request.user)
+    )
+    return render(
+        request,
+        "stats/hotspots.html",
+        {"spots": spots, "start": start, "end": end, "unit": unit, "computed_at": computed_at},
+    )
 
 
 @login_required
@@ -134,7 +140,7 @@ def monthly_pick(request):
         month = date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
         month = timezone.localdate().replace(day=1)
-    candidates = hotspots.monthly_candidates(month, user=request.user)
+    candidates, computed_at = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
     chosen = MonthlyPick.objects.filter(month=month, is_chosen=True).first()
     return render(
         request,
@@ -144,6 +150,7 @@ def monthly_pick(request):
             "month": month,
             "chosen": chosen,
             "can_choose": request.user.role in {Role.BUREAU_LEADER, Role.ADMIN},
+            "computed_at": computed_at,
         },
     )
 
@@ -159,7 +166,8 @@ def monthly_pick_choose(request):
     except ValueError:
         messages.error(request, "参数有误")
         return redirect("stats:monthly_pick")
-    candidates = hotspots.monthly_candidates(month, user=request.user)
+    # The list the page showed (same cache entry), so the rank picks what the leader saw.
+    candidates, _ = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
     if not 0 <= rank < len(candidates):
         messages.error(request, "该候选问题已变化，请刷新后重试")
         return redirect("stats:monthly_pick")

@@ -1,0 +1,98 @@
+"""Hot spots served from a cache, so the page answers at once at any size.
+
+Grouping a month of a large district (41,000 petitions at 1,000,000) takes about 15 s, most of it
+segmentation and the neighbour graph. The bureau-wide grouping of the current month is computed by
+the worker (stats job, every DETECTOR_INTERVAL) and shared by every bureau viewer; each viewer then
+sees only the petitions they may open (counts and keywords are aggregate figures of the bureau).
+Any other period or scope is computed on first request and kept for HOT_SPOTS_TTL, per user.
+Every entry carries the time it was computed, which the page shows (计算于 …).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from . import hotspots
+
+HOT_SPOTS_TTL = 3600
+_VERSION = 1
+
+
+def _key(start: date, end: date, unit, scope: str, limit: int, min_count: int) -> str:
+    unit_key = unit.pk if unit is not None else "all"
+    return f"stats:hotspots:v{_VERSION}:{start}:{end}:{unit_key}:{scope}:{limit}:{min_count}"
+
+
+def _entry(key: str, compute, refresh: bool) -> dict:
+    entry = None if refresh else cache.get(key)
+    if entry is None:
+        entry = {"computed_at": timezone.now(), "spots": compute()}
+        cache.set(key, entry, HOT_SPOTS_TTL)
+    return entry
+
+
+def _visible_only(spots: list[dict], user) -> list[dict]:
+    from xinfang.petitions.access import visible_petitions
+
+    ids = {i for spot in spots for i in spot["petition_ids"]}
+    visible = set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [
+        {
+            **spot,
+            "petition_ids": [i for i in spot["petition_ids"] if i in visible],
+            "examples": [e for e in spot["examples"] if e["id"] in visible],
+        }
+        for spot in spots
+    ]
+
+
+def hot_spots(
+    start: date,
+    end: date,
+    unit=None,
+    *,
+    user,
+    shared: bool,
+    limit: int = 10,
+    min_count: int = 2,
+    refresh: bool = False,
+) -> tuple[list[dict], datetime]:
+    """(spots, computed_at). ``shared``: the caller is a bureau viewer looking at the whole bureau."""
+    if shared and unit is None:
+        key = _key(start, end, None, "bureau", limit, min_count)
+        entry = _entry(
+            key, lambda: hotspots.hot_spots(start, end, None, limit=limit, min_count=min_count), refresh
+        )
+        return _visible_only(entry["spots"], user), entry["computed_at"]
+    key = _key(start, end, unit, f"user{user.pk}", limit, min_count)
+    entry = _entry(
+        key,
+        lambda: hotspots.hot_spots(start, end, unit, user=user, limit=limit, min_count=min_count),
+        refresh,
+    )
+    return entry["spots"], entry["computed_at"]
+
+
+def monthly_candidates(month: date, *, user, shared: bool, refresh: bool = False):
+    """每月一题 candidates of the month (see hotspots.monthly_candidates), with computed_at."""
+    start, end = hotspots.month_bounds(month)
+    spots, computed_at = hot_spots(
+        start, end, None, user=user, shared=shared, limit=50, min_count=3, refresh=refresh
+    )
+    return hotspots.rank_monthly(spots), computed_at
+
+
+def refresh_current(today: date) -> int:
+    """Recompute the shared bureau-wide entries the pages open by default (the worker calls this)."""
+    start = today.replace(day=1)
+    _entry(_key(start, today, None, "bureau", 10, 2), lambda: hotspots.hot_spots(start, today), True)
+    month_start, month_end = hotspots.month_bounds(today)
+    _entry(
+        _key(month_start, month_end, None, "bureau", 50, 3),
+        lambda: hotspots.hot_spots(month_start, month_end, limit=50, min_count=3),
+        True,
+    )
+    return 2
