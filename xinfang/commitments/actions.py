@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import Role
-from xinfang.petitions.actions._core import record_event
+from xinfang.petitions.actions._core import record_mechanism_event
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
-from xinfang.petitions.models import Attachment, EventAction, Petition
+from xinfang.petitions.models import Attachment, Petition
 from xinfang.units.models import Unit
 
 from .models import Commitment, CommitmentStatus, FollowUp, FollowUpAnswer, FollowUpMethod, FollowUpStatus
@@ -32,13 +32,8 @@ def _event(
     reason: str = "",
     **data,
 ) -> None:
-    record_event(
-        petition,
-        action=EventAction.MECHANISM,
-        actor=actor,
-        actor_label=actor_label,
-        reason=reason,
-        data={"mechanism": mechanism, "step": step, **data},
+    record_mechanism_event(
+        petition, mechanism=mechanism, step=step, actor=actor, actor_label=actor_label, reason=reason, **data
     )
 
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.actions import petition_pause_clock, petition_resume_clock
-from xinfang.petitions.actions._core import record_event
+from xinfang.petitions.actions._core import record_mechanism_event, require_text
 from xinfang.petitions.choices import OPEN_STATUSES, Outcome, Stage, Status
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
-from xinfang.petitions.models import DeadlinePause, EventAction, Petition
+from xinfang.petitions.models import DeadlinePause, Petition
 
 from .access import can_manage_roster, require_manager
 from .masking import mask_text
@@ -43,20 +43,15 @@ MAX_PANEL = 9
 PAUSE_REASON = "举行听证，听证所需时间不计算在复核期限内（《信访工作条例》第三十六条第二款）"
 
 
-def _required(value: str, field: str, message: str = "此项为必填项") -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ActionError("invalid", "请填写必填项", fields={field: message})
-    return value
-
-
 def _event(hearing: Hearing, *, actor, step: str, reason: str = "", **data) -> None:
-    record_event(
+    record_mechanism_event(
         hearing.petition,
-        action=EventAction.MECHANISM,
+        mechanism="hearing",
+        step=step,
         actor=actor,
         reason=reason,
-        data={"mechanism": "hearing", "step": step, "hearing_id": hearing.pk, **data},
+        hearing_id=hearing.pk,
+        **data,
     )
 
 
@@ -94,7 +89,7 @@ def member_save(
     on update keeps the stored number."""
     if not can_manage_roster(actor):
         raise Forbidden("只有信访部门工作人员可以维护听证员库")
-    name = _required(name, "name")
+    name = require_text(name, "name")
     if user is not None and user.role != Role.HEARING_MEMBER:
         raise ActionError("invalid", "关联账号必须是听证员角色", fields={"user": "该账号不是听证员角色"})
     member = member or HearingMember()
@@ -116,7 +111,7 @@ def hearing_schedule(*, actor, petition: Petition, scheduled_at: datetime, place
     require_manager(actor, petition)
     if petition.status != Status.HANDLING:
         raise WrongState("只有办理中的事项可以组织听证")
-    place = _required(place, "place")
+    place = require_text(place, "place")
     if host is None or host.role == Role.HEARING_MEMBER or host.unit_id is None or not host.is_active:
         raise ActionError(
             "invalid", "主持人须为信访部门或承办单位工作人员", fields={"host": "主持人不符合条件"}
@@ -207,7 +202,7 @@ def hearing_select_panel(*, actor, hearing: Hearing, members: Iterable[HearingMe
 def hearing_recuse_member(*, actor, seat: PanelSeat, reason: str) -> PanelSeat:
     """A member declares recusal (or the organiser records it) before the conclusion."""
     hearing = seat.hearing
-    reason = _required(reason, "reason", "请填写回避理由")
+    reason = require_text(reason, "reason", "请填写回避理由")
     own = seat.member.user_id is not None and seat.member.user_id == actor.pk
     if not own:
         require_manager(actor, hearing.petition)
@@ -348,7 +343,7 @@ def hearing_hold(
 @transaction.atomic
 def hearing_record_minutes(*, actor, hearing: Hearing, minutes: str) -> Hearing:
     require_manager(actor, hearing.petition)
-    minutes = _required(minutes, "minutes", "请填写听证笔录")
+    minutes = require_text(minutes, "minutes", "请填写听证笔录")
     if hearing.status != HearingStatus.HELD:
         raise WrongState("只有已举行、尚未形成结论的听证可以记录笔录")
     Hearing.objects.filter(pk=hearing.pk).update(minutes=minutes)
@@ -369,7 +364,7 @@ def hearing_record_opinion(
         require_manager(actor, hearing.petition)
     if opinion not in Outcome.values:
         raise ActionError("invalid", "请选择意见", fields={"opinion": "请选择支持、解释说明或不予支持"})
-    reasoning = _required(reasoning, "reasoning", "请填写理由")
+    reasoning = require_text(reasoning, "reasoning", "请填写理由")
     if hearing.status != HearingStatus.HELD:
         raise WrongState("只有已举行、尚未形成结论的听证可以发表意见")
     seat = hearing.seats.filter(member=member, status=SeatStatus.SELECTED).first()
@@ -393,7 +388,7 @@ def hearing_conclude(*, actor, hearing: Hearing, concluded_on: date, conclusion_
     The re-review clock resumes on `concluded_on`."""
     petition = hearing.petition
     require_manager(actor, petition)
-    conclusion_text = _required(conclusion_text, "conclusion_text", "请填写听证意见")
+    conclusion_text = require_text(conclusion_text, "conclusion_text", "请填写听证意见")
     if hearing.status != HearingStatus.HELD:
         raise WrongState("只有已举行的听证可以形成结论")
     if concluded_on > timezone.localdate() or (hearing.held_on and concluded_on < hearing.held_on):
@@ -459,7 +454,7 @@ def _resume(*, actor, hearing: Hearing, end: date) -> str | None:
 def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     """Cancel a scheduled hearing, or abandon a held one (the clock resumes today)."""
     require_manager(actor, hearing.petition)
-    reason = _required(reason, "reason", "请填写取消原因")
+    reason = require_text(reason, "reason", "请填写取消原因")
     _move(
         hearing,
         allowed={HearingStatus.SCHEDULED, HearingStatus.HELD},

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import Role
-from xinfang.petitions.actions._core import record_event, require_bureau
+from xinfang.petitions.actions._core import record_mechanism_event, require_bureau, require_text
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
-from xinfang.petitions.models import Attachment, EventAction, Petition
+from xinfang.petitions.models import Attachment, Petition
 
 from .backlog import first_petition_date_for
 from .models import (
@@ -34,23 +34,6 @@ from .models import (
 )
 
 ASSIGNING_ROLES = (Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)
-
-
-def _event(petition: Petition, *, actor, mechanism: str, step: str, reason: str = "", **data) -> None:
-    record_event(
-        petition,
-        action=EventAction.MECHANISM,
-        actor=actor,
-        reason=reason,
-        data={"mechanism": mechanism, "step": step, **data},
-    )
-
-
-def _text(value: str, field: str, message: str = "此项为必填项") -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ActionError("invalid", "请填写必填项", fields={field: message})
-    return value
 
 
 def _require_owner_or_bureau(actor, ownership: CaseOwnership) -> None:
@@ -81,7 +64,7 @@ def ownership_assign(
 ) -> CaseOwnership:
     """A named leader takes a hard case: plan, report rhythm, first milestones."""
     require_bureau(actor, *ASSIGNING_ROLES)
-    plan = _text(plan, "plan", "请填写化解方案")
+    plan = require_text(plan, "plan", "请填写化解方案")
     errors = {}
     if not leader.is_leader or not leader.is_active:
         errors["leader"] = "包案领导须为在岗领导"
@@ -101,8 +84,8 @@ def ownership_assign(
         next_report_due=today + timedelta(days=int(report_interval_days)),
     )
     for title, due in milestones:
-        Milestone.objects.create(ownership=ownership, title=_text(title, "milestones"), due=due)
-    _event(
+        Milestone.objects.create(ownership=ownership, title=require_text(title, "milestones"), due=due)
+    record_mechanism_event(
         petition,
         actor=actor,
         mechanism="case_ownership",
@@ -119,7 +102,7 @@ def ownership_assign(
 def ownership_report(*, actor, ownership: CaseOwnership, text: str) -> ProgressReport:
     """A progress report; the next one falls due one interval from today."""
     _require_owner_or_bureau(actor, ownership)
-    text = _text(text, "text", "请填写进展情况")
+    text = require_text(text, "text", "请填写进展情况")
     next_due = timezone.localdate() + timedelta(days=ownership.report_interval_days)
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
         next_report_due=next_due
@@ -128,7 +111,7 @@ def ownership_report(*, actor, ownership: CaseOwnership, text: str) -> ProgressR
         raise WrongState("该包案已结束")
     ownership.next_report_due = next_due
     report = ProgressReport.objects.create(ownership=ownership, text=text[:5000], author=actor)
-    _event(
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -144,8 +127,10 @@ def ownership_report(*, actor, ownership: CaseOwnership, text: str) -> ProgressR
 def milestone_add(*, actor, ownership: CaseOwnership, title: str, due: date) -> Milestone:
     _require_owner_or_bureau(actor, ownership)
     _require_active(ownership)
-    milestone = Milestone.objects.create(ownership=ownership, title=_text(title, "title")[:200], due=due)
-    _event(
+    milestone = Milestone.objects.create(
+        ownership=ownership, title=require_text(title, "title")[:200], due=due
+    )
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -163,7 +148,7 @@ def milestone_complete(*, actor, milestone: Milestone, evidence: str) -> Milesto
     ownership = milestone.ownership
     _require_owner_or_bureau(actor, ownership)
     _require_active(ownership)
-    evidence = _text(evidence, "evidence", "请说明完成情况")
+    evidence = require_text(evidence, "evidence", "请说明完成情况")
     now = timezone.now()
     if (
         Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(done_at=now, evidence=evidence)
@@ -171,7 +156,7 @@ def milestone_complete(*, actor, milestone: Milestone, evidence: str) -> Milesto
     ):
         raise WrongState("该节点已完成")
     milestone.done_at, milestone.evidence = now, evidence
-    _event(
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -206,7 +191,7 @@ def field_visit_record(
         summary=summary.strip(),
         recorded_by=actor,
     )
-    _event(
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -234,7 +219,7 @@ def ownership_resolve(
     _require_owner_or_bureau(actor, ownership)
     if kind not in ResolutionKind.values:
         raise ActionError("invalid", "请选择化解方式", fields={"kind": "请选择"})
-    evidence = _text(evidence, "evidence", "请填写化解依据（协议、承诺书等）")
+    evidence = require_text(evidence, "evidence", "请填写化解依据（协议、承诺书等）")
     if attachment is not None and attachment.petition_id != ownership.petition_id:
         raise ActionError("invalid", "附件不属于该事项", fields={"attachment": "附件不正确"})
     now = timezone.now()
@@ -247,7 +232,7 @@ def ownership_resolve(
     resolution = Resolution.objects.create(
         ownership=ownership, kind=kind, evidence=evidence, date=date, attachment=attachment, recorded_by=actor
     )
-    _event(
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -268,7 +253,7 @@ def ownership_resolve(
 def ownership_release(*, actor, ownership: CaseOwnership, reason: str) -> CaseOwnership:
     """The bureau ends an ownership without resolution (leader changes post …)."""
     require_bureau(actor, Role.BUREAU_LEADER, Role.ADMIN)
-    reason = _text(reason, "reason", "请填写理由")
+    reason = require_text(reason, "reason", "请填写理由")
     now = timezone.now()
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
         status=OwnershipStatus.RELEASED, ended_at=now, end_reason=reason
@@ -276,7 +261,7 @@ def ownership_release(*, actor, ownership: CaseOwnership, reason: str) -> CaseOw
     if changed != 1:
         raise WrongState("该包案已结束")
     ownership.status, ownership.ended_at, ownership.end_reason = OwnershipStatus.RELEASED, now, reason
-    _event(
+    record_mechanism_event(
         ownership.petition,
         actor=actor,
         mechanism="case_ownership",
@@ -333,7 +318,7 @@ def backlog_create(
     )
     for due, kind in reports:
         _add_report_due(backlog, due, kind)
-    _event(
+    record_mechanism_event(
         petition,
         actor=actor,
         mechanism="backlog",
@@ -361,7 +346,7 @@ def backlog_add_report_due(*, actor, backlog: BacklogCase, due: date, kind: str)
     if backlog.status != BacklogStatus.OPEN and kind != BacklogReportKind.FINAL:
         raise WrongState("积案已化解，只能补报办结报告")
     report = _add_report_due(backlog, due, kind)
-    _event(
+    record_mechanism_event(
         backlog.petition,
         actor=actor,
         mechanism="backlog",
@@ -378,7 +363,7 @@ def backlog_submit_report(*, actor, report: BacklogReportDue, text: str) -> Back
     backlog = report.backlog
     if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
         raise Forbidden("只有责任领导或信访部门可以报送")
-    text = _text(text, "text", "请填写报告内容")
+    text = require_text(text, "text", "请填写报告内容")
     now = timezone.now()
     changed = BacklogReportDue.objects.filter(pk=report.pk, submitted_at__isnull=True).update(
         submitted_at=now, submitted_by=actor, text=text
@@ -386,7 +371,7 @@ def backlog_submit_report(*, actor, report: BacklogReportDue, text: str) -> Back
     if changed != 1:
         raise WrongState("该报告已报送")
     report.submitted_at, report.submitted_by, report.text = now, actor, text
-    _event(
+    record_mechanism_event(
         backlog.petition,
         actor=actor,
         mechanism="backlog",
@@ -408,7 +393,7 @@ def _backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
     if changed != 1:
         raise WrongState("该积案已化解")
     backlog.status, backlog.resolved_at, backlog.resolution_note = BacklogStatus.RESOLVED, now, note
-    _event(
+    record_mechanism_event(
         backlog.petition,
         actor=actor,
         mechanism="backlog",
@@ -426,4 +411,4 @@ def backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
     """化解: the petitioner stopped petitioning (停访息诉) or an agreement holds."""
     if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
         raise Forbidden("只有责任领导或信访部门可以确认化解")
-    return _backlog_resolve(actor=actor, backlog=backlog, note=_text(note, "note", "请说明化解情况"))
+    return _backlog_resolve(actor=actor, backlog=backlog, note=require_text(note, "note", "请说明化解情况"))

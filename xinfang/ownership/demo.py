@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from xinfang.petitions.actions._core import record_event
+from xinfang.petitions.actions._core import record_mechanism_event
 from xinfang.petitions.choices import OPEN_STATUSES
-from xinfang.petitions.models import EventAction
 from xinfang.reception.demo_util import at, flat_users
 
 from .models import (
@@ -34,13 +33,7 @@ PLANS = [
 
 
 def _event(petition, actor, mechanism, step, when, **data):
-    record_event(
-        petition,
-        action=EventAction.MECHANISM,
-        actor=actor,
-        at=when,
-        data={"mechanism": mechanism, "step": step, **data},
-    )
+    record_mechanism_event(petition, mechanism=mechanism, step=step, actor=actor, at=when, **data)
 
 
 def populate(rng, petitions_qs, users_by_role, units) -> None:

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.lib import crypto
-from xinfang.petitions.actions._core import record_event, require_bureau
+from xinfang.petitions.actions._core import record_mechanism_event, require_bureau, require_text
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
-from xinfang.petitions.models import EventAction, Petition
+from xinfang.petitions.models import Petition
 from xinfang.units.models import Unit
 
 from .access import participant_for
@@ -42,26 +42,6 @@ from .models import (
 )
 
 BUREAU_ROLES = (Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ADMIN)
-
-
-def _event(
-    petition: Petition, *, actor, mechanism: str, step: str, actor_label: str = "", reason: str = "", **data
-) -> None:
-    record_event(
-        petition,
-        action=EventAction.MECHANISM,
-        actor=actor,
-        actor_label=actor_label,
-        reason=reason,
-        data={"mechanism": mechanism, "step": step, **data},
-    )
-
-
-def _required(value: str, field: str, message: str = "此项为必填项") -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ActionError("invalid", "请填写必填项", fields={field: message})
-    return value
 
 
 # --- joint reception sessions -------------------------------------------------------------------------
@@ -96,7 +76,7 @@ def visit_register(*, actor, session: JointReceptionSession, petition: Petition)
             visit = ReceptionVisit.objects.create(session=session, petition=petition, registered_by=actor)
     except IntegrityError:
         raise ActionError("invalid", "该事项已在本场次登记", fields={"case_number": "重复登记"}) from None
-    _event(
+    record_mechanism_event(
         petition,
         actor=actor,
         mechanism="joint_reception",
@@ -117,7 +97,7 @@ def visit_record_outcome(*, actor, visit: ReceptionVisit, outcome: str, note: st
         raise ActionError("invalid", "请选择处理结果", fields={"outcome": "请选择"})
     note = (note or "").strip()
     if outcome in {OneStopOutcome.RESOLVED_ON_SPOT, OneStopOutcome.OTHER}:
-        note = _required(note, "note", "请说明处理情况")
+        note = require_text(note, "note", "请说明处理情况")
     now = timezone.now()
     changed = ReceptionVisit.objects.filter(pk=visit.pk, outcome="").update(
         outcome=outcome, outcome_note=note, outcome_at=now
@@ -125,7 +105,7 @@ def visit_record_outcome(*, actor, visit: ReceptionVisit, outcome: str, note: st
     if changed != 1:
         raise WrongState("该接访的处理结果已登记")
     visit.outcome, visit.outcome_note, visit.outcome_at = outcome, note, now
-    _event(
+    record_mechanism_event(
         visit.petition,
         actor=actor,
         mechanism="joint_reception",
@@ -187,7 +167,7 @@ def joint_open(
         JointParticipant.objects.create(
             joint=joint, unit=item.unit, role=role, task=item.task.strip(), due=item.due
         )
-    _event(
+    record_mechanism_event(
         petition,
         actor=actor,
         mechanism="joint_handling",
@@ -207,7 +187,7 @@ def joint_post(
 ) -> JointThreadPost:
     """A message in the shared thread.  A 'part' or 'position' post states the
     unit's share; once both are stated the unit's status becomes 已表态."""
-    text = _required(text, "text", "请填写内容")
+    text = require_text(text, "text", "请填写内容")
     if kind not in PostKind.values:
         raise ActionError("invalid", "请选择类型", fields={"kind": "请选择"})
     if joint.status == JointStatus.CLOSED:
@@ -233,7 +213,7 @@ def joint_post(
             JointParticipant.objects.filter(pk=participant.pk, status=ParticipantStatus.PENDING).update(
                 status=ParticipantStatus.STATED, stated_at=now
             )
-        _event(
+        record_mechanism_event(
             joint.petition,
             actor=actor,
             mechanism="joint_handling",
@@ -257,7 +237,7 @@ def _latest_posts(joint: JointHandling) -> dict[tuple[int, str], JointThreadPost
 def joint_draft_answer(*, actor, joint: JointHandling, text: str) -> JointHandling:
     """The lead unit drafts the combined answer once every unit has stated its
     part and position; the answer keeps each unit's share and the posts it came from."""
-    text = _required(text, "text", "请填写综合答复")
+    text = require_text(text, "text", "请填写综合答复")
     participant = participant_for(actor, joint)
     if participant is None or participant.role != ParticipantRole.LEAD:
         raise Forbidden("只有牵头单位可以拟写综合答复")
@@ -294,7 +274,7 @@ def joint_draft_answer(*, actor, joint: JointHandling, text: str) -> JointHandli
     if changed != 1:
         raise WrongState("联合办理已结束")
     joint.refresh_from_db()
-    _event(
+    record_mechanism_event(
         joint.petition,
         actor=actor,
         mechanism="joint_handling",
@@ -317,7 +297,7 @@ def joint_reopen_statements(*, actor, joint: JointHandling) -> JointHandling:
     if changed != 1:
         raise WrongState("当前没有可撤回的综合答复")
     joint.status = JointStatus.OPEN
-    _event(
+    record_mechanism_event(
         joint.petition, actor=actor, mechanism="joint_handling", step="answer_withdrawn", joint_id=joint.pk
     )
     return joint
@@ -342,7 +322,7 @@ def joint_close(*, actor, joint: JointHandling, outcome: str, note: str = "") ->
     if changed != 1:
         raise WrongState("联合办理状态已变化，请刷新后重试")
     joint.refresh_from_db()
-    _event(
+    record_mechanism_event(
         joint.petition,
         actor=actor,
         mechanism="joint_handling",
@@ -454,7 +434,7 @@ def booking_create(
         code=_new_booking_code(),
     )
     if petition is not None:
-        _event(
+        record_mechanism_event(
             petition,
             actor=None,
             actor_label="信访人",
@@ -485,7 +465,7 @@ def booking_set_status(*, actor, booking: LeaderBooking, status: str, note: str 
         )
     booking.refresh_from_db()
     if booking.petition_id and status == BookingStatus.ATTENDED:
-        _event(
+        record_mechanism_event(
             booking.petition,
             actor=actor,
             mechanism="leader_reception",

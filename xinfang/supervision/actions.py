@@ -21,7 +21,7 @@ from xinfang.accounts.models import Role
 from xinfang.calendars.service import get_calendar
 from xinfang.lib.deadlines import add_period
 from xinfang.petitions.access import accusation_hidden_q, can_see
-from xinfang.petitions.actions._core import record_event
+from xinfang.petitions.actions._core import record_event, require_text
 from xinfang.petitions.choices import PetitionClass
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction, Petition
@@ -70,13 +70,6 @@ def require_unit_member(user, unit: Unit) -> None:
 def default_reply_due(start: date | None = None, days: int = DEFAULT_REPLY_WORKING_DAYS) -> date:
     """A reply period of `days` working days from `start` (today by default)."""
     return add_period(start or timezone.localdate(), days, working_days=True, calendar=get_calendar()).date
-
-
-def _required(value: str, field: str, message: str = "此项为必填项") -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ActionError("invalid", "请填写必填项", fields={field: message})
-    return value
 
 
 def _check_due(value: date | None, field: str) -> date:
@@ -187,7 +180,7 @@ def notice_issue(
     require_supervisor(actor)
     if trigger not in Trigger.values:
         raise ActionError("invalid", "请选择督办事由", fields={"trigger": "督办事由不正确"})
-    facts = _required(facts, "facts", "请填写督办事项")
+    facts = require_text(facts, "facts", "请填写督办事项")
     reply_due = _check_due(reply_due or default_reply_due(), "reply_due")
     _check_petition(actor, petition, unit)
     now = timezone.now()
@@ -213,7 +206,7 @@ def notice_issue(
 def notice_reply(*, actor, notice: SupervisionNotice, text: str) -> SupervisionNotice:
     """The addressed unit replies in writing."""
     require_unit_member(actor, notice.unit)
-    text = _required(text, "reply_text", "请填写书面回复")
+    text = require_text(text, "reply_text", "请填写书面回复")
     old = _move(
         notice,
         allowed=AWAITING_REPLY,
@@ -245,7 +238,7 @@ def notice_accept(*, actor, notice: SupervisionNotice, note: str = "") -> Superv
 def notice_reject(*, actor, notice: SupervisionNotice, reason: str, reply_due: date) -> SupervisionNotice:
     """The reply is not good enough: the unit must reply again by `reply_due`."""
     require_supervisor(actor)
-    reason = _required(reason, "reason", "请填写退回理由")
+    reason = require_text(reason, "reason", "请填写退回理由")
     reply_due = _check_due(reply_due, "reply_due")
     back = NoticeStatus.ESCALATED if notice.flagged else NoticeStatus.ISSUED
     old = _move(notice, allowed={NoticeStatus.REPLIED}, to=back, reply_due=reply_due, reply_overdue_at=None)
@@ -259,7 +252,7 @@ def notice_escalate(
 ) -> SupervisionNotice:
     """挂牌督办: the notice becomes flagged supervision; the unit must (again) reply."""
     require_supervisor(actor)
-    reason = _required(reason, "reason", "请填写挂牌督办理由")
+    reason = require_text(reason, "reason", "请填写挂牌督办理由")
     updates = {"flagged": True, "flagged_at": timezone.now()}
     if reply_due is not None:
         updates.update(reply_due=_check_due(reply_due, "reply_due"), reply_overdue_at=None)
@@ -275,7 +268,7 @@ def notice_close(*, actor, notice: SupervisionNotice, reason: str = "") -> Super
     """销号: after an accepted reply, or earlier with a reason."""
     require_supervisor(actor)
     if notice.status != NoticeStatus.ACCEPTED:
-        reason = _required(reason, "reason", "未经认可回复的督办函销号须说明理由")
+        reason = require_text(reason, "reason", "未经认可回复的督办函销号须说明理由")
     old = _move(notice, allowed=OPEN_NOTICE, to=NoticeStatus.CLOSED, closed_at=timezone.now())
     _log(
         notice=notice,
@@ -366,8 +359,8 @@ def proposal_make(
     require_supervisor(actor)
     if kind not in ProposalKind.values:
         raise ActionError("invalid", "请选择建议类型", fields={"kind": "建议类型不正确"})
-    title = _required(title, "title")
-    text = _required(text, "text", "请填写建议内容")
+    title = require_text(title, "title")
+    text = require_text(text, "text", "请填写建议内容")
     response_due = _check_due(response_due or default_reply_due(days=20), "response_due")
     if notice is not None and petition is None:
         petition = notice.petition
@@ -394,7 +387,7 @@ def proposal_feedback(
     require_unit_member(actor, proposal.unit)
     if adoption not in {Adoption.ADOPTED, Adoption.PARTLY, Adoption.NOT_ADOPTED}:
         raise ActionError("invalid", "请选择采纳情况", fields={"adoption": "请选择采纳、部分采纳或未采纳"})
-    feedback = _required(feedback, "feedback", "请填写书面反馈")
+    feedback = require_text(feedback, "feedback", "请填写书面反馈")
     changed = AccountabilityProposal.objects.filter(pk=proposal.pk, adoption=Adoption.PENDING).update(
         adoption=adoption, feedback=feedback, feedback_at=timezone.now(), feedback_by=actor
     )

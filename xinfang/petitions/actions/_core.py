@@ -10,7 +10,7 @@ from xinfang.accounts.models import Role
 
 from ..choices import Status
 from ..errors import Forbidden, WrongState
-from ..models import PUBLIC_ACTIONS, Petition, PetitionEvent
+from ..models import PUBLIC_ACTIONS, EventAction, Petition, PetitionEvent
 
 
 def record_event(
@@ -39,6 +39,29 @@ def record_event(
         data=data or {},
         documents=list(documents),
         is_public=action in PUBLIC_ACTIONS,
+    )
+
+
+def record_mechanism_event(
+    petition: Petition,
+    *,
+    mechanism: str,
+    step: str,
+    actor=None,
+    actor_label: str = "",
+    reason: str = "",
+    at=None,
+    **data,
+) -> PetitionEvent:
+    """An event of one of the mechanisms (联合接访, 包案, 听证, 践诺…) on the petition's timeline."""
+    return record_event(
+        petition,
+        action=EventAction.MECHANISM,
+        actor=actor,
+        actor_label=actor_label,
+        reason=reason,
+        at=at,
+        data={"mechanism": mechanism, "step": step, **data},
     )
 
 
@@ -105,13 +128,20 @@ def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
         raise Forbidden("您已回避此事项")
 
 
-def require_reason(reason: str, field: str = "reason") -> str:
+def require_text(
+    value: str, field: str, message: str = "此项为必填项", *, summary: str = "请填写必填项"
+) -> str:
+    """The stripped text, or an ActionError naming the empty field (nothing is written)."""
     from ..errors import ActionError
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError("invalid", "请填写理由", fields={field: "此项为必填项"})
-    return reason
+    value = (value or "").strip()
+    if not value:
+        raise ActionError("invalid", summary, fields={field: message})
+    return value
+
+
+def require_reason(reason: str, field: str = "reason") -> str:
+    return require_text(reason, field, summary="请填写理由")
 
 
 def require_visible(actor, petition: Petition) -> None:
