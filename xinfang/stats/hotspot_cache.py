@@ -21,15 +21,16 @@ HOT_SPOTS_TTL = 3600
 _VERSION = 1
 
 
-def _key(start: date, end: date, unit, scope: str, limit: int, min_count: int) -> str:
+def _entry(start: date, end: date, unit, user, limit: int, min_count: int, refresh: bool = False) -> dict:
+    """The cached grouping of start..end for ``unit`` as ``user`` sees it (None: the whole bureau,
+    shared); the key and the computation come from the same arguments."""
+    scope = "bureau" if user is None else f"user{user.pk}"
     unit_key = unit.pk if unit is not None else "all"
-    return f"stats:hotspots:v{_VERSION}:{start}:{end}:{unit_key}:{scope}:{limit}:{min_count}"
-
-
-def _entry(key: str, compute, refresh: bool) -> dict:
+    key = f"stats:hotspots:v{_VERSION}:{start}:{end}:{unit_key}:{scope}:{limit}:{min_count}"
     entry = None if refresh else cache.get(key)
     if entry is None:
-        entry = {"computed_at": timezone.now(), "spots": compute()}
+        spots = hotspots.hot_spots(start, end, unit, user=user, limit=limit, min_count=min_count)
+        entry = {"computed_at": timezone.now(), "spots": spots}
         cache.set(key, entry, HOT_SPOTS_TTL)
     return entry
 
@@ -62,17 +63,9 @@ def hot_spots(
 ) -> tuple[list[dict], datetime]:
     """(spots, computed_at). ``shared``: the caller is a bureau viewer looking at the whole bureau."""
     if shared and unit is None:
-        key = _key(start, end, None, "bureau", limit, min_count)
-        entry = _entry(
-            key, lambda: hotspots.hot_spots(start, end, None, limit=limit, min_count=min_count), refresh
-        )
+        entry = _entry(start, end, None, None, limit, min_count, refresh)
         return _visible_only(entry["spots"], user), entry["computed_at"]
-    key = _key(start, end, unit, f"user{user.pk}", limit, min_count)
-    entry = _entry(
-        key,
-        lambda: hotspots.hot_spots(start, end, unit, user=user, limit=limit, min_count=min_count),
-        refresh,
-    )
+    entry = _entry(start, end, unit, user, limit, min_count, refresh)
     return entry["spots"], entry["computed_at"]
 
 
@@ -87,12 +80,7 @@ def monthly_candidates(month: date, *, user, shared: bool, refresh: bool = False
 
 def refresh_current(today: date) -> int:
     """Recompute the shared bureau-wide entries the pages open by default (the worker calls this)."""
-    start = today.replace(day=1)
-    _entry(_key(start, today, None, "bureau", 10, 2), lambda: hotspots.hot_spots(start, today), True)
+    _entry(today.replace(day=1), today, None, None, 10, 2, refresh=True)
     month_start, month_end = hotspots.month_bounds(today)
-    _entry(
-        _key(month_start, month_end, None, "bureau", 50, 3),
-        lambda: hotspots.hot_spots(month_start, month_end, limit=50, min_count=3),
-        True,
-    )
+    _entry(month_start, month_end, None, None, 50, 3, refresh=True)
     return 2

@@ -65,10 +65,7 @@ def add_user_words(words: Iterable[str]) -> None:
 
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width) and lower case; Chinese characters are unchanged."""
-    text = text or ""
-    if not unicodedata.is_normalized("NFKC", text):  # the check is several times cheaper
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower()
+    return unicodedata.normalize("NFKC", text or "").lower()
 
 
 def is_presegmented(text: str) -> bool:
