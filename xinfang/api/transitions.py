@@ -81,11 +81,12 @@ def petition_ref(user, reference: int | str | None, field: str) -> Petition | No
     return found
 
 
-def run(request: HttpRequest, petition_id: int, do: Callable[[Petition], object]) -> dict:
-    """Load (404 when hidden), lock and act in one transaction; answer with the petition."""
+def run(request: HttpRequest, petition_id: int, act: Callable[..., object], /, **arguments) -> dict:
+    """Load (404 when hidden), lock and call ``act(actor=…, petition=…, **arguments)`` in one
+    transaction; answer with the petition. Positional-only: some actions take a ``request`` argument."""
     with transaction.atomic():
         petition = get_petition_for(request.auth, petition_id, for_update=True)
-        result = do(petition)
+        result = act(actor=request.auth, petition=petition, **arguments)
     created = None
     if result is not None and not isinstance(result, Petition):
         created = {"type": result._meta.model_name, "id": result.pk}
@@ -111,25 +112,18 @@ def classify(request, petition_id: Id, payload: ClassifyIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_classify(
-            actor=request.auth,
-            petition=p,
-            petition_class=payload.petition_class,
-            claim_route=payload.claim_route,
-            category=category,
-            is_litigation=payload.is_litigation,
-        ),
+        actions.petition_classify,
+        petition_class=payload.petition_class,
+        claim_route=payload.claim_route,
+        category=category,
+        is_litigation=payload.is_litigation,
     )
 
 
 @action("transfer", "转送")
 def transfer(request, petition_id: Id, payload: TransferIn):
     unit = unit_ref(payload.unit_id)
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_transfer(actor=request.auth, petition=p, unit=unit, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_transfer, unit=unit, reason=payload.reason)
 
 
 @action("assign", "交办")
@@ -138,46 +132,29 @@ def assign(request, petition_id: Id, payload: AssignIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_transfer(
-            actor=request.auth,
-            petition=p,
-            unit=unit,
-            reason=payload.reason,
-            assign=True,
-            report_days=payload.report_days,
-        ),
+        actions.petition_transfer,
+        unit=unit,
+        reason=payload.reason,
+        assign=True,
+        report_days=payload.report_days,
     )
 
 
 @action("object", "提出异议（不属于本单位）")
 def object_(request, petition_id: Id, payload: ReasonIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_object(actor=request.auth, petition=p, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_object, reason=payload.reason)
 
 
 @action("decide-objection", "核实异议")
 def decide_objection(request, petition_id: Id, payload: DecideObjectionIn):
     return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_decide_objection(
-            actor=request.auth, petition=p, uphold=payload.uphold, reason=payload.reason
-        ),
+        request, petition_id, actions.petition_decide_objection, uphold=payload.uphold, reason=payload.reason
     )
 
 
 @action("notify", "书面告知信访人")
 def notify(request, petition_id: Id, payload: NotifyIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_notify(
-            actor=request.auth, petition=p, text=payload.text, documents=payload.documents
-        ),
-    )
+    return run(request, petition_id, actions.petition_notify, text=payload.text, documents=payload.documents)
 
 
 @action("accept", "受理")
@@ -185,13 +162,10 @@ def accept(request, petition_id: Id, payload: AcceptIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_accept(
-            actor=request.auth,
-            petition=p,
-            simple=payload.simple,
-            reason=payload.reason,
-            documents=payload.documents,
-        ),
+        actions.petition_accept,
+        simple=payload.simple,
+        reason=payload.reason,
+        documents=payload.documents,
     )
 
 
@@ -201,14 +175,11 @@ def reject(request, petition_id: Id, payload: RejectIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_reject(
-            actor=request.auth,
-            petition=p,
-            reason_code=payload.reason_code,
-            reason=payload.reason,
-            earlier=earlier,
-            documents=payload.documents,
-        ),
+        actions.petition_reject,
+        reason_code=payload.reason_code,
+        reason=payload.reason,
+        earlier=earlier,
+        documents=payload.documents,
     )
 
 
@@ -218,13 +189,10 @@ def refuse_final(request, petition_id: Id, payload: RefuseFinalIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_refuse_final(
-            actor=request.auth,
-            petition=p,
-            earlier=earlier,
-            reason=payload.reason,
-            documents=payload.documents,
-        ),
+        actions.petition_refuse_final,
+        earlier=earlier,
+        reason=payload.reason,
+        documents=payload.documents,
     )
 
 
@@ -233,13 +201,10 @@ def divert(request, petition_id: Id, payload: DivertIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_divert(
-            actor=request.auth,
-            petition=p,
-            claim_route=payload.claim_route,
-            reason=payload.reason,
-            documents=payload.documents,
-        ),
+        actions.petition_divert,
+        claim_route=payload.claim_route,
+        reason=payload.reason,
+        documents=payload.documents,
     )
 
 
@@ -248,65 +213,38 @@ def extend(request, petition_id: Id, payload: ExtendIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_extend(
-            actor=request.auth,
-            petition=p,
-            days=payload.days,
-            reason=payload.reason,
-            documents=payload.documents,
-        ),
+        actions.petition_extend,
+        days=payload.days,
+        reason=payload.reason,
+        documents=payload.documents,
     )
 
 
 @action("draft-opinion", "拟写意见书")
 def draft_opinion(request, petition_id: Id, payload: OpinionIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_draft_opinion(actor=request.auth, petition=p, **payload.model_dump()),
-    )
+    return run(request, petition_id, actions.petition_draft_opinion, **payload.model_dump())
 
 
 @action("return-opinion", "退回意见书")
 def return_opinion(request, petition_id: Id, payload: ReasonIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_return_opinion(actor=request.auth, petition=p, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_return_opinion, reason=payload.reason)
 
 
 @action("approve-opinion", "审批并出具意见书")
 def approve_opinion(request, petition_id: Id, payload: DocumentsIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_approve_opinion(
-            actor=request.auth, petition=p, documents=payload.documents
-        ),
-    )
+    return run(request, petition_id, actions.petition_approve_opinion, documents=payload.documents)
 
 
 @action("conclude", "办结（不出具意见书）")
 def conclude(request, petition_id: Id, payload: ConcludeIn):
     return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_conclude(
-            actor=request.auth, petition=p, result=payload.result, documents=payload.documents
-        ),
+        request, petition_id, actions.petition_conclude, result=payload.result, documents=payload.documents
     )
 
 
 @action("report", "报送办结报告（交办件）")
 def report(request, petition_id: Id, payload: ReportIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_report(
-            actor=request.auth, petition=p, text=payload.text, documents=payload.documents
-        ),
-    )
+    return run(request, petition_id, actions.petition_report, text=payload.text, documents=payload.documents)
 
 
 @action("evaluate", "登记信访人评价")
@@ -314,66 +252,39 @@ def evaluate(request, petition_id: Id, payload: EvaluateIn):
     return run(
         request,
         petition_id,
-        lambda p: actions.petition_evaluate(
-            actor=request.auth,
-            petition=p,
-            stage=payload.stage,
-            rating=payload.rating,
-            comment=payload.comment,
-        ),
+        actions.petition_evaluate,
+        stage=payload.stage,
+        rating=payload.rating,
+        comment=payload.comment,
     )
 
 
 @action("request-review", "登记复查申请")
 def request_review(request, petition_id: Id, payload: ReviewIn):
     unit = unit_ref(payload.unit_id)
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_request_review(
-            actor=request.auth, petition=p, reason=payload.reason, unit=unit
-        ),
-    )
+    return run(request, petition_id, actions.petition_request_review, reason=payload.reason, unit=unit)
 
 
 @action("request-rereview", "登记复核申请")
 def request_rereview(request, petition_id: Id, payload: ReviewIn):
     unit = unit_ref(payload.unit_id)
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_request_rereview(
-            actor=request.auth, petition=p, reason=payload.reason, unit=unit
-        ),
-    )
+    return run(request, petition_id, actions.petition_request_rereview, reason=payload.reason, unit=unit)
 
 
 @action("merge", "合并到正在办理的同一事项")
 def merge(request, petition_id: Id, payload: MergeIn):
     into = petition_ref(request.auth, payload.into, "into")
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_merge(actor=request.auth, petition=p, into=into, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_merge, into=into, reason=payload.reason)
 
 
 @action("withdraw", "登记信访人撤回")
 def withdraw(request, petition_id: Id, payload: ReasonIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_withdraw(actor=request.auth, petition=p, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_withdraw, reason=payload.reason)
 
 
 @action("reopen", "重新办理")
 def reopen(request, petition_id: Id, payload: ReasonIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_reopen(actor=request.auth, petition=p, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_reopen, reason=payload.reason)
 
 
 @action("recuse", "登记回避")
@@ -381,35 +292,19 @@ def recuse(request, petition_id: Id, payload: RecuseIn):
     user = User.objects.filter(pk=payload.user_id, is_active=True).first()
     if user is None:
         raise ApiError(400, "invalid", "所选工作人员不存在", fields={"user_id": "所选工作人员不存在"})
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_recuse(actor=request.auth, petition=p, user=user, reason=payload.reason),
-    )
+    return run(request, petition_id, actions.petition_recuse, user=user, reason=payload.reason)
 
 
 @action("pause-clock", "中止计时（听证）")
 def pause_clock(request, petition_id: Id, payload: PauseIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_pause_clock(
-            actor=request.auth, petition=p, start=payload.start, reason=payload.reason
-        ),
-    )
+    return run(request, petition_id, actions.petition_pause_clock, start=payload.start, reason=payload.reason)
 
 
 @action("resume-clock", "恢复计时")
 def resume_clock(request, petition_id: Id, payload: ResumeIn):
-    return run(
-        request,
-        petition_id,
-        lambda p: actions.petition_resume_clock(actor=request.auth, petition=p, end=payload.end),
-    )
+    return run(request, petition_id, actions.petition_resume_clock, end=payload.end)
 
 
 @action("notes", "添加内部备注")
 def add_note(request, petition_id: Id, payload: NoteIn):
-    return run(
-        request, petition_id, lambda p: actions.note_add(actor=request.auth, petition=p, text=payload.text)
-    )
+    return run(request, petition_id, actions.note_add, text=payload.text)
