@@ -83,6 +83,27 @@ def test_save_and_load_give_identical_predictions(model, tmp_path):
     assert "scikit-learn" in loaded.metadata["versions"]
 
 
+def test_dual_solver_even_when_rows_outnumber_features():
+    # scikit-learn's "auto" would pick the primal solver here, 2.4x slower on real volumes.
+    texts, labels = _corpus(n_per_label=400, seed=3)
+    model = TextClassifier.train(texts, labels)
+    assert len(texts) > model.metadata["n_features"]
+    assert model._clf.get_params()["dual"] is True
+    assert model.predict(["农民工工资被克扣"])[0].label == "劳动和社会保障"
+
+
+def test_loads_a_model_saved_before_the_solver_setting(model, tmp_path):
+    import joblib
+
+    model.save(tmp_path / "old")
+    state = joblib.load(tmp_path / "old" / "model.joblib")
+    del state["settings"]["svm_dual"]
+    joblib.dump(state, tmp_path / "old" / "model.joblib")
+    loaded = TextClassifier.load(tmp_path / "old")
+    assert loaded.settings.svm_dual is True
+    assert loaded.predict(["老师体罚学生"]) == model.predict(["老师体罚学生"])
+
+
 def test_accepts_presegmented_training_text():
     texts, labels = _corpus(seed=1)
     segmented = [" ".join(words(t)) for t in texts]
