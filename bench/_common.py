@@ -49,6 +49,14 @@ def emit(**fields) -> None:
     print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
+def rss_mb() -> float:
+    """This process's resident memory (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def cross_validate(texts, titles, labels, *, extra=None, folds=5, seed=0, settings=None, base=None, name=""):
     """Stratified k-fold on the main rows; ``extra`` (texts, labels) join every training fold only."""
     from xinfang.triage.textmodel import TextClassifier

@@ -20,7 +20,6 @@ without it the existing ModelVersion and index snapshot are used.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -28,6 +27,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import emit  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 os.environ.setdefault("XINFANG_DEBUG", "0")
 
@@ -48,10 +50,6 @@ from xinfang.units.models import Unit, UnitKind, UnitLevel  # noqa: E402
 
 class Rollback(Exception):
     pass
-
-
-def emit(**fields) -> None:
-    print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
 def pct(values, q) -> float:

@@ -15,7 +15,6 @@ Build the index first (``xinfang triage rebuild-index --workers 2`` or bench/reg
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -23,6 +22,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import emit, rss_mb  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 os.environ.setdefault("XINFANG_DEBUG", "0")
 
@@ -36,17 +38,6 @@ from django.db import connection  # noqa: E402
 from xinfang.accounts.models import Role, User  # noqa: E402
 from xinfang.petitions.models import Petition  # noqa: E402
 from xinfang.units.models import UnitKind  # noqa: E402
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def emit(**fields) -> None:
-    print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
 def ms(values, q) -> float:

@@ -11,7 +11,6 @@ reaches the exact 10th best, so ties do not count as misses), p50/p95 query mill
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import random
@@ -23,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import emit, rss_mb  # noqa: E402
 
 from xinfang.triage.similar import SimilarIndex, TextVectorizer  # noqa: E402
 
@@ -121,17 +122,6 @@ _worker_vectorizer: TextVectorizer | None = None
 
 def _encode(texts):
     return _worker_vectorizer.transform(texts)
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def emit(**fields) -> None:
-    print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
 def main() -> None:

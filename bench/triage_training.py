@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import emit  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 
 import django  # noqa: E402
@@ -35,10 +37,6 @@ from xinfang.triage.textmodel import INTENT_SETTINGS, TOPIC_SETTINGS, TextClassi
 from xinfang.triage.training import TARGETS, database_datasets  # noqa: E402
 
 SOLVERS = {"auto": "auto", "dual": True}
-
-
-def emit(**fields) -> None:
-    print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
 def main() -> None:
