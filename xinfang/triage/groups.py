@@ -9,7 +9,6 @@ the same warning twice. ``collective_groups(since)`` feeds that detector.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.petitions.models import Petition, PetitionPetitioner
@@ -46,7 +45,7 @@ def join(petition: Petition, members: list[int]) -> CollectiveGroup:
         group = CollectiveGroup.objects.get(pk=existing)
     for pid in ids:
         TriageRecord.objects.get_or_create(petition_id=pid, defaults={"group": group})
-    TriageRecord.objects.filter(petition_id__in=ids).filter(Q(group__isnull=True)).update(group=group)
+    TriageRecord.objects.filter(petition_id__in=ids, group__isnull=True).update(group=group)
     people = people_of(TriageRecord.objects.filter(group=group).values_list("petition_id", flat=True))
     CollectiveGroup.objects.filter(pk=group.pk).update(people=people, last_at=now)
     group.people, group.last_at = people, now

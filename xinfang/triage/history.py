@@ -48,12 +48,14 @@ def _match_q(hashes: list[dict[str, str]]) -> Q | None:
     return q
 
 
+def _sharing(hashes: list[dict[str, str]]) -> set[int]:
+    """Petitioners with any of these hashes (at most 200)."""
+    q = _match_q(hashes)
+    return set(Petitioner.objects.filter(q).values_list("pk", flat=True)[:200]) if q is not None else set()
+
+
 def petitioner_ids_for_keys(keys: list[PersonKey], known_ids: list[int] = ()) -> set[int]:
-    ids = {int(i) for i in known_ids}
-    q = _match_q([k.hashes() for k in keys])
-    if q is not None:
-        ids |= set(Petitioner.objects.filter(q).values_list("pk", flat=True)[:200])
-    return ids
+    return {int(i) for i in known_ids} | _sharing([k.hashes() for k in keys])
 
 
 def petitioner_ids_of(petition: Petition) -> set[int]:
@@ -63,11 +65,8 @@ def petitioner_ids_of(petition: Petition) -> set[int]:
             "pk", "id_number_hash", "phone_hash", "name_address_hash"
         )
     )
-    ids = {r["pk"] for r in rows}
-    q = _match_q([{k: r[k] for k in ("id_number_hash", "phone_hash", "name_address_hash")} for r in rows])
-    if q is not None:
-        ids |= set(Petitioner.objects.filter(q).values_list("pk", flat=True)[:200])
-    return ids
+    keys = ("id_number_hash", "phone_hash", "name_address_hash")
+    return {r["pk"] for r in rows} | _sharing([{k: r[k] for k in keys} for r in rows])
 
 
 def earlier_petitions(petitioner_ids: set[int], *, exclude_id: int | None = None) -> list[Petition]:

@@ -380,7 +380,7 @@ def similar_for(
             r["pk"]: r
             for r in visible_petitions(user)
             .filter(pk__in=[m.id for m in matches])
-            .values("pk", "case_number", "title", "status", "received_at", "town_id", "handling_unit_id")
+            .values("pk", "case_number", "title", "status", "received_at")
         }
         out = [_row(m, rows[m.id]) for m in matches if m.id in rows]
         if len(out) >= k or len(matches) < fetch:

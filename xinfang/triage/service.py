@@ -211,11 +211,10 @@ def apply_suggestion(*, actor, petition: Petition, field: str, value: str) -> Co
     if field not in APPLICABLE:
         raise ActionError("invalid", "该项不能在此修改", fields={"field": "不支持"})
     record = TriageRecord.objects.filter(petition=petition).first()
-    suggested = ((record.suggestions if record else {}).get(field) or {}).get("value", "")
+    stored = record.suggestions if record else {}
+    suggested = (stored.get(field) or {}).get("value", "")
     value = str(value or "").strip()
-    petition_class = petition.petition_class or (
-        (record.suggestions if record else {}).get("petition_class") or {}
-    ).get("value", "")
+    petition_class = petition.petition_class or (stored.get("petition_class") or {}).get("value", "")
     claim_route = petition.claim_route
     category = None
     if field == "petition_class":
