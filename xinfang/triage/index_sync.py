@@ -222,7 +222,11 @@ def snapshot(synced: SyncedIndex) -> Path:
         (tmp / "sync.json").write_text(json.dumps(state), encoding="utf-8")
         synced.applied_since_snapshot = 0
         synced.snapshot_at = time.monotonic()
-    final = root / f"snap-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{time.time_ns() % 10**9:09d}"
+    # One clock reading for both parts: read twice, a second boundary between them made a newer
+    # snapshot sort before the previous one (and the pruning below could then delete it).
+    now_ns = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now_ns // 10**9))
+    final = root / f"snap-{stamp}-{now_ns % 10**9:09d}"
     os.rename(tmp, final)
     for old in snapshots()[KEEP_SNAPSHOTS:]:
         shutil.rmtree(old, ignore_errors=True)

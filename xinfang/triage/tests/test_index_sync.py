@@ -163,3 +163,15 @@ def test_stored_similar_list_is_filtered_for_each_viewer(world):
     assert accusation.pk in {s["id"] for s in record_json(world.registrar, mine)["similar"]}
     shown = record_json(world.handler_a, mine)
     assert accusation.pk not in {s["id"] for s in shown["similar"]}  # … shown only to who may see it
+
+
+def test_a_snapshot_taken_across_a_second_boundary_still_sorts_newest(world, monkeypatch):
+    _corpus(world)
+    synced = index_sync.rebuild()
+    second = int(index_sync.time.time()) + 86_400  # after the snapshot rebuild() just wrote
+    # The last nanosecond of one second, then the first of the next.
+    readings = iter([second * 10**9 + 999_999_999, (second + 1) * 10**9 + 1])
+    monkeypatch.setattr(index_sync.time, "time_ns", lambda: next(readings))
+    older = index_sync.snapshot(synced)
+    newer = index_sync.snapshot(synced)
+    assert index_sync.snapshots()[:2] == [newer, older]
