@@ -67,39 +67,43 @@ def train_from_database(*, workers: int = 1) -> int:
     return 1 if version else 0
 
 
+def _claimed(name: str, work, *, hold: timedelta, every: timedelta = timedelta(0)):
+    """``work()`` by the one caller that claims job ``name``; None for the others."""
+    if not claim(name, hold=hold, every=every):
+        return None
+    try:
+        return work()
+    finally:
+        release(name)
+
+
+def _retrain() -> bool:
+    if _train() is None:
+        return False
+    prune_old_versions()
+    return True
+
+
 def run_once() -> int:
     done = 0
     synced = index_sync.get_index(catch_up=False)
     if synced is None:
-        if claim("index_rebuild", hold=timedelta(hours=2), every=timedelta(minutes=10)):
-            try:
-                done += 1 if index_sync.rebuild() else 0
-            finally:
-                release("index_rebuild")
+        built = _claimed(
+            "index_rebuild", index_sync.rebuild, hold=timedelta(hours=2), every=timedelta(minutes=10)
+        )
+        done += 1 if built else 0
     else:
         done += synced.catch_up()
         stale = time.monotonic() - synced.snapshot_at >= index_sync.SNAPSHOT_SECONDS
-        if (
-            synced.applied_since_snapshot >= index_sync.SNAPSHOT_EVERY
-            or (stale and synced.applied_since_snapshot)
-        ) and claim("index_snapshot", hold=timedelta(minutes=30)):
-            try:
-                index_sync.snapshot(synced)
-            finally:
-                release("index_snapshot")
-    if retrain_due() and claim("retrain", hold=timedelta(hours=2), every=timedelta(hours=1)):
-        try:
-            if _train() is not None:
-                done += 1
-                prune_old_versions()
-        finally:
-            release("retrain")
+        if synced.applied_since_snapshot >= index_sync.SNAPSHOT_EVERY or (
+            stale and synced.applied_since_snapshot
+        ):
+            _claimed("index_snapshot", lambda: index_sync.snapshot(synced), hold=timedelta(minutes=30))
+    if retrain_due() and _claimed("retrain", _retrain, hold=timedelta(hours=2), every=timedelta(hours=1)):
+        done += 1
     rebuild_days = float(getattr(settings, "TRIAGE_INDEX_REBUILD_DAYS", 30))
-    if synced is not None and claim(
-        "index_rebuild", hold=timedelta(hours=2), every=timedelta(days=rebuild_days)
-    ):
-        try:
-            index_sync.rebuild()
-        finally:
-            release("index_rebuild")
+    if synced is not None:
+        _claimed(
+            "index_rebuild", index_sync.rebuild, hold=timedelta(hours=2), every=timedelta(days=rebuild_days)
+        )
     return done
