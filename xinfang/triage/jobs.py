@@ -58,11 +58,18 @@ def retrain_due() -> bool:
     return fresh >= int(getattr(settings, "TRIAGE_RETRAIN_CORRECTIONS", 200))
 
 
+def rebuild_index(*, workers: int = 1):
+    """Rebuild the similar-matter index now (commands, demo loader); the worker counts it as its own
+    last rebuild. None when there are too few petitions."""
+    synced = index_sync.rebuild(workers=workers)
+    release("index_rebuild")
+    return synced
+
+
 def train_from_database(*, workers: int = 1) -> int:
     """Train the models and build the similar-matter index (demo loader, ``xinfang triage train``)."""
     version = _train()
-    index_sync.rebuild(workers=workers)
-    release("index_rebuild")
+    rebuild_index(workers=workers)
     prune_old_versions()
     return 1 if version else 0
 

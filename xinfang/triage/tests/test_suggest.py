@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+import pytest
 from django.core.management import call_command
 
 from xinfang.petitions.choices import Status
@@ -153,3 +154,10 @@ def test_train_command_from_database_without_history_keeps_catalogue_mode(world)
     call_command("triage", "train", "--no-index", stdout=out)
     body = json.loads(out.getvalue())
     assert body["model_version"] is None and "派单目录" in body["note"]
+
+
+def test_rebuild_index_command_explains_too_few_petitions_in_chinese(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="暂不建立相似事项索引"):
+        call_command("triage", "rebuild-index", stdout=io.StringIO())

@@ -86,8 +86,7 @@ class Command(BaseCommand):
                 }
             )
             return
-        from xinfang.triage import index_sync
-        from xinfang.triage.jobs import release
+        from xinfang.triage.jobs import rebuild_index
         from xinfang.triage.training import database_datasets, train_models
 
         version = train_models(database_datasets(limit), source="database", out=Path(out) if out else None)
@@ -102,8 +101,7 @@ class Command(BaseCommand):
             body["note"] = "历史数据不足，继续使用派单目录"
         if not no_index:
             t0 = time.perf_counter()
-            synced = index_sync.rebuild(workers=workers)
-            release("index_rebuild")
+            synced = rebuild_index(workers=workers)
             body.update(
                 index_items=len(synced) if synced else 0, index_seconds=round(time.perf_counter() - t0, 1)
             )
@@ -163,11 +161,12 @@ class Command(BaseCommand):
 
     def _rebuild_index(self, *, workers, **_):
         from xinfang.triage import index_sync
-        from xinfang.triage.jobs import release
+        from xinfang.triage.jobs import rebuild_index
 
         started = time.perf_counter()
-        synced = index_sync.rebuild(workers=workers)
-        release("index_rebuild")
+        synced = rebuild_index(workers=workers)
+        if synced is None:
+            raise CommandError(f"信访事项少于 {index_sync.MIN_ROWS} 件，暂不建立相似事项索引")
         self._emit(
             {
                 "index_items": len(synced),
