@@ -151,34 +151,24 @@ def suggest(
     if "petition_class" in predictions:
         out["petition_class"] = _from_prediction("petition_class", predictions["petition_class"])
     else:
-        label, words = rule_class(full)
-        out["petition_class"] = Suggestion(
-            "petition_class",
-            label,
-            label_of("petition_class", label),
-            0.6 if words else 0.4,
-            "rule",
-            evidence=words,
-        )
+        out["petition_class"] = _from_rule("petition_class", *rule_class(full))
     if out.get("petition_class") and out["petition_class"].value == PetitionClass.CLAIM:
         if "claim_route" in predictions:
             out["claim_route"] = _from_prediction("claim_route", predictions["claim_route"])
         else:
-            route, words = rule_route(full)
-            out["claim_route"] = Suggestion(
-                "claim_route",
-                str(route),
-                label_of("claim_route", str(route)),
-                0.6 if words else 0.4,
-                "rule",
-                evidence=words,
-            )
+            out["claim_route"] = _from_rule("claim_route", *rule_route(full))
     unit = _unit(predictions.get("unit"), match, town_id)
     if unit is not None:
         out["unit"] = unit
     if out.get("petition_class") and out["petition_class"].value == PetitionClass.ACCUSATION:
         _accusation_to_discipline(out)
     return {k: v for k, v in out.items() if v is not None}, models.version_id
+
+
+def _from_rule(target: str, value, words: list[str]) -> Suggestion:
+    """A keyword rule's answer: more confident when words of the rule were found."""
+    value = str(value)
+    return Suggestion(target, value, label_of(target, value), 0.6 if words else 0.4, "rule", evidence=words)
 
 
 def _from_prediction(target: str, prediction) -> Suggestion | None:

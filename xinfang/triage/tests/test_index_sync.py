@@ -107,10 +107,12 @@ def test_worker_job_builds_then_snapshots(world, settings):
     assert index_sync.snapshots()[0] != before
 
 
-def test_similar_results_exclude_petitions_the_user_cannot_see(world):
+def _elevator_and_accusation_against_town_a(world):
+    """A background corpus, an elevator petition handled by 新海街道 (handler_a sees it) and an
+    accusation against 新海街道 about the same elevator."""
     _corpus(world)
     mine = make_petition(world, title="电梯停运", content=ELEVATOR, petitioners=[person()])
-    advance(mine, world, to="routed")  # handled by 新海街道: handler_a sees it
+    advance(mine, world, to="routed")
     accusation = make_petition(
         world,
         title="反映街道干部",
@@ -119,6 +121,11 @@ def test_similar_results_exclude_petitions_the_user_cannot_see(world):
         petition_class="accusation",
         respondent_unit_id=world.town_a.pk,
     )
+    return mine, accusation
+
+
+def test_similar_results_exclude_petitions_the_user_cannot_see(world):
+    mine, accusation = _elevator_and_accusation_against_town_a(world)
     petition_transfer(actor=world.registrar, petition=accusation, unit=world.discipline)
     # In 新海街道's scope (e.g. registered there) — still hidden from it as the accused unit (Art. 30③).
     Petition.objects.filter(pk=accusation.pk).update(registering_unit=world.town_a)
@@ -145,17 +152,7 @@ def test_too_few_petitions_build_no_index_and_queries_answer_empty(world):
 def test_stored_similar_list_is_filtered_for_each_viewer(world):
     from xinfang.triage.service import record_json, triage_petition
 
-    _corpus(world)
-    mine = make_petition(world, title="电梯停运", content=ELEVATOR, petitioners=[person()])
-    advance(mine, world, to="routed")
-    accusation = make_petition(
-        world,
-        title="反映街道干部",
-        content=ELEVATOR + "街道干部收受物业好处费。",
-        petitioners=[person()],
-        petition_class="accusation",
-        respondent_unit_id=world.town_a.pk,
-    )
+    mine, accusation = _elevator_and_accusation_against_town_a(world)
     Petition.objects.filter(pk=accusation.pk).update(registering_unit=world.town_a)
     index_sync.rebuild()
     triage_petition(mine)
