@@ -13,10 +13,9 @@ from xinfang.accounts.models import Role, User
 from xinfang.petitions.actions._core import record_event
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction
-from xinfang.stats.models import AlertNotice, ReportUp, ReportUpKind
 from xinfang.units.models import Unit, UnitKind
 
-from .models import Alert, AlertKind, AlertStatus, Severity
+from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, ReportUpKind, Severity
 
 MANAGERS = {Role.BUREAU_LEADER, Role.SUPERVISOR, Role.REGISTRAR, Role.ADMIN, Role.UNIT_LEADER}
 

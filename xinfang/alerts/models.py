@@ -66,3 +66,60 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AlertNotice(models.Model):
+    """An in-app notice of an alert, for one user or for everyone in a unit."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert_notices",
+    )
+    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Created by the stats app, where these models first lived: the table and index names stay.
+        db_table = "stats_alertnotice"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="stats_alert_user_id_929f37_idx"),
+            models.Index(fields=["unit", "read_at"], name="stats_alert_unit_id_8df540_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.reason}"
+
+
+class ReportUpKind(models.TextChoices):
+    SAME_LEVEL = "same_level", _("报告本级党委和政府")
+    UPPER_BUREAU = "upper_bureau", _("报告上一级信访部门")
+
+
+class ReportUp(models.Model):
+    """Art. 25: a major or urgent matter reported to the same-level leadership
+    and to the petition bureau one level up."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="reports_up")
+    kind = models.CharField(max_length=16, choices=ReportUpKind.choices)
+    unit = models.ForeignKey("units.Unit", null=True, on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField(max_length=100)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "stats_reportup"
+        unique_together = [("alert", "kind")]
+        ordering = ["reported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.unit_name}"

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.errors import ActionError
-from xinfang.stats.dashboard import traffic_lights
-from xinfang.stats.models import AlertNotice, ReportUp
 
 from . import actions
-from .models import Alert, AlertKind, AlertStatus, Severity
+from .lights import traffic_lights
+from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severity
 
 
 def visible_alerts(user):

@@ -303,13 +303,6 @@ def query_code_hash(code: str) -> str:
     return crypto.lookup_hash(code.strip().upper(), purpose="query_code")
 
 
-def visible_filter(user) -> Q:
-    """The Q object that limits petitions to what `user` may see (see access.py)."""
-    from .access import petition_scope_q
-
-    return petition_scope_q(user)
-
-
 class PetitionPetitioner(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="petitioner_links")
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="petition_links")

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from xinfang.calendars.rules import DeadlineRule
-from xinfang.petitions.choices import OPEN_STATUSES, Channel, PetitionClass
-from xinfang.petitions.models import Petition, PetitionEvent
+from xinfang.alerts.lights import traffic_lights
+from xinfang.petitions.choices import Channel, PetitionClass
+from xinfang.petitions.models import PetitionEvent
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
 
 from . import rates, rollup
@@ -89,48 +88,6 @@ def load(start: date, end: date, unit_ids) -> tuple[dict, dict, dict]:
 
 def _dim(volumes: dict, dim: str) -> dict[str, int]:
     return {key: n for (d, key), n in volumes.items() if d == dim and n}
-
-
-def traffic_lights(unit_ids) -> dict:
-    """Open petitions by due state, and the overdue ones by unit and by deadline rule (live)."""
-    today = timezone.localdate()
-    soon = today + timedelta(days=settings.DUE_SOON_DAYS)
-    qs = Petition.objects.filter(status__in=OPEN_STATUSES)
-    if unit_ids is not None:
-        qs = qs.filter(handling_unit_id__in=unit_ids)
-    # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).
-    counts = {
-        "overdue": qs.filter(current_due__lt=today).count(),
-        "due_soon": qs.filter(current_due__gte=today, current_due__lte=soon).count(),
-    }
-    counts["on_time"] = qs.count() - counts["overdue"] - counts["due_soon"]
-    overdue = qs.filter(current_due__lt=today)
-    # Group on the indexed id only (covering index); names from the small unit table.
-    by_unit = list(overdue.values("handling_unit_id").annotate(n=Count("id")).order_by("-n"))
-    names = dict(
-        Unit.objects.filter(pk__in=[r["handling_unit_id"] for r in by_unit]).values_list("id", "name")
-    )
-    rule_labels = dict(DeadlineRule.choices)
-    by_rule = [
-        {
-            "rule": r["current_due_rule"],
-            "label": str(rule_labels.get(r["current_due_rule"], r["current_due_rule"])),
-            "count": r["n"],
-        }
-        for r in overdue.values("current_due_rule").annotate(n=Count("id")).order_by("-n")
-    ]
-    return {
-        **counts,
-        "by_unit": [
-            {
-                "unit_id": r["handling_unit_id"],
-                "unit": names.get(r["handling_unit_id"], "未转送"),
-                "count": r["n"],
-            }
-            for r in by_unit
-        ],
-        "by_rule": by_rule,
-    }
 
 
 def _series(daily: dict[date, dict], start: date, end: date, weekly: bool) -> list[dict]:

@@ -24,14 +24,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from xinfang.alerts.actions import after_raise
-from xinfang.alerts.models import Alert, AlertKind, Severity
+from xinfang.alerts.models import Alert, AlertKind, AlertNotice, Severity
 from xinfang.alerts.raising import raise_alert
 from xinfang.petitions.choices import OPEN_STATUSES, Channel, PetitionClass
 from xinfang.petitions.models import Petition, PetitionPetitioner
 from xinfang.units.models import Category, Unit
 
 from . import surge
-from .models import AlertNotice
 from .rollup import TZ, bounds
 
 COLLECTIVE_DAYS = 7

@@ -1,5 +1,5 @@
-"""Statistics tables: the daily rollup, its watermark, the monthly pick (每月一题)
-and the alert follow-up rows (in-app notices, Art. 25 reports up).
+"""Statistics tables: the daily rollup, its watermark and the monthly pick (每月一题).
+(The alert follow-up rows, in-app notices and Art. 25 reports up, are alerts.models.)
 
 `DailyStat` holds one row per (date, unit) with every count; `DailyVolume`
 the petitions received per (date, unit, dimension, key) for the breakdowns by
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The count columns of DailyStat, in display order; rates.py defines what they mean.
@@ -132,54 +131,3 @@ class MonthlyPick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.label}"
-
-
-class AlertNotice(models.Model):
-    """An in-app notice of an alert, for one user or for everyone in a unit."""
-
-    alert = models.ForeignKey("alerts.Alert", on_delete=models.CASCADE, related_name="notices")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="alert_notices",
-    )
-    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=60)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["unit", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} {self.reason}"
-
-
-class ReportUpKind(models.TextChoices):
-    SAME_LEVEL = "same_level", _("报告本级党委和政府")
-    UPPER_BUREAU = "upper_bureau", _("报告上一级信访部门")
-
-
-class ReportUp(models.Model):
-    """Art. 25: a major or urgent matter reported to the same-level leadership
-    and to the petition bureau one level up."""
-
-    alert = models.ForeignKey("alerts.Alert", on_delete=models.CASCADE, related_name="reports_up")
-    kind = models.CharField(max_length=16, choices=ReportUpKind.choices)
-    unit = models.ForeignKey("units.Unit", null=True, on_delete=models.PROTECT, related_name="+")
-    unit_name = models.CharField(max_length=100)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reported_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        unique_together = [("alert", "kind")]
-        ordering = ["reported_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}：{self.unit_name}"

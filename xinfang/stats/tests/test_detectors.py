@@ -6,11 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xinfang.alerts.models import Alert, AlertKind
+from xinfang.alerts.models import Alert, AlertKind, AlertNotice, ReportUp
 from xinfang.petitions.actions import PetitionerInput
 from xinfang.petitions.models import Petition
 from xinfang.stats import detectors, jobs
-from xinfang.stats.models import AlertNotice, ReportUp
 from xinfang.testing import make_petition
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from xinfang.alerts import actions
-from xinfang.alerts.models import Alert, AlertKind, AlertStatus
+from xinfang.alerts.models import Alert, AlertKind, AlertNotice, AlertStatus
 from xinfang.petitions import actions as a
 from xinfang.stats import reports, rollup
-from xinfang.stats.models import AlertNotice
 from xinfang.testing import PASSWORD, advance, make_petition
 
 pytestmark = pytest.mark.django_db
