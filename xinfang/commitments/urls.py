@@ -11,4 +11,6 @@ urlpatterns = [
     path("followups/", views.followup_list, name="followups"),
     path("followups/<int:pk>/", views.followup_detail, name="followup_detail"),
     path("followup/<str:token>/", views.questionnaire, name="questionnaire"),
+    *views.COMMITMENT_STEPS.urls(),
+    *views.FOLLOWUP_STEPS.urls("followups/", "followup_"),
 ]

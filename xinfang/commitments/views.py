@@ -13,16 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from xinfang.accounts import ratelimit
 from xinfang.accounts.models import User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.reception.public import base_template
-from xinfang.reception.webutil import Parser, form_errors, page, run_action
+from xinfang.reception.webutil import Parser, form_errors, page
 from xinfang.units.models import Unit
+from xinfang.web.steps import Failed, Step, StepPage
 
-from . import actions
+from . import actions, forms
 from .models import CommitmentStatus, FollowUp, FollowUpAnswer, FollowUpMethod, FollowUpStatus
 from .selectors import get_commitment_for, get_followup_for, visible_commitments, visible_followups
 from .stats import accountability_by_unit, followup_counts
@@ -103,24 +105,13 @@ def commitment_new(request):
 
 
 @login_required
+@require_safe
 def commitment_detail(request, pk: int):
+    return _commitment_page(request, get_commitment_for(request.user, pk))
+
+
+def _commitment_page(request, commitment, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    commitment = get_commitment_for(user, pk)
-    if request.method == "POST":
-        p = Parser(request.POST)
-        attachment = commitment.petition.attachments.filter(
-            pk=p.int("attachment", required=False) or 0
-        ).first()
-        if run_action(
-            request,
-            actions.commitment_keep,
-            "已登记兑现",
-            actor=user,
-            commitment=commitment,
-            evidence=p.text("evidence"),
-            attachment=attachment,
-        ):
-            return redirect("commitments:detail", commitment.pk)
     can_keep = commitment.status != CommitmentStatus.KEPT and (
         user.pk == commitment.owner_id
         or user.is_bureau_staff
@@ -132,11 +123,20 @@ def commitment_detail(request, pk: int):
         {
             "c": commitment,
             "can_keep": can_keep,
-            "errors": form_errors(request),
+            "errors": failed.errors if failed else {},
             "today": timezone.localdate(),
             "attachments": commitment.petition.attachments.all(),
         },
+        status=status,
     )
+
+
+COMMITMENT_STEPS = StepPage(
+    page="commitments:detail",
+    load=get_commitment_for,
+    render=_commitment_page,
+    steps={"keep": Step(forms.KeepForm, actions.commitment_keep, "已登记兑现")},
+)
 
 
 @login_required
@@ -181,32 +181,13 @@ def followup_list(request):
 
 
 @login_required
+@require_safe
 def followup_detail(request, pk: int):
+    return _followup_page(request, get_followup_for(request.user, pk))
+
+
+def _followup_page(request, followup, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    followup = get_followup_for(user, pk)
-    if request.method == "POST":
-        if request.POST.get("op") == "cancel":
-            done = run_action(
-                request,
-                actions.followup_cancel,
-                "已取消回访",
-                actor=user,
-                followup=followup,
-                reason=request.POST.get("reason", ""),
-            )
-        else:
-            done = run_action(
-                request,
-                actions.followup_record,
-                "已登记回访结果",
-                actor=user,
-                followup=followup,
-                answer=request.POST.get("answer", ""),
-                comment=request.POST.get("comment", ""),
-                method=request.POST.get("method", ""),
-            )
-        if done is not None:
-            return redirect("commitments:followup_detail", followup.pk)
     portal_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "commitments:questionnaire", args=[followup.token]
     )
@@ -216,7 +197,7 @@ def followup_detail(request, pk: int):
         {
             "f": followup,
             "answers": FollowUpAnswer.choices,
-            "errors": form_errors(request),
+            "errors": failed.errors if failed else {},
             "methods": [(FollowUpMethod.PHONE, "电话回访"), (FollowUpMethod.VISIT, "上门回访")],
             "can_record": followup.status == FollowUpStatus.SCHEDULED
             and user.is_bureau_staff
@@ -226,7 +207,19 @@ def followup_detail(request, pk: int):
             else "",
             "history": FollowUp.objects.filter(petition=followup.petition).exclude(pk=followup.pk),
         },
+        status=status,
     )
+
+
+FOLLOWUP_STEPS = StepPage(
+    page="commitments:followup_detail",
+    load=get_followup_for,
+    render=_followup_page,
+    steps={
+        "record": Step(forms.RecordForm, actions.followup_record, "已登记回访结果"),
+        "cancel": Step(forms.CancelForm, actions.followup_cancel, "已取消回访"),
+    },
+)
 
 
 @never_cache

@@ -14,4 +14,6 @@ urlpatterns = [
     path("backlog/<int:pk>/", views.backlog_detail, name="backlog_detail"),
     path("reminders/", views.reminders, name="reminders"),
     path("reminders/read/", views.reminders_read, name="reminders_read"),
+    *views.OWNERSHIP_STEPS.urls(),
+    *views.BACKLOG_STEPS.urls("backlog/", "backlog_"),
 ]

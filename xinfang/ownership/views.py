@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
-from xinfang.reception.webutil import Parser, form_errors, get_or_404, page, run_action
+from xinfang.reception.webutil import Parser, form_errors, page
+from xinfang.web.steps import Failed, Step, StepPage
 
-from . import actions
+from . import actions, forms
 from .backlog import backlog_resolution_counts
 from .models import (
     BacklogReportKind,
@@ -142,87 +143,13 @@ def ownership_new(request):
 
 
 @login_required
+@require_safe
 def ownership_detail(request, pk: int):
+    return _ownership_page(request, get_ownership_for(request.user, pk))
+
+
+def _ownership_page(request, ownership, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    ownership = get_ownership_for(user, pk)
-    if request.method == "POST":
-        op, p = request.POST.get("op"), Parser(request.POST)
-        done = None
-        if op == "report":
-            done = run_action(
-                request,
-                actions.ownership_report,
-                "已报送进展",
-                actor=user,
-                ownership=ownership,
-                text=p.text("text"),
-            )
-        elif op == "milestone":
-            due = p.date("due")
-            if due:
-                done = run_action(
-                    request,
-                    actions.milestone_add,
-                    "已添加节点",
-                    actor=user,
-                    ownership=ownership,
-                    title=p.text("title"),
-                    due=due,
-                )
-        elif op == "milestone_done":
-            milestone = get_or_404(ownership.milestones.all(), pk=request.POST.get("milestone"))
-            done = run_action(
-                request,
-                actions.milestone_complete,
-                "节点已完成",
-                actor=user,
-                milestone=milestone,
-                evidence=p.text("evidence"),
-            )
-        elif op == "visit":
-            day = p.date("date")
-            if day:
-                done = run_action(
-                    request,
-                    actions.field_visit_record,
-                    "已登记下访",
-                    actor=user,
-                    ownership=ownership,
-                    date=day,
-                    place=p.text("place"),
-                    participants=p.text("participants"),
-                    summary=p.text("summary"),
-                )
-        elif op == "resolve":
-            day = p.date("date")
-            attachment = ownership.petition.attachments.filter(
-                pk=p.int("attachment", required=False) or 0
-            ).first()
-            if day:
-                done = run_action(
-                    request,
-                    actions.ownership_resolve,
-                    "已登记化解",
-                    actor=user,
-                    ownership=ownership,
-                    kind=p.text("kind"),
-                    evidence=p.text("evidence"),
-                    date=day,
-                    attachment=attachment,
-                )
-        elif op == "release":
-            done = run_action(
-                request,
-                actions.ownership_release,
-                "已解除包案",
-                actor=user,
-                ownership=ownership,
-                reason=p.text("reason"),
-            )
-        if p.errors and done is None:
-            request.form_errors = {**p.errors, **form_errors(request)}
-        if done is not None:
-            return redirect("ownership:detail", ownership.pk)
     is_active = ownership.status == OwnershipStatus.ACTIVE
     can_act = is_active and (user.pk == ownership.leader_id or user.is_bureau_staff)
     return render(
@@ -237,13 +164,29 @@ def ownership_detail(request, pk: int):
             "reports": ownership.reports.select_related("author"),
             "visits": ownership.visits.all(),
             "kinds": ResolutionKind.choices,
-            "errors": form_errors(request),
+            "errors": failed.errors if failed else {},
             "attachments": ownership.petition.attachments.all(),
             "resolution": getattr(ownership, "resolution", None)
             if ownership.status == OwnershipStatus.RESOLVED
             else None,
         },
+        status=status,
     )
+
+
+OWNERSHIP_STEPS = StepPage(
+    page="ownership:detail",
+    load=get_ownership_for,
+    render=_ownership_page,
+    steps={
+        "report": Step(forms.ReportForm, actions.ownership_report, "已报送进展"),
+        "milestone": Step(forms.MilestoneForm, actions.milestone_add, "已添加节点"),
+        "milestone_done": Step(forms.MilestoneDoneForm, actions.milestone_complete, "节点已完成"),
+        "visit": Step(forms.VisitForm, actions.field_visit_record, "已登记下访"),
+        "resolve": Step(forms.ResolveForm, actions.ownership_resolve, "已登记化解"),
+        "release": Step(forms.ReleaseForm, actions.ownership_release, "已解除包案"),
+    },
+)
 
 
 # --- backlog ----------------------------------------------------------------------------------------------
@@ -337,48 +280,13 @@ def backlog_new(request):
 
 
 @login_required
+@require_safe
 def backlog_detail(request, pk: int):
+    return _backlog_page(request, get_backlog_for(request.user, pk))
+
+
+def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    backlog = get_backlog_for(user, pk)
-    if request.method == "POST":
-        op, p = request.POST.get("op"), Parser(request.POST)
-        done = None
-        if op == "submit":
-            report = get_or_404(backlog.reports_due.all(), pk=request.POST.get("report"))
-            done = run_action(
-                request,
-                actions.backlog_submit_report,
-                "已报送",
-                actor=user,
-                report=report,
-                text=p.text("text"),
-            )
-        elif op == "due":
-            due = p.date("due")
-            if due:
-                done = run_action(
-                    request,
-                    actions.backlog_add_report_due,
-                    "已添加报送期限",
-                    actor=user,
-                    backlog=backlog,
-                    due=due,
-                    kind=p.text("kind"),
-                )
-        elif op == "resolve":
-            done = run_action(
-                request,
-                actions.backlog_resolve,
-                "积案已化解",
-                actor=user,
-                backlog=backlog,
-                note=p.text("note"),
-            )
-        if p.errors and done is None:
-            request.form_errors = {**p.errors, **form_errors(request)}
-        if done is not None:
-            return redirect("ownership:backlog_detail", backlog.pk)
-    can_report = user.pk == backlog.owner_id or user.is_bureau_staff
     return render(
         request,
         "ownership/backlog_detail.html",
@@ -387,13 +295,26 @@ def backlog_detail(request, pk: int):
             "reports": backlog.reports_due.select_related("submitted_by"),
             "today": timezone.localdate(),
             "kinds": BacklogReportKind.choices,
-            "errors": form_errors(request),
-            "can_report": can_report,
+            "errors": failed.errors if failed else {},
+            "can_report": user.pk == backlog.owner_id or user.is_bureau_staff,
             "can_schedule": user.is_bureau_staff,
             "is_open": backlog.status == BacklogStatus.OPEN,
             "ownership": backlog.petition.ownerships.filter(status=OwnershipStatus.ACTIVE).first(),
         },
+        status=status,
     )
+
+
+BACKLOG_STEPS = StepPage(
+    page="ownership:backlog_detail",
+    load=get_backlog_for,
+    render=_backlog_page,
+    steps={
+        "submit": Step(forms.SubmitReportForm, actions.backlog_submit_report, "已报送"),
+        "due": Step(forms.ReportDueForm, actions.backlog_add_report_due, "已添加报送期限"),
+        "resolve": Step(forms.BacklogResolveForm, actions.backlog_resolve, "积案已化解"),
+    },
+)
 
 
 # --- reminders --------------------------------------------------------------------------------------------

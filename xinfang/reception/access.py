@@ -14,7 +14,7 @@ from django.http import Http404
 
 from xinfang.petitions import access
 
-from .models import JointHandling, JointParticipant
+from .models import JointHandling, JointParticipant, JointReceptionSession, LeaderReceptionSlot
 
 
 def joint_scope_q(user) -> Q:
@@ -55,3 +55,32 @@ def participant_for(user, joint: JointHandling) -> JointParticipant | None:
     ]
     candidates.sort(key=lambda p: (p.unit_id != user.unit_id, p.role != "lead", p.pk))
     return candidates[0] if candidates else None
+
+
+def visible_sessions(user):
+    """Joint reception sessions: all for bureau staff; else those the user staffs,
+    is on duty for, or whose participating units include the user's."""
+    qs = JointReceptionSession.objects.all()
+    if user.is_bureau_staff:
+        return qs
+    return qs.filter(Q(staff=user) | Q(units=user.unit_id) | Q(leader_on_duty=user)).distinct()
+
+
+def get_session_for(user, pk: int) -> JointReceptionSession:
+    session = visible_sessions(user).select_related("leader_on_duty").filter(pk=pk).first()
+    if session is None:
+        raise Http404("接访场次不存在")
+    return session
+
+
+def visible_slots(user):
+    """Leader reception slots: all for bureau staff, a leader's own otherwise."""
+    qs = LeaderReceptionSlot.objects.select_related("leader", "leader__unit")
+    return qs if user.is_bureau_staff else qs.filter(leader=user)
+
+
+def get_slot_for(user, pk: int) -> LeaderReceptionSlot:
+    slot = visible_slots(user).filter(pk=pk).first()
+    if slot is None:
+        raise Http404("对象不存在或无权查看")
+    return slot

@@ -12,4 +12,7 @@ urlpatterns = [
     path("leader/", views.slots, name="slots"),
     path("leader/<int:pk>/", views.slot_detail, name="slot_detail"),
     path("booking/", public.booking, name="booking"),
+    *views.SESSION_STEPS.urls("sessions/", "session_"),
+    *views.JOINT_STEPS.urls("joint/", "joint_"),
+    *views.SLOT_STEPS.urls("leader/", "slot_"),
 ]

@@ -10,27 +10,35 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
+from xinfang.web.steps import Failed, Step, StepPage
 
-from . import actions
-from .access import get_joint_for, participant_for, visible_joints
-from .api import visible_sessions
+from . import actions, forms
+from .access import (
+    get_joint_for,
+    get_session_for,
+    get_slot_for,
+    participant_for,
+    visible_joints,
+    visible_sessions,
+    visible_slots,
+)
 from .models import (
     BookingStatus,
     JointMode,
     JointParticipant,
     JointStatus,
-    LeaderReceptionSlot,
     OneStopOutcome,
     ParticipantRole,
     ParticipantStatus,
     PostKind,
 )
-from .webutil import Parser, form_errors, get_or_404, page, run_action
+from .webutil import Parser, form_errors, page
 
 
 def _bureau_only(user) -> None:
@@ -100,31 +108,13 @@ def sessions(request):
 
 
 @login_required
+@require_safe
 def session_detail(request, pk: int):
+    return _session_page(request, get_session_for(request.user, pk))
+
+
+def _session_page(request, session, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    session = get_or_404(visible_sessions(user).select_related("leader_on_duty"), pk=pk)
-    if request.method == "POST":
-        if request.POST.get("op") == "visit":
-            case_number = (request.POST.get("case_number") or "").strip()
-            petition = access.visible_petitions(user).filter(case_number=case_number).first()
-            if petition is None:
-                request.form_errors = {"case_number": "未找到该信访件或无权查看"}
-            elif run_action(
-                request, actions.visit_register, "已登记接访", actor=user, session=session, petition=petition
-            ):
-                return redirect("reception:session_detail", session.pk)
-        elif request.POST.get("op") == "outcome":
-            visit = get_or_404(session.visits.all(), pk=request.POST.get("visit"))
-            if run_action(
-                request,
-                actions.visit_record_outcome,
-                "已登记处理结果",
-                actor=user,
-                visit=visit,
-                outcome=request.POST.get("outcome", ""),
-                note=request.POST.get("note", ""),
-            ):
-                return redirect("reception:session_detail", session.pk)
     visible_ids = set(
         access.visible_petitions(user).filter(reception_visits__session=session).values_list("pk", flat=True)
     )
@@ -138,10 +128,22 @@ def session_detail(request, pk: int):
             "session": session,
             "visits": visits,
             "outcomes": OneStopOutcome.choices,
-            "errors": form_errors(request),
+            "errors": failed.errors if failed else {},
             "can_open_joint": user.is_bureau_staff,
         },
+        status=status,
     )
+
+
+SESSION_STEPS = StepPage(
+    page="reception:session_detail",
+    load=get_session_for,
+    render=_session_page,
+    steps={
+        "visit": Step(forms.VisitForm, actions.visit_register, "已登记接访"),
+        "outcome": Step(forms.OutcomeForm, actions.visit_record_outcome, "已登记处理结果"),
+    },
+)
 
 
 # --- joint handling ---------------------------------------------------------------------------------------
@@ -230,50 +232,14 @@ def joint_new(request):
 
 
 @login_required
+@require_safe
 def joint_detail(request, pk: int):
+    return _joint_page(request, get_joint_for(request.user, pk))
+
+
+def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    joint = get_joint_for(user, pk)
     me = participant_for(user, joint)
-    if request.method == "POST":
-        op = request.POST.get("op")
-        done = None
-        if op == "post":
-            reply_to = joint.posts.filter(pk=request.POST.get("reply_to") or 0).first()
-            done = run_action(
-                request,
-                actions.joint_post,
-                "已发布",
-                actor=user,
-                joint=joint,
-                kind=request.POST.get("kind", ""),
-                text=request.POST.get("text", ""),
-                reply_to=reply_to,
-            )
-        elif op == "answer":
-            done = run_action(
-                request,
-                actions.joint_draft_answer,
-                "综合答复已拟定",
-                actor=user,
-                joint=joint,
-                text=request.POST.get("text", ""),
-            )
-        elif op == "withdraw":
-            done = run_action(
-                request, actions.joint_reopen_statements, "已撤回综合答复", actor=user, joint=joint
-            )
-        elif op == "close":
-            done = run_action(
-                request,
-                actions.joint_close,
-                "联合办理已结束",
-                actor=user,
-                joint=joint,
-                outcome=request.POST.get("outcome", ""),
-                note=request.POST.get("note", ""),
-            )
-        if done is not None:
-            return redirect("reception:joint_detail", joint.pk)
     participants = list(joint.participants.select_related("unit"))
     kinds = (
         PostKind.choices
@@ -293,11 +259,25 @@ def joint_detail(request, pk: int):
             "can_post": joint.is_open and (me is not None or user.is_bureau_staff),
             "can_close": user.is_bureau_staff and joint.is_open,
             "outcomes": OneStopOutcome.choices,
-            "errors": form_errors(request),
+            "errors": failed.errors if failed else {},
             "all_stated": all(p.status == ParticipantStatus.STATED for p in participants),
             "today": timezone.localdate(),
         },
+        status=status,
     )
+
+
+JOINT_STEPS = StepPage(
+    page="reception:joint_detail",
+    load=get_joint_for,
+    render=_joint_page,
+    steps={
+        "post": Step(forms.PostForm, actions.joint_post, "已发布"),
+        "answer": Step(forms.AnswerForm, actions.joint_draft_answer, "综合答复已拟定"),
+        "withdraw": Step(forms.WithdrawForm, actions.joint_reopen_statements, "已撤回综合答复"),
+        "close": Step(forms.CloseForm, actions.joint_close, "联合办理已结束"),
+    },
+)
 
 
 # --- leader reception -------------------------------------------------------------------------------------
@@ -329,9 +309,7 @@ def slots(request):
             return redirect("reception:slots")
         except ActionError as exc:
             request.form_errors = exc.fields
-    qs = LeaderReceptionSlot.objects.select_related("leader", "leader__unit")
-    if not user.is_bureau_staff:
-        qs = qs.filter(leader=user)
+    qs = visible_slots(user)
     if request.GET.get("past") != "1":
         qs = qs.filter(date__gte=timezone.localdate())
     else:
@@ -350,24 +328,12 @@ def slots(request):
 
 
 @login_required
+@require_safe
 def slot_detail(request, pk: int):
-    user = request.user
-    qs = LeaderReceptionSlot.objects.select_related("leader")
-    if not user.is_bureau_staff:
-        qs = qs.filter(leader=user)
-    slot = get_or_404(qs, pk=pk)
-    if request.method == "POST":
-        booking = get_or_404(slot.bookings.all(), pk=request.POST.get("booking"))
-        if run_action(
-            request,
-            actions.booking_set_status,
-            "已更新预约",
-            actor=user,
-            booking=booking,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
-        ):
-            return redirect("reception:slot_detail", slot.pk)
+    return _slot_page(request, get_slot_for(request.user, pk))
+
+
+def _slot_page(request, slot, *, failed: Failed | None = None, status: int = 200):
     return render(
         request,
         "reception/slot_detail.html",
@@ -384,4 +350,13 @@ def slot_detail(request, pk: int):
                 attended=Count("pk", filter=Q(status=BookingStatus.ATTENDED)),
             ),
         },
+        status=status,
     )
+
+
+SLOT_STEPS = StepPage(
+    page="reception:slot_detail",
+    load=get_slot_for,
+    render=_slot_page,
+    steps={"booking": Step(forms.BookingForm, actions.booking_set_status, "已更新预约")},
+)

@@ -79,7 +79,7 @@ def _nav(page, label: str) -> None:
 def _post(page, kind: str, text: str) -> None:
     page.select_option("#f-kind", kind)
     page.fill("#f-text", text)
-    submit(page, "form:has(input[name=op][value=post]) button[type=submit]")
+    submit(page, "form[action$='/post/'] button[type=submit]")
     assert "已发布" in messages(page), page.content()[:3000]
 
 
@@ -148,7 +148,7 @@ def test_online_joint_handling_with_three_units_then_rereview_hearing(staff_page
     lead = pages["handler_a"]
     lead.reload()
     lead.fill("#f-answer", ANSWER)
-    submit(lead, "form:has(input[name=op][value=answer]) button[type=submit]")
+    submit(lead, "form[action$='/answer/'] button[type=submit]")
     assert "综合答复已拟定" in messages(lead), lead.content()[:3000]
     shots(lead, "joint-answer-drafted")
     joint.refresh_from_db()
@@ -168,7 +168,7 @@ def test_online_joint_handling_with_three_units_then_rereview_hearing(staff_page
     bureau.reload()
     bureau.select_option("#f-outcome", "handed_to_lead")
     bureau.fill("#f-note", "综合答复已送达信访人，由新海街道牵头落实")
-    submit(bureau, "form:has(input[name=op][value=close]) button[type=submit]")
+    submit(bureau, "form[action$='/close/'] button[type=submit]")
     assert "联合办理已结束" in messages(bureau)
     shots(bureau, "joint-closed")
     joint.refresh_from_db()

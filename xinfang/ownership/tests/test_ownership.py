@@ -210,7 +210,7 @@ def test_staff_pages_render(client, world):
         f"/ownership/new/?petition={backlog.petition_id}",
     ]:
         assert client.get(url).status_code == 200, url
-    response = client.post(f"/ownership/{ownership.pk}/", {"op": "report", "text": "网页报送"})
+    response = client.post(f"/ownership/{ownership.pk}/report/", {"text": "网页报送"})
     assert response.status_code == 302
     assert ownership.reports.count() == 2
 

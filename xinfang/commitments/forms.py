@@ -1,0 +1,32 @@
+"""Forms of the steps on the commitment and follow-up pages
+(xinfang.web.steps): input checking only, the actions decide.  Field names are
+the actions' keyword arguments."""
+
+from __future__ import annotations
+
+from django import forms
+
+from xinfang.web.steps import StepForm, text_field
+
+
+class KeepForm(StepForm):
+    target = "commitment"
+    evidence = text_field("兑现情况", required=False)
+    attachment = forms.IntegerField(label="附件", required=False)
+
+    def params(self) -> dict:
+        data = super().params()
+        data["attachment"] = self.obj.petition.attachments.filter(pk=data["attachment"] or 0).first()
+        return data
+
+
+class RecordForm(StepForm):
+    target = "followup"
+    method = forms.CharField(label="方式", max_length=20, required=False)
+    answer = forms.CharField(label="问题是否真正解决？", max_length=20, required=False)
+    comment = text_field("信访人意见", required=False)
+
+
+class CancelForm(StepForm):
+    target = "followup"
+    reason = forms.CharField(label="取消回访理由", max_length=400, required=False)

@@ -1,0 +1,78 @@
+"""Forms of the steps on the ownership and backlog pages (xinfang.web.steps):
+input checking only, the actions decide (choices and required text included,
+so their Chinese messages are the ones shown).  Field names are the actions'
+keyword arguments."""
+
+from __future__ import annotations
+
+from django import forms
+
+from xinfang.web.steps import StepForm, date_field, text_field
+
+
+class OwnershipStep(StepForm):
+    target = "ownership"
+
+
+class ReportForm(OwnershipStep):
+    text = text_field("本期进展", required=False)
+
+
+class MilestoneForm(OwnershipStep):
+    title = forms.CharField(label="新增节点", max_length=200, required=False)
+    due = date_field("计划完成日期")
+
+
+class MilestoneDoneForm(StepForm):
+    milestone = forms.IntegerField(widget=forms.HiddenInput)
+    evidence = forms.CharField(label="完成情况", max_length=4000, required=False)
+
+    def params(self) -> dict:
+        return {
+            "milestone": self.child(self.obj.milestones.all(), "milestone"),
+            "evidence": self.cleaned_data["evidence"],
+        }
+
+
+class VisitForm(OwnershipStep):
+    date = date_field("日期")
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    participants = forms.CharField(label="参加人员", max_length=500, required=False)
+    summary = text_field("下访情况", required=False)
+
+
+class ResolveForm(OwnershipStep):
+    kind = forms.CharField(label="化解方式", max_length=20, required=False)
+    date = date_field("化解日期")
+    attachment = forms.IntegerField(label="附件", required=False)
+    evidence = text_field("化解依据", required=False)
+
+    def params(self) -> dict:
+        data = super().params()
+        data["attachment"] = self.obj.petition.attachments.filter(pk=data["attachment"] or 0).first()
+        return data
+
+
+class ReleaseForm(OwnershipStep):
+    reason = forms.CharField(label="解除包案理由", max_length=400, required=False)
+
+
+class BacklogStep(StepForm):
+    target = "backlog"
+
+
+class SubmitReportForm(StepForm):
+    report = forms.IntegerField(widget=forms.HiddenInput)
+    text = text_field("报告内容", required=False)
+
+    def params(self) -> dict:
+        return {"report": self.child(self.obj.reports_due.all(), "report"), "text": self.cleaned_data["text"]}
+
+
+class ReportDueForm(BacklogStep):
+    kind = forms.CharField(label="类型", max_length=20, required=False)
+    due = date_field("报送期限")
+
+
+class BacklogResolveForm(BacklogStep):
+    note = text_field("化解情况", required=False)

@@ -1,0 +1,75 @@
+"""Forms of the steps on the reception pages (xinfang.web.steps): input
+checking only, the actions decide.  Field names are the actions' keyword
+arguments."""
+
+from __future__ import annotations
+
+from django import forms
+
+from xinfang.petitions import access
+from xinfang.petitions.errors import ActionError
+from xinfang.web.steps import StepForm, text_field
+
+NOT_FOUND = "未找到该信访件或无权查看"
+
+
+class VisitForm(StepForm):
+    target = "session"
+    case_number = forms.CharField(label="信访件编号", max_length=40, required=False)
+
+    def params(self) -> dict:
+        number = self.cleaned_data["case_number"].strip()
+        petition = access.visible_petitions(self.user).filter(case_number=number).first() if number else None
+        if petition is None:
+            raise ActionError("invalid", NOT_FOUND, fields={"case_number": NOT_FOUND})
+        return {"session": self.obj, "petition": petition}
+
+
+class OutcomeForm(StepForm):
+    visit = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.CharField(label="处理结果", max_length=30, required=False)
+    note = forms.CharField(label="处理情况", max_length=2000, required=False)
+
+    def params(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["visit"] = self.child(self.obj.visits.all(), "visit")
+        return data
+
+
+class JointStep(StepForm):
+    target = "joint"
+
+
+class PostForm(JointStep):
+    kind = forms.CharField(label="类型", max_length=20, required=False)
+    text = text_field("内容", required=False)
+    reply_to = forms.IntegerField(label="回复发言编号", required=False)
+
+    def params(self) -> dict:
+        data = super().params()
+        data["reply_to"] = self.obj.posts.filter(pk=data["reply_to"] or 0).first()
+        return data
+
+
+class AnswerForm(JointStep):
+    text = text_field("综合答复", required=False)
+
+
+class WithdrawForm(JointStep):
+    pass
+
+
+class CloseForm(JointStep):
+    outcome = forms.CharField(label="处理结果", max_length=30, required=False)
+    note = forms.CharField(label="说明", max_length=2000, required=False)
+
+
+class BookingForm(StepForm):
+    booking = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.CharField(label="结果", max_length=20, required=False)
+    note = forms.CharField(label="接待情况", max_length=2000, required=False)
+
+    def params(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["booking"] = self.child(self.obj.bookings.all(), "booking")
+        return data
