@@ -7,9 +7,12 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.choices import Outcome
+from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
+from xinfang.web.steps import StepForm
 
-from .models import HearingMember, MemberKind, NoticeMethod
+from .access import seat_of
+from .models import HearingMember, MemberKind, NoticeMethod, Party
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -58,7 +61,15 @@ class ScheduleForm(forms.Form):
         self.fields["host"].queryset = qs.exclude(role=Role.HEARING_MEMBER).distinct().order_by("unit__path")
 
 
-class PanelForm(forms.Form):
+class HearingStep(StepForm):
+    target = "hearing"
+
+
+def _seated(hearing):
+    return HearingMember.objects.filter(seats__hearing=hearing, seats__status="selected")
+
+
+class PanelForm(HearingStep):
     members = forms.ModelMultipleChoiceField(
         label="听证员",
         queryset=HearingMember.objects.filter(is_active=True),
@@ -66,11 +77,11 @@ class PanelForm(forms.Form):
     )
 
 
-class NotifyForm(forms.Form):
+class NotifyForm(HearingStep):
     method = forms.ChoiceField(label="送达方式", choices=NoticeMethod.choices)
 
 
-class HoldForm(forms.Form):
+class HoldForm(HearingStep):
     held_on = forms.DateField(label="举行日期", widget=DATE, initial=timezone.localdate)
     absent = forms.ModelMultipleChoiceField(
         label="未出席的听证员",
@@ -81,35 +92,66 @@ class HoldForm(forms.Form):
     petitioner_present = forms.BooleanField(label="信访人出席", required=False, initial=True)
     unit_present = forms.BooleanField(label="有关单位出席", required=False, initial=True)
 
-    def __init__(self, *args, hearing=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if hearing is not None:
-            self.fields["absent"].queryset = HearingMember.objects.filter(
-                seats__hearing=hearing, seats__status="selected"
-            )
+        if self.obj is not None:
+            self.fields["absent"].queryset = _seated(self.obj)
+
+    def params(self) -> dict:
+        data, petition = self.cleaned_data, self.obj.petition
+        parties = [
+            (Party.PETITIONER, name, data["petitioner_present"])
+            for name in petition.petitioner_links.values_list("petitioner__name", flat=True)
+        ]
+        if petition.handling_unit:
+            parties.append((Party.UNIT, petition.handling_unit.name, data["unit_present"]))
+        return {
+            "hearing": self.obj,
+            "held_on": data["held_on"],
+            "absent_members": [m.pk for m in data["absent"]],
+            "parties": parties,
+        }
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(HearingStep):
     minutes = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(HearingStep):
     member = forms.ModelChoiceField(label="听证员", queryset=HearingMember.objects.none(), required=False)
     opinion = forms.ChoiceField(label="意见", choices=Outcome.choices, widget=forms.RadioSelect)
     reasoning = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, hearing=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if hearing is not None:
-            self.fields["member"].queryset = HearingMember.objects.filter(
-                seats__hearing=hearing, seats__status="selected"
-            )
+        if self.obj is not None:
+            self.fields["member"].queryset = _seated(self.obj)
+
+    def params(self) -> dict:
+        # A member records their own opinion; staff record one for a member they name.
+        own = seat_of(self.user, self.obj)
+        member = own.member if own is not None else self.cleaned_data["member"]
+        if member is None:
+            raise ActionError("invalid", "请选择听证员", fields={"member": "必填"})
+        return {**super().params(), "member": member}
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(HearingStep):
     concluded_on = forms.DateField(label="结论日期", widget=DATE, initial=timezone.localdate)
     conclusion_text = forms.CharField(label="听证意见", widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ReasonForm(forms.Form):
+class RecuseForm(StepForm):
+    seat = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="理由", max_length=400)
+
+    def params(self) -> dict:
+        return {"seat": self.child(self.obj.seats.all(), "seat"), "reason": self.cleaned_data["reason"]}
+
+
+class ReasonForm(HearingStep):
     reason = forms.CharField(label="理由", max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublishForm(HearingStep):
+    pass

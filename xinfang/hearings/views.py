@@ -10,31 +10,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.errors import ActionError
+from xinfang.web.steps import Failed, Step, StepPage, describe
 
 from . import actions, forms
 from .access import can_manage, can_manage_roster, get_hearing_for, seat_of, visible_hearings
-from .models import HearingMember, HearingStatus, Party, PublishedHearingOpinion
-
-
-def _fail(request, err: ActionError) -> None:
-    detail = "；".join(f"{v}" for v in err.fields.values())
-    messages.error(request, f"{err.message}{'（' + detail + '）' if detail else ''}")
-
-
-def _form_fail(request, form) -> None:
-    errors = "；".join(
-        f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{' '.join(v)}"
-        for k, v in form.errors.items()
-    )
-    messages.error(request, f"请检查填写内容：{errors}")
+from .models import HearingMember, HearingStatus, PublishedHearingOpinion
 
 
 @login_required
@@ -96,7 +83,7 @@ def member_edit(request, pk: int | None = None):
         try:
             actions.member_save(actor=request.user, member=member, **form.cleaned_data)
         except ActionError as err:
-            _fail(request, err)
+            messages.error(request, describe(err))
         else:
             messages.success(request, "已保存听证员信息")
             return redirect("hearings:members")
@@ -113,7 +100,7 @@ def schedule(request, petition_pk: int):
         try:
             hearing = actions.hearing_schedule(actor=request.user, petition=petition, **form.cleaned_data)
         except ActionError as err:
-            _fail(request, err)
+            messages.error(request, describe(err))
         else:
             messages.success(request, "已安排听证，请选定听证员")
             return redirect("hearings:detail", pk=hearing.pk)
@@ -121,8 +108,24 @@ def schedule(request, petition_pk: int):
 
 
 @login_required
+@require_safe
 def detail(request, pk: int):
-    hearing = get_hearing_for(request.user, pk)
+    return _hearing_page(request, get_hearing_for(request.user, pk))
+
+
+# The context name of each step's form on the page (recuse and publish have none).
+FORM_CONTEXT = {
+    "panel": "panel_form",
+    "notify": "notify_form",
+    "hold": "hold_form",
+    "minutes": "minutes_form",
+    "opinion": "opinion_form",
+    "conclude": "conclude_form",
+    "cancel": "reason_form",
+}
+
+
+def _hearing_page(request, hearing, *, failed: Failed | None = None, status: int = 200):
     petition = hearing.petition
     own_seat = seat_of(request.user, hearing)
     manage = own_seat is None and can_manage(request.user, petition)
@@ -146,150 +149,47 @@ def detail(request, pk: int):
     }
     if manage:
         context.update(
-            panel_form=forms.PanelForm(),
-            notify_form=forms.NotifyForm(),
-            hold_form=forms.HoldForm(hearing=hearing),
-            minutes_form=forms.MinutesForm(initial={"minutes": hearing.minutes}),
-            opinion_form=forms.OpinionForm(hearing=hearing),
-            conclude_form=forms.ConcludeForm(),
-            reason_form=forms.ReasonForm(),
+            panel_form=forms.PanelForm(obj=hearing),
+            notify_form=forms.NotifyForm(obj=hearing),
+            hold_form=forms.HoldForm(obj=hearing),
+            minutes_form=forms.MinutesForm(obj=hearing, initial={"minutes": hearing.minutes}),
+            opinion_form=forms.OpinionForm(obj=hearing),
+            conclude_form=forms.ConcludeForm(obj=hearing),
+            reason_form=forms.ReasonForm(obj=hearing),
         )
     elif own_seat is not None:
         context["opinion_form"] = forms.OpinionForm(
-            initial={"opinion": own_seat.opinion, "reasoning": own_seat.reasoning}
+            obj=hearing, initial={"opinion": own_seat.opinion, "reasoning": own_seat.reasoning}
         )
-        context["reason_form"] = forms.ReasonForm()
-    return render(request, "hearings/detail.html", context)
+        context["reason_form"] = forms.ReasonForm(obj=hearing)
+    key = FORM_CONTEXT.get(failed.name) if failed else None
+    if key in context:
+        context[key] = failed.form
+    return render(request, "hearings/detail.html", context, status=status)
 
 
-def _step(request, pk: int, form_class, run, success: str, *, form_kwargs=None):
-    """Load the hearing (404 when hidden), validate the form, run the action."""
-    hearing = get_hearing_for(request.user, pk)
-    form = form_class(request.POST, **(form_kwargs(hearing) if form_kwargs else {}))
-    if not form.is_valid():
-        _form_fail(request, form)
-    else:
-        try:
-            run(hearing, form.cleaned_data)
-        except ActionError as err:
-            _fail(request, err)
-        else:
-            messages.success(request, success)
-    return HttpResponseRedirect(reverse("hearings:detail", args=[hearing.pk]))
+def _recused_warnings(request, result) -> None:
+    for seat in result.recused:
+        messages.warning(request, f"{seat.member.name}因利害关系自动回避：{seat.recusal_reason}")
 
 
-@login_required
-@require_POST
-def panel(request, pk: int):
-    def run(hearing, data):
-        result = actions.hearing_select_panel(actor=request.user, hearing=hearing, members=data["members"])
-        for seat in result.recused:
-            messages.warning(request, f"{seat.member.name}因利害关系自动回避：{seat.recusal_reason}")
-
-    return _step(request, pk, forms.PanelForm, run, "已更新听证员名单")
+def _notices_sent(request, sent) -> None:
+    messages.info(request, f"本次送达通知{len(sent)}份")
 
 
-@login_required
-@require_POST
-def recuse(request, pk: int, seat_pk: int):
-    def run(hearing, data):
-        seat = get_object_or_404(hearing.seats, pk=seat_pk)
-        actions.hearing_recuse_member(actor=request.user, seat=seat, reason=data["reason"])
-
-    return _step(request, pk, forms.ReasonForm, run, "已登记回避")
-
-
-@login_required
-@require_POST
-def notify(request, pk: int):
-    def run(hearing, data):
-        sent = actions.hearing_notify(actor=request.user, hearing=hearing, method=data["method"])
-        messages.info(request, f"本次送达通知{len(sent)}份")
-
-    return _step(request, pk, forms.NotifyForm, run, "听证通知已登记")
-
-
-@login_required
-@require_POST
-def hold(request, pk: int):
-    def run(hearing, data):
-        petition = hearing.petition
-        parties = [
-            (Party.PETITIONER, n, data["petitioner_present"])
-            for n in petition.petitioner_links.values_list("petitioner__name", flat=True)
-        ]
-        if petition.handling_unit:
-            parties.append((Party.UNIT, petition.handling_unit.name, data["unit_present"]))
-        actions.hearing_hold(
-            actor=request.user,
-            hearing=hearing,
-            held_on=data["held_on"],
-            absent_members=[m.pk for m in data["absent"]],
-            parties=parties,
-        )
-
-    return _step(request, pk, forms.HoldForm, run, "已记录听证举行情况", form_kwargs=lambda h: {"hearing": h})
-
-
-@login_required
-@require_POST
-def minutes(request, pk: int):
-    def run(hearing, data):
-        actions.hearing_record_minutes(actor=request.user, hearing=hearing, minutes=data["minutes"])
-
-    return _step(request, pk, forms.MinutesForm, run, "已保存听证笔录")
-
-
-@login_required
-@require_POST
-def opinion(request, pk: int):
-    def run(hearing, data):
-        own = seat_of(request.user, hearing)
-        member = own.member if own is not None else data["member"]
-        if member is None:
-            raise ActionError("invalid", "请选择听证员", fields={"member": "必填"})
-        actions.hearing_record_opinion(
-            actor=request.user,
-            hearing=hearing,
-            member=member,
-            opinion=data["opinion"],
-            reasoning=data["reasoning"],
-        )
-
-    return _step(
-        request, pk, forms.OpinionForm, run, "已记录听证员意见", form_kwargs=lambda h: {"hearing": h}
-    )
-
-
-@login_required
-@require_POST
-def conclude(request, pk: int):
-    def run(hearing, data):
-        actions.hearing_conclude(actor=request.user, hearing=hearing, **data)
-
-    return _step(request, pk, forms.ConcludeForm, run, "已形成听证结论")
-
-
-@login_required
-@require_POST
-def cancel(request, pk: int):
-    def run(hearing, data):
-        actions.hearing_cancel(actor=request.user, hearing=hearing, reason=data["reason"])
-
-    return _step(request, pk, forms.ReasonForm, run, "已取消听证")
-
-
-@login_required
-@require_POST
-def publish(request, pk: int):
-    def run(hearing, data):
-        actions.hearing_publish(actor=request.user, hearing=hearing)
-
-    return _step(request, pk, lambda *a, **k: _Empty(), run, "听证意见已公示")
-
-
-class _Empty:
-    cleaned_data: dict = {}
-
-    def is_valid(self) -> bool:
-        return True
+STEPS = StepPage(
+    page="hearings:detail",
+    load=get_hearing_for,
+    render=_hearing_page,
+    steps={
+        "panel": Step(forms.PanelForm, actions.hearing_select_panel, "已更新听证员名单", _recused_warnings),
+        "recuse": Step(forms.RecuseForm, actions.hearing_recuse_member, "已登记回避"),
+        "notify": Step(forms.NotifyForm, actions.hearing_notify, "听证通知已登记", _notices_sent),
+        "hold": Step(forms.HoldForm, actions.hearing_hold, "已记录听证举行情况"),
+        "minutes": Step(forms.MinutesForm, actions.hearing_record_minutes, "已保存听证笔录"),
+        "opinion": Step(forms.OpinionForm, actions.hearing_record_opinion, "已记录听证员意见"),
+        "conclude": Step(forms.ConcludeForm, actions.hearing_conclude, "已形成听证结论"),
+        "cancel": Step(forms.ReasonForm, actions.hearing_cancel, "已取消听证"),
+        "publish": Step(forms.PublishForm, actions.hearing_publish, "听证意见已公示"),
+    },
+)

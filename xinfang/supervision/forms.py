@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from xinfang.units.models import Unit
+from xinfang.web.steps import StepForm
 
 from .models import Adoption, NoticeStatus, ProposalKind, Trigger
 
@@ -21,13 +22,29 @@ class IssueForm(forms.Form):
     flagged = forms.BooleanField(label="挂牌督办", required=False)
 
 
-class ReplyForm(forms.Form):
+class NoticeStep(StepForm):
+    target = "notice"
+
+
+class ReplyForm(NoticeStep):
     text = forms.CharField(label="书面回复", widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NoticeStep):
+    """One form on the page for the supervisor's four answers (each its own URL)."""
+
     reason = forms.CharField(label="意见或理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reply_due = forms.DateField(label="新的回复期限", widget=DATE, required=False)
+
+
+class AcceptForm(ReviewForm):
+    def params(self) -> dict:
+        return {"notice": self.obj, "note": self.cleaned_data["reason"]}
+
+
+class CloseForm(ReviewForm):
+    def params(self) -> dict:
+        return {"notice": self.obj, "reason": self.cleaned_data["reason"]}
 
 
 class FilterForm(forms.Form):
@@ -48,7 +65,9 @@ class ProposalForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(StepForm):
+    target = "proposal"
+
     adoption = forms.ChoiceField(
         label="采纳情况",
         choices=[c for c in Adoption.choices if c[0] != Adoption.PENDING],

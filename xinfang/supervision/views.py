@@ -6,26 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
 from xinfang.petitions.access import get_petition_by_case_number_for
 from xinfang.petitions.errors import ActionError
+from xinfang.web.steps import Failed, Step, StepPage, describe
 
 from . import actions, forms
+from .access import get_notice_for, get_proposal_for
 from .models import AWAITING_REPLY, Adoption, NoticeStatus
-
-
-def _fail(request, err: ActionError) -> None:
-    detail = "；".join(str(v) for v in err.fields.values())
-    messages.error(request, f"{err.message}{'（' + detail + '）' if detail else ''}")
-
-
-def _form_fail(request, form) -> None:
-    messages.error(request, "请检查填写内容：" + "；".join(" ".join(v) for v in form.errors.values()))
 
 
 def _petition(user, case_number: str):
@@ -109,7 +101,7 @@ def issue(request):
                 petition=_petition(request.user, data["petition_case_number"]),
             )
         except ActionError as err:
-            _fail(request, err)
+            messages.error(request, describe(err))
         else:
             messages.success(request, f"已签发督办函{notice.number}")
             return redirect("supervision:detail", pk=notice.pk)
@@ -117,16 +109,19 @@ def issue(request):
 
 
 @login_required
+@require_safe
 def detail(request, pk: int):
-    notice = get_object_or_404(
-        actions.notices_visible_to(request.user).select_related("unit", "petition"), pk=pk
-    )
+    return _notice_page(request, get_notice_for(request.user, pk))
+
+
+def _notice_page(request, notice, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     can_reply = (
         notice.status in AWAITING_REPLY
         and user.unit_id == notice.unit_id
         and user.role in actions.REPLYING_ROLES
     )
+    bound = {"reply_form" if failed.name == "reply" else "review_form": failed.form} if failed else {}
     return render(
         request,
         "supervision/detail.html",
@@ -139,87 +134,24 @@ def detail(request, pk: int):
             "review_form": forms.ReviewForm(),
             "proposals": notice.proposals.all(),
             "statuses": NoticeStatus,
+            **bound,
         },
+        status=status,
     )
 
 
-def _step(request, pk: int, form_class, run, success: str):
-    notice = get_object_or_404(actions.notices_visible_to(request.user), pk=pk)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        _form_fail(request, form)
-    else:
-        try:
-            run(notice, form.cleaned_data)
-        except ActionError as err:
-            _fail(request, err)
-        else:
-            messages.success(request, success)
-    return HttpResponseRedirect(reverse("supervision:detail", args=[notice.pk]))
-
-
-@login_required
-@require_POST
-def reply(request, pk: int):
-    return _step(
-        request,
-        pk,
-        forms.ReplyForm,
-        lambda n, d: actions.notice_reply(actor=request.user, notice=n, text=d["text"]),
-        "已提交书面回复",
-    )
-
-
-@login_required
-@require_POST
-def accept(request, pk: int):
-    return _step(
-        request,
-        pk,
-        forms.ReviewForm,
-        lambda n, d: actions.notice_accept(actor=request.user, notice=n, note=d["reason"]),
-        "已认可回复",
-    )
-
-
-@login_required
-@require_POST
-def reject(request, pk: int):
-    return _step(
-        request,
-        pk,
-        forms.ReviewForm,
-        lambda n, d: actions.notice_reject(
-            actor=request.user, notice=n, reason=d["reason"], reply_due=d["reply_due"]
-        ),
-        "已退回，请单位重新回复",
-    )
-
-
-@login_required
-@require_POST
-def escalate(request, pk: int):
-    return _step(
-        request,
-        pk,
-        forms.ReviewForm,
-        lambda n, d: actions.notice_escalate(
-            actor=request.user, notice=n, reason=d["reason"], reply_due=d["reply_due"]
-        ),
-        "已挂牌督办",
-    )
-
-
-@login_required
-@require_POST
-def close(request, pk: int):
-    return _step(
-        request,
-        pk,
-        forms.ReviewForm,
-        lambda n, d: actions.notice_close(actor=request.user, notice=n, reason=d["reason"]),
-        "已销号",
-    )
+NOTICE_STEPS = StepPage(
+    page="supervision:detail",
+    load=get_notice_for,
+    render=_notice_page,
+    steps={
+        "reply": Step(forms.ReplyForm, actions.notice_reply, "已提交书面回复"),
+        "accept": Step(forms.AcceptForm, actions.notice_accept, "已认可回复"),
+        "reject": Step(forms.ReviewForm, actions.notice_reject, "已退回，请单位重新回复"),
+        "escalate": Step(forms.ReviewForm, actions.notice_escalate, "已挂牌督办"),
+        "close": Step(forms.CloseForm, actions.notice_close, "已销号"),
+    },
+)
 
 
 @login_required
@@ -262,7 +194,7 @@ def proposal_new(request):
                 petition=_petition(request.user, data["petition_case_number"]),
             )
         except ActionError as err:
-            _fail(request, err)
+            messages.error(request, describe(err))
         else:
             messages.success(request, "已提出建议")
             return redirect("supervision:proposal", pk=proposal.pk)
@@ -270,8 +202,12 @@ def proposal_new(request):
 
 
 @login_required
+@require_safe
 def proposal_detail(request, pk: int):
-    proposal = get_object_or_404(actions.proposals_visible_to(request.user).select_related("unit"), pk=pk)
+    return _proposal_page(request, get_proposal_for(request.user, pk))
+
+
+def _proposal_page(request, proposal, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     can_answer = (
         proposal.adoption == Adoption.PENDING
@@ -284,24 +220,16 @@ def proposal_detail(request, pk: int):
         {
             "proposal": proposal,
             "can_answer": can_answer,
-            "form": forms.FeedbackForm(),
+            "form": failed.form if failed else forms.FeedbackForm(),
             "events": proposal.events.select_related("actor"),
         },
+        status=status,
     )
 
 
-@login_required
-@require_POST
-def proposal_feedback(request, pk: int):
-    proposal = get_object_or_404(actions.proposals_visible_to(request.user), pk=pk)
-    form = forms.FeedbackForm(request.POST)
-    if not form.is_valid():
-        _form_fail(request, form)
-    else:
-        try:
-            actions.proposal_feedback(actor=request.user, proposal=proposal, **form.cleaned_data)
-        except ActionError as err:
-            _fail(request, err)
-        else:
-            messages.success(request, "已反馈采纳情况")
-    return redirect("supervision:proposal", pk=proposal.pk)
+PROPOSAL_STEPS = StepPage(
+    page="supervision:proposal",
+    load=get_proposal_for,
+    render=_proposal_page,
+    steps={"feedback": Step(forms.FeedbackForm, actions.proposal_feedback, "已反馈采纳情况")},
+)
