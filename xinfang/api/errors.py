@@ -40,6 +40,11 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": code, "message": message, "fields": fields or {}}
 
 
+def status_for(exc: ActionError) -> int:
+    """The HTTP status of an action's refusal (one mapping for every endpoint)."""
+    return exc.status_code if isinstance(exc, ApiError) else STATUS_BY_CODE.get(exc.code, exc.status_code)
+
+
 def _expected(ctx: dict) -> str:
     expected = str(ctx.get("expected", ""))
     return expected.replace(" or ", "、").replace(", ", "、").replace("'", "")
@@ -148,10 +153,7 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 400, error_body("invalid", INVALID_MESSAGE, validation_fields(exc.errors)))
 
     def on_action(request, exc: ActionError):
-        status = (
-            exc.status_code if isinstance(exc, ApiError) else STATUS_BY_CODE.get(exc.code, exc.status_code)
-        )
-        return respond(request, status, error_body(exc.code, exc.message, exc.fields))
+        return respond(request, status_for(exc), error_body(exc.code, exc.message, exc.fields))
 
     def on_404(request, exc: Http404):
         message = str(exc) if str(exc) and any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)) else None

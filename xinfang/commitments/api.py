@@ -5,9 +5,10 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 
 from xinfang.accounts.models import User
+from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
+from xinfang.api.schemas import ERRORS
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
-from xinfang.reception.apiutil import ERRORS, api_errors, api_user
 from xinfang.units.models import Unit
 
 from . import actions
@@ -69,7 +70,7 @@ class FollowUpAnswerIn(Schema):
     method: str = "phone"
 
 
-def _commitment_out(c: Commitment) -> dict:
+def _commitment_out(c: Commitment, user=None) -> dict:
     return {
         "id": c.pk,
         "petition_id": c.petition_id,
@@ -88,7 +89,7 @@ def _commitment_out(c: Commitment) -> dict:
     }
 
 
-def _followup_out(f: FollowUp) -> dict:
+def _followup_out(f: FollowUp, user=None) -> dict:
     return {
         "id": f.pk,
         "petition_id": f.petition_id,
@@ -107,9 +108,9 @@ def _followup_out(f: FollowUp) -> dict:
 
 
 @router.get("/commitments", response={200: list[CommitmentOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_commitments(request, status: str = "", petition_id: int | None = None):
-    qs = visible_commitments(api_user(request))
+    qs = visible_commitments(caller(request))
     if status:
         qs = qs.filter(status=status)
     if petition_id:
@@ -118,9 +119,9 @@ def list_commitments(request, status: str = "", petition_id: int | None = None):
 
 
 @router.post("/commitments", response={201: CommitmentOut, **ERRORS})
-@api_errors
+@mapped_errors
 def create_commitment(request, payload: CommitmentIn):
-    user = api_user(request)
+    user = caller(request)
     petition = access.get_petition_for(user, payload.petition_id)
     unit = Unit.objects.filter(pk=payload.unit_id, is_active=True).first()
     owner = User.objects.filter(pk=payload.owner_id, is_active=True).select_related("unit").first()
@@ -137,42 +138,42 @@ def create_commitment(request, payload: CommitmentIn):
 
 
 @router.get("/commitments/{commitment_id}", response={200: CommitmentOut, **ERRORS})
-@api_errors
+@mapped_errors
 def get_commitment(request, commitment_id: int):
-    return _commitment_out(get_commitment_for(api_user(request), commitment_id))
+    return _commitment_out(get_commitment_for(caller(request), commitment_id))
 
 
-@router.post("/commitments/{commitment_id}/keep", response={200: CommitmentOut, **ERRORS})
-@api_errors
-def keep(request, commitment_id: int, payload: KeepIn):
-    user = api_user(request)
-    c = get_commitment_for(user, commitment_id)
+def _keep_args(user, c: Commitment, payload: KeepIn) -> dict:
     attachment = (
         c.petition.attachments.filter(pk=payload.attachment_id).first() if payload.attachment_id else None
     )
-    return _commitment_out(
-        actions.commitment_keep(actor=user, commitment=c, evidence=payload.evidence, attachment=attachment)
-    )
+    return {"commitment": c, "evidence": payload.evidence, "attachment": attachment}
+
+
+ActionRoutes(
+    router,
+    "/commitments/{commitment_id}",
+    load=get_commitment_for,
+    target="commitment",
+    present=_commitment_out,
+    out=CommitmentOut,
+).post("keep", actions.commitment_keep, KeepIn, summary="登记兑现", args=_keep_args)
 
 
 @router.get("/followups", response={200: list[FollowUpOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_followups(request, due_only: bool = False):
-    qs = visible_followups(api_user(request))
+    qs = visible_followups(caller(request))
     if due_only:
         qs = qs.due()
     return [_followup_out(f) for f in qs[:500]]
 
 
-@router.post("/followups/{followup_id}/answer", response={200: FollowUpOut, **ERRORS})
-@api_errors
-def answer_followup(request, followup_id: int, payload: FollowUpAnswerIn):
-    user = api_user(request)
-    f = actions.followup_record(
-        actor=user,
-        followup=get_followup_for(user, followup_id),
-        answer=payload.answer,
-        comment=payload.comment,
-        method=payload.method,
-    )
-    return _followup_out(f)
+ActionRoutes(
+    router,
+    "/followups/{followup_id}",
+    load=get_followup_for,
+    target="followup",
+    present=_followup_out,
+    out=FollowUpOut,
+).post("answer", actions.followup_record, FollowUpAnswerIn, summary="登记回访结果")

@@ -1,18 +1,20 @@
 """JSON API of hearings (mounted by the API app as `router`).
 
-Errors are {"error": code, "message": 中文, "fields": {...}}.  Hearing members
+Errors are {"error": code, "message": 中文, "fields": {...}} (xinfang.api.endpoints);
+the steps on a hearing are declared with ActionRoutes.  Hearing members
 see only their hearings; staff reach hearings through the petitions they may see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
-from django.http import Http404
 from ninja import Router, Schema
-from ninja.responses import Status, codes_4xx
+from ninja.responses import Status
 
+from xinfang.accounts.models import User
+from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
+from xinfang.api.schemas import ERRORS
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.errors import ActionError
 
@@ -21,12 +23,6 @@ from .access import get_hearing_for, seat_of, visible_hearings
 from .models import Hearing, HearingMember, PublishedHearingOpinion
 
 router = Router(tags=["hearings"])
-
-
-class ErrorOut(Schema):
-    error: str
-    message: str
-    fields: dict[str, str] = {}
 
 
 class SeatOut(Schema):
@@ -94,34 +90,6 @@ class PublishedOut(Schema):
     published_at: datetime
 
 
-class _Unauthorised(ActionError):
-    status_code = 401
-
-    def __init__(self) -> None:
-        super().__init__("unauthorised", "请先登录")
-
-
-def actor_of(request):
-    """The authenticated user: the API's auth result, else the session user."""
-    auth = getattr(request, "auth", None)
-    if getattr(auth, "is_authenticated", False):
-        return auth
-    user = getattr(request, "user", None)
-    if getattr(user, "is_authenticated", False) is True:
-        return user
-    raise _Unauthorised()
-
-
-def guarded(fn: Callable) -> Status:
-    """Run `fn` (which returns (status, body)); action errors and 404s become JSON errors."""
-    try:
-        return Status(*fn())
-    except ActionError as err:
-        return Status(err.status_code, err.as_dict())
-    except Http404 as err:
-        return Status(404, {"error": "not_found", "message": str(err) or "不存在或无权查看"})
-
-
 def hearing_out(hearing: Hearing, user) -> dict:
     petition = hearing.petition
     seats = hearing.seats.select_related("member")
@@ -169,51 +137,33 @@ def published(request):
     return list(PublishedHearingOpinion.objects.all()[:100])
 
 
-@router.get("/", response={200: list[HearingOut], codes_4xx: ErrorOut})
+@router.get("/", response={200: list[HearingOut], **ERRORS})
+@mapped_errors
 def list_hearings(request, status: str = ""):
-    def run():
-        user = actor_of(request)
-        qs = visible_hearings(user).select_related("petition", "host")
-        if status:
-            qs = qs.filter(status=status)
-        return 200, [hearing_out(h, user) for h in qs[:200]]
-
-    return guarded(run)
+    user = caller(request)
+    qs = visible_hearings(user).select_related("petition", "host")
+    if status:
+        qs = qs.filter(status=status)
+    return [hearing_out(h, user) for h in qs[:200]]
 
 
-@router.get("/{int:hearing_id}", response={200: HearingOut, codes_4xx: ErrorOut})
+@router.get("/{int:hearing_id}", response={200: HearingOut, **ERRORS})
+@mapped_errors
 def get_hearing(request, hearing_id: int):
-    def run():
-        user = actor_of(request)
-        return 200, hearing_out(get_hearing_for(user, hearing_id), user)
-
-    return guarded(run)
+    user = caller(request)
+    return hearing_out(get_hearing_for(user, hearing_id), user)
 
 
-@router.post("/", response={201: HearingOut, codes_4xx: ErrorOut})
+@router.post("/", response={201: HearingOut, **ERRORS})
+@mapped_errors
 def schedule(request, payload: ScheduleIn):
-    from xinfang.accounts.models import User
-
-    def run():
-        user = actor_of(request)
-        petition = get_petition_for(user, payload.petition_id)
-        host = User.objects.filter(pk=payload.host_id).first()
-        hearing = actions.hearing_schedule(
-            actor=user, petition=petition, scheduled_at=payload.scheduled_at, place=payload.place, host=host
-        )
-        return 201, hearing_out(hearing, user)
-
-    return guarded(run)
-
-
-def _step(request, hearing_id: int, do: Callable) -> Status:
-    def run():
-        user = actor_of(request)
-        hearing = get_hearing_for(user, hearing_id)
-        do(user, hearing)
-        return 200, hearing_out(Hearing.objects.get(pk=hearing.pk), user)
-
-    return guarded(run)
+    user = caller(request)
+    petition = get_petition_for(user, payload.petition_id)
+    host = User.objects.filter(pk=payload.host_id).first()
+    hearing = actions.hearing_schedule(
+        actor=user, petition=petition, scheduled_at=payload.scheduled_at, place=payload.place, host=host
+    )
+    return Status(201, hearing_out(hearing, user))
 
 
 def _members(ids: list[int]) -> list[HearingMember]:
@@ -224,56 +174,37 @@ def _members(ids: list[int]) -> list[HearingMember]:
     return [found[i] for i in ids]
 
 
-@router.post("/{int:hearing_id}/panel", response={200: HearingOut, codes_4xx: ErrorOut})
-def select_panel(request, hearing_id: int, payload: PanelIn):
-    return _step(
-        request,
-        hearing_id,
-        lambda user, h: actions.hearing_select_panel(
-            actor=user, hearing=h, members=_members(payload.member_ids)
-        ),
-    )
+def _opinion_args(user, hearing, payload: OpinionIn) -> dict:
+    # A member records their own opinion; staff name the member.
+    own = seat_of(user, hearing)
+    if own is not None:
+        member = own.member
+    elif payload.member_id is not None:
+        member = _members([payload.member_id])[0]
+    else:
+        raise ActionError("invalid", "请指定听证员", fields={"member_id": "必填"})
+    return {"hearing": hearing, "member": member, "opinion": payload.opinion, "reasoning": payload.reasoning}
 
 
-@router.post("/{int:hearing_id}/hold", response={200: HearingOut, codes_4xx: ErrorOut})
-def hold(request, hearing_id: int, payload: HoldIn):
-    return _step(
-        request,
-        hearing_id,
-        lambda user, h: actions.hearing_hold(
-            actor=user, hearing=h, held_on=payload.held_on, absent_members=payload.absent_member_ids
-        ),
-    )
-
-
-@router.post("/{int:hearing_id}/opinions", response={200: HearingOut, codes_4xx: ErrorOut})
-def record_opinion(request, hearing_id: int, payload: OpinionIn):
-    def do(user, hearing):
-        own = seat_of(user, hearing)
-        if own is not None:
-            member = own.member
-        elif payload.member_id is not None:
-            member = _members([payload.member_id])[0]
-        else:
-            raise ActionError("invalid", "请指定听证员", fields={"member_id": "必填"})
-        actions.hearing_record_opinion(
-            actor=user, hearing=hearing, member=member, opinion=payload.opinion, reasoning=payload.reasoning
-        )
-
-    return _step(request, hearing_id, do)
-
-
-@router.post("/{int:hearing_id}/conclude", response={200: HearingOut, codes_4xx: ErrorOut})
-def conclude(request, hearing_id: int, payload: ConcludeIn):
-    return _step(
-        request,
-        hearing_id,
-        lambda user, h: actions.hearing_conclude(
-            actor=user, hearing=h, concluded_on=payload.concluded_on, conclusion_text=payload.conclusion_text
-        ),
-    )
-
-
-@router.post("/{int:hearing_id}/publish", response={200: HearingOut, codes_4xx: ErrorOut})
-def publish(request, hearing_id: int):
-    return _step(request, hearing_id, lambda user, h: actions.hearing_publish(actor=user, hearing=h))
+steps = ActionRoutes(
+    router, "/{int:hearing_id}", load=get_hearing_for, target="hearing", present=hearing_out, out=HearingOut
+)
+steps.post(
+    "panel",
+    actions.hearing_select_panel,
+    PanelIn,
+    summary="选定听证员",
+    args=lambda user, h, p: {"hearing": h, "members": _members(p.member_ids)},
+)
+steps.post(
+    "hold",
+    actions.hearing_hold,
+    HoldIn,
+    summary="举行听证（中止复核期限计时）",
+    args=lambda user, h, p: {"hearing": h, "held_on": p.held_on, "absent_members": p.absent_member_ids},
+)
+steps.post(
+    "opinions", actions.hearing_record_opinion, OpinionIn, summary="记录听证员意见", args=_opinion_args
+)
+steps.post("conclude", actions.hearing_conclude, ConcludeIn, summary="形成听证结论（恢复计时）")
+steps.post("publish", actions.hearing_publish, summary="公示听证意见")

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 
 from xinfang.accounts.models import User
+from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
+from xinfang.api.schemas import ERRORS
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
-from xinfang.reception.apiutil import ERRORS, api_errors, api_user
 
 from . import actions
 from .models import BacklogCase, CaseOwnership, Risk
@@ -117,7 +118,7 @@ class NoteIn(Schema):
     note: str
 
 
-def _ownership_out(o: CaseOwnership) -> dict:
+def _ownership_out(o: CaseOwnership, user=None) -> dict:
     return {
         "id": o.pk,
         "petition_id": o.petition_id,
@@ -130,18 +131,12 @@ def _ownership_out(o: CaseOwnership) -> dict:
         "report_interval_days": o.report_interval_days,
         "next_report_due": o.next_report_due,
         "report_overdue": o.report_overdue(),
-        "milestones": [
-            {"id": m.pk, "title": m.title, "due": m.due, "done_at": m.done_at, "evidence": m.evidence}
-            for m in o.milestones.all()
-        ],
-        "reports": [
-            {"id": r.pk, "text": r.text, "at": r.at, "author": str(r.author)}
-            for r in o.reports.select_related("author")
-        ],
+        "milestones": [_milestone_out(m) for m in o.milestones.all()],
+        "reports": [_report_out(r) for r in o.reports.select_related("author")],
     }
 
 
-def _backlog_out(b: BacklogCase) -> dict:
+def _backlog_out(b: BacklogCase, user=None) -> dict:
     return {
         "id": b.pk,
         "petition_id": b.petition_id,
@@ -178,9 +173,9 @@ def _user(pk: int, field: str) -> User:
 
 
 @router.get("/ownerships", response={200: list[OwnershipOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_ownerships(request, status: str = "", leader_id: int | None = None):
-    qs = visible_ownerships(api_user(request))
+    qs = visible_ownerships(caller(request))
     if status:
         qs = qs.filter(status=status)
     if leader_id:
@@ -189,9 +184,9 @@ def list_ownerships(request, status: str = "", leader_id: int | None = None):
 
 
 @router.post("/ownerships", response={201: OwnershipOut, **ERRORS})
-@api_errors
+@mapped_errors
 def assign(request, payload: OwnershipIn):
-    user = api_user(request)
+    user = caller(request)
     petition = access.get_petition_for(user, payload.petition_id)
     o = actions.ownership_assign(
         actor=user,
@@ -205,56 +200,59 @@ def assign(request, payload: OwnershipIn):
 
 
 @router.get("/ownerships/{ownership_id}", response={200: OwnershipOut, **ERRORS})
-@api_errors
+@mapped_errors
 def get_ownership(request, ownership_id: int):
-    return _ownership_out(get_ownership_for(api_user(request), ownership_id))
+    return _ownership_out(get_ownership_for(caller(request), ownership_id))
 
 
-@router.post("/ownerships/{ownership_id}/reports", response={201: ReportOut, **ERRORS})
-@api_errors
-def add_report(request, ownership_id: int, payload: TextIn):
-    user = api_user(request)
-    r = actions.ownership_report(
-        actor=user, ownership=get_ownership_for(user, ownership_id), text=payload.text
-    )
-    return Status(201, {"id": r.pk, "text": r.text, "at": r.at, "author": str(r.author)})
+def _report_out(r) -> dict:
+    return {"id": r.pk, "text": r.text, "at": r.at, "author": str(r.author)}
 
 
-@router.post("/ownerships/{ownership_id}/milestones", response={201: MilestoneOut, **ERRORS})
-@api_errors
-def add_milestone(request, ownership_id: int, payload: MilestoneIn):
-    user = api_user(request)
-    m = actions.milestone_add(
-        actor=user, ownership=get_ownership_for(user, ownership_id), title=payload.title, due=payload.due
-    )
-    return Status(
-        201, {"id": m.pk, "title": m.title, "due": m.due, "done_at": m.done_at, "evidence": m.evidence}
-    )
+def _milestone_out(m) -> dict:
+    return {"id": m.pk, "title": m.title, "due": m.due, "done_at": m.done_at, "evidence": m.evidence}
 
 
-@router.post("/ownerships/{ownership_id}/resolution", response={200: OwnershipOut, **ERRORS})
-@api_errors
-def resolve(request, ownership_id: int, payload: ResolutionIn):
-    user = api_user(request)
-    o = get_ownership_for(user, ownership_id)
+def _resolution_args(user, o: CaseOwnership, payload: ResolutionIn) -> dict:
     attachment = (
         o.petition.attachments.filter(pk=payload.attachment_id).first() if payload.attachment_id else None
     )
-    actions.ownership_resolve(
-        actor=user,
-        ownership=o,
-        kind=payload.kind,
-        evidence=payload.evidence,
-        date=payload.date,
-        attachment=attachment,
-    )
-    return _ownership_out(get_ownership_for(user, ownership_id))
+    return {**payload.model_dump(exclude={"attachment_id"}), "ownership": o, "attachment": attachment}
+
+
+ownership_steps = ActionRoutes(
+    router,
+    "/ownerships/{ownership_id}",
+    load=get_ownership_for,
+    target="ownership",
+    present=_ownership_out,
+    out=OwnershipOut,
+)
+ownership_steps.post(
+    "reports",
+    actions.ownership_report,
+    TextIn,
+    summary="报送进展",
+    status=201,
+    result=(_report_out, ReportOut),
+)
+ownership_steps.post(
+    "milestones",
+    actions.milestone_add,
+    MilestoneIn,
+    summary="添加工作节点",
+    status=201,
+    result=(_milestone_out, MilestoneOut),
+)
+ownership_steps.post(
+    "resolution", actions.ownership_resolve, ResolutionIn, summary="登记化解", args=_resolution_args
+)
 
 
 @router.get("/backlog", response={200: list[BacklogOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_backlog(request, sort: str = "risk", status: str = "open"):
-    qs = visible_backlog(api_user(request))
+    qs = visible_backlog(caller(request))
     if status in ("open", "resolved"):
         qs = qs.filter(status=status)
     qs = qs.by_age() if sort == "age" else qs.by_risk()
@@ -262,9 +260,9 @@ def list_backlog(request, sort: str = "risk", status: str = "open"):
 
 
 @router.post("/backlog", response={201: BacklogOut, **ERRORS})
-@api_errors
+@mapped_errors
 def create_backlog(request, payload: BacklogIn):
-    user = api_user(request)
+    user = caller(request)
     petition = access.get_petition_for(user, payload.petition_id)
     b = actions.backlog_create(
         actor=user,
@@ -281,26 +279,27 @@ def create_backlog(request, payload: BacklogIn):
 
 
 @router.get("/backlog/{backlog_id}", response={200: BacklogOut, **ERRORS})
-@api_errors
+@mapped_errors
 def get_backlog(request, backlog_id: int):
-    return _backlog_out(get_backlog_for(api_user(request), backlog_id))
+    return _backlog_out(get_backlog_for(caller(request), backlog_id))
 
 
-@router.post("/backlog/{backlog_id}/reports/{report_id}", response={200: BacklogOut, **ERRORS})
-@api_errors
-def submit_report(request, backlog_id: int, report_id: int, payload: TextIn):
-    user = api_user(request)
-    b = get_backlog_for(user, backlog_id)
+def _submit_args(user, b: BacklogCase, payload: TextIn, report_id: int) -> dict:
     report = b.reports_due.filter(pk=report_id).first()
     if report is None:
         raise ActionError("not_found", "报送期限不存在", fields={"report_id": "不存在"})
-    actions.backlog_submit_report(actor=user, report=report, text=payload.text)
-    return _backlog_out(b)
+    return {"report": report, "text": payload.text}
 
 
-@router.post("/backlog/{backlog_id}/resolve", response={200: BacklogOut, **ERRORS})
-@api_errors
-def resolve_backlog(request, backlog_id: int, payload: NoteIn):
-    user = api_user(request)
-    b = actions.backlog_resolve(actor=user, backlog=get_backlog_for(user, backlog_id), note=payload.note)
-    return _backlog_out(b)
+backlog_steps = ActionRoutes(
+    router,
+    "/backlog/{backlog_id}",
+    load=get_backlog_for,
+    target="backlog",
+    present=_backlog_out,
+    out=BacklogOut,
+)
+backlog_steps.post(
+    "reports/{report_id}", actions.backlog_submit_report, TextIn, summary="向交办机关报送", args=_submit_args
+)
+backlog_steps.post("resolve", actions.backlog_resolve, NoteIn, summary="确认积案化解")

@@ -2,20 +2,26 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from xinfang.accounts.models import User
+from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
+from xinfang.api.schemas import ERRORS
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
 
 from . import actions
-from .access import get_joint_for, visible_joints
-from .apiutil import ERRORS, api_errors, api_user
-from .models import DEFAULT_PLACE, JointHandling, JointMode, JointReceptionSession, LeaderReceptionSlot
+from .access import get_joint_for, get_session_for, visible_joints, visible_sessions
+from .models import (
+    DEFAULT_PLACE,
+    JointHandling,
+    JointMode,
+    JointReceptionSession,
+    LeaderReceptionSlot,
+    ReceptionVisit,
+)
 
 router = Router(tags=["联合接访"])
 
@@ -208,24 +214,17 @@ def _unit(pk: int, field: str) -> Unit:
     return unit
 
 
-def visible_sessions(user):
-    qs = JointReceptionSession.objects.all()
-    if user.is_bureau_staff:
-        return qs
-    return qs.filter(Q(staff=user) | Q(units=user.unit_id) | Q(leader_on_duty=user)).distinct()
-
-
 @router.get("/sessions", response={200: list[SessionOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_sessions(request):
-    user = api_user(request)
+    user = caller(request)
     return [_session_out(s) for s in visible_sessions(user).prefetch_related("units", "staff")[:200]]
 
 
 @router.post("/sessions", response={201: SessionOut, **ERRORS})
-@api_errors
+@mapped_errors
 def create_session(request, payload: SessionIn):
-    user = api_user(request)
+    user = caller(request)
     leader = User.objects.filter(pk=payload.leader_on_duty_id).first() if payload.leader_on_duty_id else None
     session = actions.session_create(
         actor=user,
@@ -239,37 +238,7 @@ def create_session(request, payload: SessionIn):
     return Status(201, _session_out(session))
 
 
-@router.post("/sessions/{session_id}/visits", response={201: VisitOut, **ERRORS})
-@api_errors
-def register_visit(request, session_id: int, payload: VisitIn):
-    user = api_user(request)
-    session = visible_sessions(user).filter(pk=session_id).first()
-    if session is None:
-        raise Http404("接访场次不存在")
-    petition = access.get_petition_by_case_number_for(user, payload.case_number.strip())
-    visit = actions.visit_register(actor=user, session=session, petition=petition)
-    return Status(
-        201,
-        {
-            "id": visit.pk,
-            "session_id": session.pk,
-            "petition_id": petition.pk,
-            "case_number": petition.case_number,
-            "outcome": "",
-            "outcome_note": "",
-        },
-    )
-
-
-@router.post("/visits/{visit_id}/outcome", response={200: VisitOut, **ERRORS})
-@api_errors
-def record_outcome(request, visit_id: int, payload: OutcomeIn):
-    from .models import ReceptionVisit
-
-    user = api_user(request)
-    visit = get_object_or_404(ReceptionVisit.objects.filter(session__in=visible_sessions(user)), pk=visit_id)
-    access.get_petition_for(user, visit.petition_id)
-    visit = actions.visit_record_outcome(actor=user, visit=visit, outcome=payload.outcome, note=payload.note)
+def _visit_out(visit: ReceptionVisit) -> dict:
     return {
         "id": visit.pk,
         "session_id": visit.session_id,
@@ -280,10 +249,46 @@ def record_outcome(request, visit_id: int, payload: OutcomeIn):
     }
 
 
+def _get_visit_for(user, pk: int) -> ReceptionVisit:
+    """A visit of a session the user sees, on a petition the user sees."""
+    visit = get_object_or_404(ReceptionVisit.objects.filter(session__in=visible_sessions(user)), pk=pk)
+    access.get_petition_for(user, visit.petition_id)
+    return visit
+
+
+ActionRoutes(
+    router,
+    "/sessions/{session_id}",
+    load=get_session_for,
+    target="session",
+    present=lambda session, user: _session_out(session),
+    out=SessionOut,
+).post(
+    "visits",
+    actions.visit_register,
+    VisitIn,
+    summary="登记来访",
+    status=201,
+    args=lambda user, session, p: {
+        "session": session,
+        "petition": access.get_petition_by_case_number_for(user, p.case_number.strip()),
+    },
+    result=(_visit_out, VisitOut),
+)
+ActionRoutes(
+    router,
+    "/visits/{visit_id}",
+    load=_get_visit_for,
+    target="visit",
+    present=lambda visit, user: _visit_out(visit),
+    out=VisitOut,
+).post("outcome", actions.visit_record_outcome, OutcomeIn, summary="登记一站式处理结果")
+
+
 @router.get("/joint", response={200: list[JointOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_joint(request, status: str = ""):
-    user = api_user(request)
+    user = caller(request)
     qs = visible_joints(user).select_related("petition", "lead_unit")
     if status:
         qs = qs.filter(status=status)
@@ -291,9 +296,9 @@ def list_joint(request, status: str = ""):
 
 
 @router.post("/joint", response={201: JointDetailOut, **ERRORS})
-@api_errors
+@mapped_errors
 def open_joint(request, payload: JointIn):
-    user = api_user(request)
+    user = caller(request)
     petition = access.get_petition_for(user, payload.petition_id)
     session = None
     if payload.session_id:
@@ -315,45 +320,41 @@ def open_joint(request, payload: JointIn):
 
 
 @router.get("/joint/{joint_id}", response={200: JointDetailOut, **ERRORS})
-@api_errors
+@mapped_errors
 def get_joint(request, joint_id: int):
-    return _joint_out(get_joint_for(api_user(request), joint_id), posts=True)
+    return _joint_out(get_joint_for(caller(request), joint_id), posts=True)
 
 
-@router.post("/joint/{joint_id}/posts", response={201: PostOut, **ERRORS})
-@api_errors
-def add_post(request, joint_id: int, payload: PostIn):
-    user = api_user(request)
-    joint = get_joint_for(user, joint_id)
-    reply_to = joint.posts.filter(pk=payload.reply_to_id).first() if payload.reply_to_id else None
-    post = actions.joint_post(
-        actor=user, joint=joint, kind=payload.kind, text=payload.text, reply_to=reply_to
-    )
-    return Status(201, _post_out(post))
-
-
-@router.post("/joint/{joint_id}/answer", response={200: JointDetailOut, **ERRORS})
-@api_errors
-def draft_answer(request, joint_id: int, payload: AnswerIn):
-    user = api_user(request)
-    joint = actions.joint_draft_answer(actor=user, joint=get_joint_for(user, joint_id), text=payload.text)
-    return _joint_out(joint, posts=True)
-
-
-@router.post("/joint/{joint_id}/close", response={200: JointDetailOut, **ERRORS})
-@api_errors
-def close_joint(request, joint_id: int, payload: CloseIn):
-    user = api_user(request)
-    joint = actions.joint_close(
-        actor=user, joint=get_joint_for(user, joint_id), outcome=payload.outcome, note=payload.note
-    )
-    return _joint_out(joint, posts=True)
+joint_steps = ActionRoutes(
+    router,
+    "/joint/{joint_id}",
+    load=get_joint_for,
+    target="joint",
+    present=lambda joint, user: _joint_out(joint, posts=True),
+    out=JointDetailOut,
+)
+joint_steps.post(
+    "posts",
+    actions.joint_post,
+    PostIn,
+    summary="在讨论区发言（承担部分、意见）",
+    status=201,
+    args=lambda user, joint, p: {
+        "joint": joint,
+        "kind": p.kind,
+        "text": p.text,
+        "reply_to": joint.posts.filter(pk=p.reply_to_id).first() if p.reply_to_id else None,
+    },
+    result=(_post_out, PostOut),
+)
+joint_steps.post("answer", actions.joint_draft_answer, AnswerIn, summary="牵头单位拟写综合答复")
+joint_steps.post("close", actions.joint_close, CloseIn, summary="信访部门结束联合办理")
 
 
 @router.get("/slots", response={200: list[SlotOut], **ERRORS})
-@api_errors
+@mapped_errors
 def list_slots(request, include_past: bool = False):
-    api_user(request)
+    caller(request)
     from django.utils import timezone
 
     qs = LeaderReceptionSlot.objects.filter(is_cancelled=False).select_related("leader")

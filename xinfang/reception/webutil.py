@@ -1,12 +1,11 @@
-"""Small helpers shared by the reception, ownership and commitments views."""
+"""Small helpers shared by the reception, ownership and commitments views for
+their create pages and lists (the steps on a record go through xinfang.web.steps)."""
 
 from __future__ import annotations
 
 from datetime import date, time
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 
 from xinfang.petitions.errors import ActionError
 
@@ -66,29 +65,9 @@ class Parser:
             raise FormErrors(self.errors)
 
 
-def run_action(request, func, success: str, **kwargs):
-    """Call an action; on success flash `success` and return its result, on
-    ActionError flash the message and return None (errors in request.form_errors)."""
-    try:
-        result = func(**kwargs)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        request.form_errors = exc.fields
-        return None
-    messages.success(request, success)
-    return result
-
-
 def form_errors(request) -> dict:
     return getattr(request, "form_errors", {})
 
 
 def page(request, qs, per_page: int = 30):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
-def get_or_404(qs, **lookup):
-    obj = qs.filter(**lookup).first()
-    if obj is None:
-        raise Http404("对象不存在或无权查看")
-    return obj

@@ -1,23 +1,24 @@
 """JSON API of supervision (mounted by the API app as `router`).
 
-Errors are {"error": code, "message": 中文, "fields": {...}}.
+Errors are {"error": code, "message": 中文, "fields": {...}} (xinfang.api.endpoints);
+the steps on a notice or proposal are declared with ActionRoutes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
-from django.http import Http404
 from ninja import Router, Schema
-from ninja.responses import codes_4xx
+from ninja.responses import Status
 
-from xinfang.hearings.api import ErrorOut, actor_of, guarded
+from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
+from xinfang.api.schemas import ERRORS
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.errors import ActionError, Forbidden
 from xinfang.units.models import Unit
 
 from . import actions
+from .access import get_notice_for, get_proposal_for
 from .models import AccountabilityProposal, SupervisionNotice
 from .summary import proposals_summary, supervision_summary
 
@@ -93,7 +94,7 @@ class FeedbackIn(Schema):
     feedback: str
 
 
-def notice_out(n: SupervisionNotice) -> dict:
+def notice_out(n: SupervisionNotice, user=None) -> dict:
     return {
         "id": n.pk,
         "number": n.number,
@@ -114,7 +115,7 @@ def notice_out(n: SupervisionNotice) -> dict:
     }
 
 
-def proposal_out(p: AccountabilityProposal) -> dict:
+def proposal_out(p: AccountabilityProposal, user=None) -> dict:
     return {
         "id": p.pk,
         "kind": p.kind,
@@ -139,158 +140,106 @@ def _unit(pk: int) -> Unit:
     return unit
 
 
-def _notice(user, pk: int) -> SupervisionNotice:
-    notice = actions.notices_visible_to(user).select_related("unit").filter(pk=pk).first()
-    if notice is None:
-        raise Http404("督办函不存在或无权查看")
-    return notice
-
-
-@router.get("/notices", response={200: list[NoticeOut], codes_4xx: ErrorOut})
+@router.get("/notices", response={200: list[NoticeOut], **ERRORS})
+@mapped_errors
 def list_notices(request, status: str = "", flagged: bool | None = None, overdue: bool = False):
-    def run():
-        qs = actions.notices_visible_to(actor_of(request)).select_related("unit")
-        if status:
-            qs = qs.filter(status=status)
-        if flagged is not None:
-            qs = qs.filter(flagged=flagged)
-        if overdue:
-            qs = qs.reply_overdue()
-        return 200, [notice_out(n) for n in qs[:200]]
-
-    return guarded(run)
+    qs = actions.notices_visible_to(caller(request)).select_related("unit")
+    if status:
+        qs = qs.filter(status=status)
+    if flagged is not None:
+        qs = qs.filter(flagged=flagged)
+    if overdue:
+        qs = qs.reply_overdue()
+    return [notice_out(n) for n in qs[:200]]
 
 
-@router.get("/notices/{int:notice_id}", response={200: NoticeOut, codes_4xx: ErrorOut})
+@router.get("/notices/{int:notice_id}", response={200: NoticeOut, **ERRORS})
+@mapped_errors
 def get_notice(request, notice_id: int):
-    return guarded(lambda: (200, notice_out(_notice(actor_of(request), notice_id))))
+    return notice_out(get_notice_for(caller(request), notice_id))
 
 
-@router.post("/notices", response={201: NoticeOut, codes_4xx: ErrorOut})
+@router.post("/notices", response={201: NoticeOut, **ERRORS})
+@mapped_errors
 def issue(request, payload: IssueIn):
-    def run():
-        user = actor_of(request)
-        petition = get_petition_for(user, payload.petition_id) if payload.petition_id else None
-        notice = actions.notice_issue(
-            actor=user,
-            unit=_unit(payload.unit_id),
-            trigger=payload.trigger,
-            facts=payload.facts,
-            requirements=payload.requirements,
-            reply_due=payload.reply_due,
-            petition=petition,
-            flagged=payload.flagged,
-        )
-        return 201, notice_out(notice)
-
-    return guarded(run)
-
-
-def _step(request, notice_id: int, do: Callable):
-    def run():
-        user = actor_of(request)
-        notice = _notice(user, notice_id)
-        do(user, notice)
-        return 200, notice_out(notice)
-
-    return guarded(run)
-
-
-@router.post("/notices/{int:notice_id}/reply", response={200: NoticeOut, codes_4xx: ErrorOut})
-def reply(request, notice_id: int, payload: ReplyIn):
-    return _step(request, notice_id, lambda u, n: actions.notice_reply(actor=u, notice=n, text=payload.text))
-
-
-@router.post("/notices/{int:notice_id}/accept", response={200: NoticeOut, codes_4xx: ErrorOut})
-def accept(request, notice_id: int, payload: ReviewIn):
-    return _step(
-        request, notice_id, lambda u, n: actions.notice_accept(actor=u, notice=n, note=payload.reason)
+    user = caller(request)
+    petition = get_petition_for(user, payload.petition_id) if payload.petition_id else None
+    notice = actions.notice_issue(
+        actor=user,
+        unit=_unit(payload.unit_id),
+        trigger=payload.trigger,
+        facts=payload.facts,
+        requirements=payload.requirements,
+        reply_due=payload.reply_due,
+        petition=petition,
+        flagged=payload.flagged,
     )
+    return Status(201, notice_out(notice))
 
 
-@router.post("/notices/{int:notice_id}/reject", response={200: NoticeOut, codes_4xx: ErrorOut})
-def reject(request, notice_id: int, payload: ReviewIn):
-    return _step(
-        request,
-        notice_id,
-        lambda u, n: actions.notice_reject(
-            actor=u, notice=n, reason=payload.reason, reply_due=payload.reply_due
-        ),
-    )
+def _review(field: str):
+    """The supervisor's answer: the payload's reason under the action's name for it."""
+    return lambda user, notice, payload: {"notice": notice, field: payload.reason}
 
 
-@router.post("/notices/{int:notice_id}/escalate", response={200: NoticeOut, codes_4xx: ErrorOut})
-def escalate(request, notice_id: int, payload: ReviewIn):
-    return _step(
-        request,
-        notice_id,
-        lambda u, n: actions.notice_escalate(
-            actor=u, notice=n, reason=payload.reason, reply_due=payload.reply_due
-        ),
-    )
+notice_steps = ActionRoutes(
+    router,
+    "/notices/{int:notice_id}",
+    load=get_notice_for,
+    target="notice",
+    present=notice_out,
+    out=NoticeOut,
+)
+notice_steps.post("reply", actions.notice_reply, ReplyIn, summary="书面回复")
+notice_steps.post("accept", actions.notice_accept, ReviewIn, summary="认可回复", args=_review("note"))
+notice_steps.post("reject", actions.notice_reject, ReviewIn, summary="退回重新回复")
+notice_steps.post("escalate", actions.notice_escalate, ReviewIn, summary="挂牌督办")
+notice_steps.post("close", actions.notice_close, ReviewIn, summary="销号", args=_review("reason"))
 
 
-@router.post("/notices/{int:notice_id}/close", response={200: NoticeOut, codes_4xx: ErrorOut})
-def close(request, notice_id: int, payload: ReviewIn):
-    return _step(
-        request, notice_id, lambda u, n: actions.notice_close(actor=u, notice=n, reason=payload.reason)
-    )
-
-
-@router.get("/proposals", response={200: list[ProposalOut], codes_4xx: ErrorOut})
+@router.get("/proposals", response={200: list[ProposalOut], **ERRORS})
+@mapped_errors
 def list_proposals(request, adoption: str = ""):
-    def run():
-        qs = actions.proposals_visible_to(actor_of(request)).select_related("unit")
-        if adoption:
-            qs = qs.filter(adoption=adoption)
-        return 200, [proposal_out(p) for p in qs[:200]]
-
-    return guarded(run)
+    qs = actions.proposals_visible_to(caller(request)).select_related("unit")
+    if adoption:
+        qs = qs.filter(adoption=adoption)
+    return [proposal_out(p) for p in qs[:200]]
 
 
-@router.post("/proposals", response={201: ProposalOut, codes_4xx: ErrorOut})
+@router.post("/proposals", response={201: ProposalOut, **ERRORS})
+@mapped_errors
 def make_proposal(request, payload: ProposalIn):
-    def run():
-        user = actor_of(request)
-        petition = get_petition_for(user, payload.petition_id) if payload.petition_id else None
-        notice = _notice(user, payload.notice_id) if payload.notice_id else None
-        proposal = actions.proposal_make(
-            actor=user,
-            kind=payload.kind,
-            unit=_unit(payload.unit_id),
-            title=payload.title,
-            text=payload.text,
-            response_due=payload.response_due,
-            petition=petition,
-            notice=notice,
-        )
-        return 201, proposal_out(proposal)
-
-    return guarded(run)
+    user = caller(request)
+    petition = get_petition_for(user, payload.petition_id) if payload.petition_id else None
+    notice = get_notice_for(user, payload.notice_id) if payload.notice_id else None
+    proposal = actions.proposal_make(
+        actor=user,
+        kind=payload.kind,
+        unit=_unit(payload.unit_id),
+        title=payload.title,
+        text=payload.text,
+        response_due=payload.response_due,
+        petition=petition,
+        notice=notice,
+    )
+    return Status(201, proposal_out(proposal))
 
 
-@router.post("/proposals/{int:proposal_id}/feedback", response={200: ProposalOut, codes_4xx: ErrorOut})
-def feedback(request, proposal_id: int, payload: FeedbackIn):
-    def run():
-        user = actor_of(request)
-        proposal = actions.proposals_visible_to(user).select_related("unit").filter(pk=proposal_id).first()
-        if proposal is None:
-            raise Http404("建议不存在或无权查看")
-        actions.proposal_feedback(
-            actor=user, proposal=proposal, adoption=payload.adoption, feedback=payload.feedback
-        )
-        return 200, proposal_out(proposal)
-
-    return guarded(run)
+proposal_steps = ActionRoutes(
+    router,
+    "/proposals/{int:proposal_id}",
+    load=get_proposal_for,
+    target="proposal",
+    present=proposal_out,
+    out=ProposalOut,
+)
+proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="反馈采纳情况")
 
 
-@router.get("/summary/{int:year}", response={200: dict, codes_4xx: ErrorOut})
+@router.get("/summary/{int:year}", response={200: dict, **ERRORS})
+@mapped_errors
 def summary(request, year: int):
     """Annual figures (Art. 41): bureau staff only."""
-
-    def run():
-        if not actor_of(request).is_bureau_staff:
-            raise Forbidden()
-        return 200, {"supervision": supervision_summary(year), "proposals": proposals_summary(year)}
-
-    return guarded(run)
+    if not caller(request).is_bureau_staff:
+        raise Forbidden()
+    return {"supervision": supervision_summary(year), "proposals": proposals_summary(year)}

@@ -160,8 +160,6 @@ def test_staff_pages_render(client, world):
         "/reception/leader/",
     ]:
         assert client.get(url).status_code == 200, url
-    response = client.post(
-        f"/reception/sessions/{session.pk}/visit/", {"case_number": petition.case_number}
-    )
+    response = client.post(f"/reception/sessions/{session.pk}/visit/", {"case_number": petition.case_number})
     assert response.status_code == 302
     assert session.visits.filter(petition=petition).exists()
