@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django import forms
 
-from xinfang.web.steps import StepForm, text_field
+from xinfang.web.steps import StepForm, step, text_field
+
+from . import actions
 
 
+@step("keep", actions.commitment_keep, "已登记兑现")
 class KeepForm(StepForm):
     target = "commitment"
     evidence = text_field("兑现情况", required=False)
@@ -20,13 +23,17 @@ class KeepForm(StepForm):
         return data
 
 
-class RecordForm(StepForm):
+class FollowUpStep(StepForm):
     target = "followup"
+
+
+@step("record", actions.followup_record, "已登记回访结果")
+class RecordForm(FollowUpStep):
     method = forms.CharField(label="方式", max_length=20, required=False)
     answer = forms.CharField(label="问题是否真正解决？", max_length=20, required=False)
     comment = text_field("信访人意见", required=False)
 
 
-class CancelForm(StepForm):
-    target = "followup"
+@step("cancel", actions.followup_cancel, "已取消回访")
+class CancelForm(FollowUpStep):
     reason = forms.CharField(label="取消回访理由", max_length=400, required=False)

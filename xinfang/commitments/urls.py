@@ -6,10 +6,8 @@ app_name = "commitments"
 urlpatterns = [
     path("", views.commitment_list, name="list"),
     path("new/", views.commitment_new, name="new"),
-    path("<int:pk>/", views.commitment_detail, name="detail"),
     path("accountability/", views.accountability, name="accountability"),
     path("followups/", views.followup_list, name="followups"),
-    path("followups/<int:pk>/", views.followup_detail, name="followup_detail"),
     path("followup/<str:token>/", views.questionnaire, name="questionnaire"),
     *views.COMMITMENT_STEPS.urls(),
     *views.FOLLOWUP_STEPS.urls("followups/", "followup_"),

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 from xinfang.accounts import ratelimit
 from xinfang.accounts.models import User
@@ -22,7 +21,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.reception.public import base_template
 from xinfang.reception.webutil import Parser, form_errors, page
 from xinfang.units.models import Unit
-from xinfang.web.steps import Failed, Step, StepPage
+from xinfang.web.steps import Failed, StepPage
 
 from . import actions, forms
 from .models import CommitmentStatus, FollowUp, FollowUpAnswer, FollowUpMethod, FollowUpStatus
@@ -104,12 +103,6 @@ def commitment_new(request):
     )
 
 
-@login_required
-@require_safe
-def commitment_detail(request, pk: int):
-    return _commitment_page(request, get_commitment_for(request.user, pk))
-
-
 def _commitment_page(request, commitment, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     can_keep = commitment.status != CommitmentStatus.KEPT and (
@@ -131,12 +124,7 @@ def _commitment_page(request, commitment, *, failed: Failed | None = None, statu
     )
 
 
-COMMITMENT_STEPS = StepPage(
-    page="commitments:detail",
-    load=get_commitment_for,
-    render=_commitment_page,
-    steps={"keep": Step(forms.KeepForm, actions.commitment_keep, "已登记兑现")},
-)
+COMMITMENT_STEPS = StepPage("commitments:detail", get_commitment_for, _commitment_page, forms.KeepForm)
 
 
 @login_required
@@ -180,12 +168,6 @@ def followup_list(request):
     )
 
 
-@login_required
-@require_safe
-def followup_detail(request, pk: int):
-    return _followup_page(request, get_followup_for(request.user, pk))
-
-
 def _followup_page(request, followup, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     portal_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
@@ -211,15 +193,7 @@ def _followup_page(request, followup, *, failed: Failed | None = None, status: i
     )
 
 
-FOLLOWUP_STEPS = StepPage(
-    page="commitments:followup_detail",
-    load=get_followup_for,
-    render=_followup_page,
-    steps={
-        "record": Step(forms.RecordForm, actions.followup_record, "已登记回访结果"),
-        "cancel": Step(forms.CancelForm, actions.followup_cancel, "已取消回访"),
-    },
-)
+FOLLOWUP_STEPS = StepPage("commitments:followup_detail", get_followup_for, _followup_page, forms.FollowUpStep)
 
 
 @never_cache

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.utils import timezone
 
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.choices import Outcome
 from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
-from xinfang.web.steps import StepForm
+from xinfang.web.steps import StepForm, step
 
+from . import actions
 from .access import seat_of
 from .models import HearingMember, MemberKind, NoticeMethod, Party
 
@@ -69,6 +71,12 @@ def _seated(hearing):
     return HearingMember.objects.filter(seats__hearing=hearing, seats__status="selected")
 
 
+def _recused_warnings(request, result) -> None:
+    for seat in result.recused:
+        messages.warning(request, f"{seat.member.name}因利害关系自动回避：{seat.recusal_reason}")
+
+
+@step("panel", actions.hearing_select_panel, "已更新听证员名单", after=_recused_warnings)
 class PanelForm(HearingStep):
     members = forms.ModelMultipleChoiceField(
         label="听证员",
@@ -77,10 +85,17 @@ class PanelForm(HearingStep):
     )
 
 
+@step(
+    "notify",
+    actions.hearing_notify,
+    "听证通知已登记",
+    after=lambda request, sent: messages.info(request, f"本次送达通知{len(sent)}份"),
+)
 class NotifyForm(HearingStep):
     method = forms.ChoiceField(label="送达方式", choices=NoticeMethod.choices)
 
 
+@step("hold", actions.hearing_hold, "已记录听证举行情况")
 class HoldForm(HearingStep):
     held_on = forms.DateField(label="举行日期", widget=DATE, initial=timezone.localdate)
     absent = forms.ModelMultipleChoiceField(
@@ -113,10 +128,12 @@ class HoldForm(HearingStep):
         }
 
 
+@step("minutes", actions.hearing_record_minutes, "已保存听证笔录")
 class MinutesForm(HearingStep):
     minutes = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 8}))
 
 
+@step("opinion", actions.hearing_record_opinion, "已记录听证员意见")
 class OpinionForm(HearingStep):
     member = forms.ModelChoiceField(label="听证员", queryset=HearingMember.objects.none(), required=False)
     opinion = forms.ChoiceField(label="意见", choices=Outcome.choices, widget=forms.RadioSelect)
@@ -136,12 +153,14 @@ class OpinionForm(HearingStep):
         return {**super().params(), "member": member}
 
 
+@step("conclude", actions.hearing_conclude, "已形成听证结论")
 class ConcludeForm(HearingStep):
     concluded_on = forms.DateField(label="结论日期", widget=DATE, initial=timezone.localdate)
     conclusion_text = forms.CharField(label="听证意见", widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class RecuseForm(StepForm):
+@step("recuse", actions.hearing_recuse_member, "已登记回避")
+class RecuseForm(HearingStep):
     seat = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="理由", max_length=400)
 
@@ -149,9 +168,11 @@ class RecuseForm(StepForm):
         return {"seat": self.child(self.obj.seats.all(), "seat"), "reason": self.cleaned_data["reason"]}
 
 
+@step("cancel", actions.hearing_cancel, "已取消听证")
 class ReasonForm(HearingStep):
     reason = forms.CharField(label="理由", max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+@step("publish", actions.hearing_publish, "听证意见已公示")
 class PublishForm(HearingStep):
     pass

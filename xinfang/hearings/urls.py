@@ -11,6 +11,5 @@ urlpatterns = [
     path("members/new/", views.member_edit, name="member_new"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("new/<int:petition_pk>/", views.schedule, name="schedule"),
-    path("<int:pk>/", views.detail, name="detail"),
     *views.STEPS.urls(),
 ]

@@ -12,12 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.errors import ActionError
-from xinfang.web.steps import Failed, Step, StepPage, describe
+from xinfang.web.steps import Failed, StepPage, describe
 
 from . import actions, forms
 from .access import can_manage, can_manage_roster, get_hearing_for, seat_of, visible_hearings
@@ -107,12 +106,6 @@ def schedule(request, petition_pk: int):
     return render(request, "hearings/schedule.html", {"form": form, "petition": petition})
 
 
-@login_required
-@require_safe
-def detail(request, pk: int):
-    return _hearing_page(request, get_hearing_for(request.user, pk))
-
-
 # The context name of each step's form on the page (recuse and publish have none).
 FORM_CONTEXT = {
     "panel": "panel_form",
@@ -168,28 +161,4 @@ def _hearing_page(request, hearing, *, failed: Failed | None = None, status: int
     return render(request, "hearings/detail.html", context, status=status)
 
 
-def _recused_warnings(request, result) -> None:
-    for seat in result.recused:
-        messages.warning(request, f"{seat.member.name}因利害关系自动回避：{seat.recusal_reason}")
-
-
-def _notices_sent(request, sent) -> None:
-    messages.info(request, f"本次送达通知{len(sent)}份")
-
-
-STEPS = StepPage(
-    page="hearings:detail",
-    load=get_hearing_for,
-    render=_hearing_page,
-    steps={
-        "panel": Step(forms.PanelForm, actions.hearing_select_panel, "已更新听证员名单", _recused_warnings),
-        "recuse": Step(forms.RecuseForm, actions.hearing_recuse_member, "已登记回避"),
-        "notify": Step(forms.NotifyForm, actions.hearing_notify, "听证通知已登记", _notices_sent),
-        "hold": Step(forms.HoldForm, actions.hearing_hold, "已记录听证举行情况"),
-        "minutes": Step(forms.MinutesForm, actions.hearing_record_minutes, "已保存听证笔录"),
-        "opinion": Step(forms.OpinionForm, actions.hearing_record_opinion, "已记录听证员意见"),
-        "conclude": Step(forms.ConcludeForm, actions.hearing_conclude, "已形成听证结论"),
-        "cancel": Step(forms.ReasonForm, actions.hearing_cancel, "已取消听证"),
-        "publish": Step(forms.PublishForm, actions.hearing_publish, "听证意见已公示"),
-    },
-)
+STEPS = StepPage("hearings:detail", get_hearing_for, _hearing_page, forms.HearingStep)

@@ -7,23 +7,28 @@ from __future__ import annotations
 
 from django import forms
 
-from xinfang.web.steps import StepForm, date_field, text_field
+from xinfang.web.steps import StepForm, date_field, step, text_field
+
+from . import actions
 
 
 class OwnershipStep(StepForm):
     target = "ownership"
 
 
+@step("report", actions.ownership_report, "已报送进展")
 class ReportForm(OwnershipStep):
     text = text_field("本期进展", required=False)
 
 
+@step("milestone", actions.milestone_add, "已添加节点")
 class MilestoneForm(OwnershipStep):
     title = forms.CharField(label="新增节点", max_length=200, required=False)
     due = date_field("计划完成日期")
 
 
-class MilestoneDoneForm(StepForm):
+@step("milestone_done", actions.milestone_complete, "节点已完成")
+class MilestoneDoneForm(OwnershipStep):
     milestone = forms.IntegerField(widget=forms.HiddenInput)
     evidence = forms.CharField(label="完成情况", max_length=4000, required=False)
 
@@ -34,6 +39,7 @@ class MilestoneDoneForm(StepForm):
         }
 
 
+@step("visit", actions.field_visit_record, "已登记下访")
 class VisitForm(OwnershipStep):
     date = date_field("日期")
     place = forms.CharField(label="地点", max_length=200, required=False)
@@ -41,6 +47,7 @@ class VisitForm(OwnershipStep):
     summary = text_field("下访情况", required=False)
 
 
+@step("resolve", actions.ownership_resolve, "已登记化解")
 class ResolveForm(OwnershipStep):
     kind = forms.CharField(label="化解方式", max_length=20, required=False)
     date = date_field("化解日期")
@@ -53,6 +60,7 @@ class ResolveForm(OwnershipStep):
         return data
 
 
+@step("release", actions.ownership_release, "已解除包案")
 class ReleaseForm(OwnershipStep):
     reason = forms.CharField(label="解除包案理由", max_length=400, required=False)
 
@@ -61,7 +69,8 @@ class BacklogStep(StepForm):
     target = "backlog"
 
 
-class SubmitReportForm(StepForm):
+@step("submit", actions.backlog_submit_report, "已报送")
+class SubmitReportForm(BacklogStep):
     report = forms.IntegerField(widget=forms.HiddenInput)
     text = text_field("报告内容", required=False)
 
@@ -69,10 +78,12 @@ class SubmitReportForm(StepForm):
         return {"report": self.child(self.obj.reports_due.all(), "report"), "text": self.cleaned_data["text"]}
 
 
+@step("due", actions.backlog_add_report_due, "已添加报送期限")
 class ReportDueForm(BacklogStep):
     kind = forms.CharField(label="类型", max_length=20, required=False)
     due = date_field("报送期限")
 
 
+@step("resolve", actions.backlog_resolve, "积案已化解")
 class BacklogResolveForm(BacklogStep):
     note = text_field("化解情况", required=False)

@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.reception.webutil import Parser, form_errors, page
-from xinfang.web.steps import Failed, Step, StepPage
+from xinfang.web.steps import Failed, StepPage
 
 from . import actions, forms
 from .backlog import backlog_resolution_counts
@@ -142,12 +142,6 @@ def ownership_new(request):
     )
 
 
-@login_required
-@require_safe
-def ownership_detail(request, pk: int):
-    return _ownership_page(request, get_ownership_for(request.user, pk))
-
-
 def _ownership_page(request, ownership, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     is_active = ownership.status == OwnershipStatus.ACTIVE
@@ -174,19 +168,7 @@ def _ownership_page(request, ownership, *, failed: Failed | None = None, status:
     )
 
 
-OWNERSHIP_STEPS = StepPage(
-    page="ownership:detail",
-    load=get_ownership_for,
-    render=_ownership_page,
-    steps={
-        "report": Step(forms.ReportForm, actions.ownership_report, "已报送进展"),
-        "milestone": Step(forms.MilestoneForm, actions.milestone_add, "已添加节点"),
-        "milestone_done": Step(forms.MilestoneDoneForm, actions.milestone_complete, "节点已完成"),
-        "visit": Step(forms.VisitForm, actions.field_visit_record, "已登记下访"),
-        "resolve": Step(forms.ResolveForm, actions.ownership_resolve, "已登记化解"),
-        "release": Step(forms.ReleaseForm, actions.ownership_release, "已解除包案"),
-    },
-)
+OWNERSHIP_STEPS = StepPage("ownership:detail", get_ownership_for, _ownership_page, forms.OwnershipStep)
 
 
 # --- backlog ----------------------------------------------------------------------------------------------
@@ -279,12 +261,6 @@ def backlog_new(request):
     )
 
 
-@login_required
-@require_safe
-def backlog_detail(request, pk: int):
-    return _backlog_page(request, get_backlog_for(request.user, pk))
-
-
 def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     return render(
@@ -305,16 +281,7 @@ def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int
     )
 
 
-BACKLOG_STEPS = StepPage(
-    page="ownership:backlog_detail",
-    load=get_backlog_for,
-    render=_backlog_page,
-    steps={
-        "submit": Step(forms.SubmitReportForm, actions.backlog_submit_report, "已报送"),
-        "due": Step(forms.ReportDueForm, actions.backlog_add_report_due, "已添加报送期限"),
-        "resolve": Step(forms.BacklogResolveForm, actions.backlog_resolve, "积案已化解"),
-    },
-)
+BACKLOG_STEPS = StepPage("ownership:backlog_detail", get_backlog_for, _backlog_page, forms.BacklogStep)
 
 
 # --- reminders --------------------------------------------------------------------------------------------

@@ -8,13 +8,19 @@ from django import forms
 
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
-from xinfang.web.steps import StepForm, text_field
+from xinfang.web.steps import StepForm, step, text_field
+
+from . import actions
 
 NOT_FOUND = "未找到该信访件或无权查看"
 
 
-class VisitForm(StepForm):
+class SessionStep(StepForm):
     target = "session"
+
+
+@step("visit", actions.visit_register, "已登记接访")
+class VisitForm(SessionStep):
     case_number = forms.CharField(label="信访件编号", max_length=40, required=False)
 
     def params(self) -> dict:
@@ -25,7 +31,8 @@ class VisitForm(StepForm):
         return {"session": self.obj, "petition": petition}
 
 
-class OutcomeForm(StepForm):
+@step("outcome", actions.visit_record_outcome, "已登记处理结果")
+class OutcomeForm(SessionStep):
     visit = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.CharField(label="处理结果", max_length=30, required=False)
     note = forms.CharField(label="处理情况", max_length=2000, required=False)
@@ -40,6 +47,7 @@ class JointStep(StepForm):
     target = "joint"
 
 
+@step("post", actions.joint_post, "已发布")
 class PostForm(JointStep):
     kind = forms.CharField(label="类型", max_length=20, required=False)
     text = text_field("内容", required=False)
@@ -51,19 +59,23 @@ class PostForm(JointStep):
         return data
 
 
+@step("answer", actions.joint_draft_answer, "综合答复已拟定")
 class AnswerForm(JointStep):
     text = text_field("综合答复", required=False)
 
 
+@step("withdraw", actions.joint_reopen_statements, "已撤回综合答复")
 class WithdrawForm(JointStep):
     pass
 
 
+@step("close", actions.joint_close, "联合办理已结束")
 class CloseForm(JointStep):
     outcome = forms.CharField(label="处理结果", max_length=30, required=False)
     note = forms.CharField(label="说明", max_length=2000, required=False)
 
 
+@step("booking", actions.booking_set_status, "已更新预约")
 class BookingForm(StepForm):
     booking = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.CharField(label="结果", max_length=20, required=False)

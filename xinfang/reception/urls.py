@@ -5,12 +5,9 @@ from . import public, views
 app_name = "reception"
 urlpatterns = [
     path("", views.sessions, name="sessions"),
-    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("joint/", views.joint_list, name="joint_list"),
     path("joint/new/", views.joint_new, name="joint_new"),
-    path("joint/<int:pk>/", views.joint_detail, name="joint_detail"),
     path("leader/", views.slots, name="slots"),
-    path("leader/<int:pk>/", views.slot_detail, name="slot_detail"),
     path("booking/", public.booking, name="booking"),
     *views.SESSION_STEPS.urls("sessions/", "session_"),
     *views.JOINT_STEPS.urls("joint/", "joint_"),

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
-from xinfang.web.steps import Failed, Step, StepPage
+from xinfang.web.steps import Failed, StepPage
 
 from . import actions, forms
 from .access import (
@@ -107,12 +106,6 @@ def sessions(request):
     )
 
 
-@login_required
-@require_safe
-def session_detail(request, pk: int):
-    return _session_page(request, get_session_for(request.user, pk))
-
-
 def _session_page(request, session, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     visible_ids = set(
@@ -135,15 +128,7 @@ def _session_page(request, session, *, failed: Failed | None = None, status: int
     )
 
 
-SESSION_STEPS = StepPage(
-    page="reception:session_detail",
-    load=get_session_for,
-    render=_session_page,
-    steps={
-        "visit": Step(forms.VisitForm, actions.visit_register, "已登记接访"),
-        "outcome": Step(forms.OutcomeForm, actions.visit_record_outcome, "已登记处理结果"),
-    },
-)
+SESSION_STEPS = StepPage("reception:session_detail", get_session_for, _session_page, forms.SessionStep)
 
 
 # --- joint handling ---------------------------------------------------------------------------------------
@@ -231,12 +216,6 @@ def joint_new(request):
     )
 
 
-@login_required
-@require_safe
-def joint_detail(request, pk: int):
-    return _joint_page(request, get_joint_for(request.user, pk))
-
-
 def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     me = participant_for(user, joint)
@@ -267,17 +246,7 @@ def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 2
     )
 
 
-JOINT_STEPS = StepPage(
-    page="reception:joint_detail",
-    load=get_joint_for,
-    render=_joint_page,
-    steps={
-        "post": Step(forms.PostForm, actions.joint_post, "已发布"),
-        "answer": Step(forms.AnswerForm, actions.joint_draft_answer, "综合答复已拟定"),
-        "withdraw": Step(forms.WithdrawForm, actions.joint_reopen_statements, "已撤回综合答复"),
-        "close": Step(forms.CloseForm, actions.joint_close, "联合办理已结束"),
-    },
-)
+JOINT_STEPS = StepPage("reception:joint_detail", get_joint_for, _joint_page, forms.JointStep)
 
 
 # --- leader reception -------------------------------------------------------------------------------------
@@ -327,12 +296,6 @@ def slots(request):
     )
 
 
-@login_required
-@require_safe
-def slot_detail(request, pk: int):
-    return _slot_page(request, get_slot_for(request.user, pk))
-
-
 def _slot_page(request, slot, *, failed: Failed | None = None, status: int = 200):
     return render(
         request,
@@ -354,9 +317,4 @@ def _slot_page(request, slot, *, failed: Failed | None = None, status: int = 200
     )
 
 
-SLOT_STEPS = StepPage(
-    page="reception:slot_detail",
-    load=get_slot_for,
-    render=_slot_page,
-    steps={"booking": Step(forms.BookingForm, actions.booking_set_status, "已更新预约")},
-)
+SLOT_STEPS = StepPage("reception:slot_detail", get_slot_for, _slot_page, forms.BookingForm)

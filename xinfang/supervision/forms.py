@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from xinfang.units.models import Unit
-from xinfang.web.steps import StepForm
+from xinfang.web.steps import StepForm, step
 
+from . import actions
 from .models import Adoption, NoticeStatus, ProposalKind, Trigger
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -26,6 +27,7 @@ class NoticeStep(StepForm):
     target = "notice"
 
 
+@step("reply", actions.notice_reply, "已提交书面回复")
 class ReplyForm(NoticeStep):
     text = forms.CharField(label="书面回复", widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -37,11 +39,23 @@ class ReviewForm(NoticeStep):
     reply_due = forms.DateField(label="新的回复期限", widget=DATE, required=False)
 
 
+@step("accept", actions.notice_accept, "已认可回复")
 class AcceptForm(ReviewForm):
     def params(self) -> dict:
         return {"notice": self.obj, "note": self.cleaned_data["reason"]}
 
 
+@step("reject", actions.notice_reject, "已退回，请单位重新回复")
+class RejectForm(ReviewForm):
+    pass
+
+
+@step("escalate", actions.notice_escalate, "已挂牌督办")
+class EscalateForm(ReviewForm):
+    pass
+
+
+@step("close", actions.notice_close, "已销号")
 class CloseForm(ReviewForm):
     def params(self) -> dict:
         return {"notice": self.obj, "reason": self.cleaned_data["reason"]}
@@ -65,6 +79,7 @@ class ProposalForm(forms.Form):
     )
 
 
+@step("feedback", actions.proposal_feedback, "已反馈采纳情况")
 class FeedbackForm(StepForm):
     target = "proposal"
 

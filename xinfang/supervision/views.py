@@ -9,11 +9,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
 from xinfang.petitions.access import get_petition_by_case_number_for
 from xinfang.petitions.errors import ActionError
-from xinfang.web.steps import Failed, Step, StepPage, describe
+from xinfang.web.steps import Failed, StepPage, describe
 
 from . import actions, forms
 from .access import get_notice_for, get_proposal_for
@@ -108,12 +107,6 @@ def issue(request):
     return render(request, "supervision/issue.html", {"form": form})
 
 
-@login_required
-@require_safe
-def detail(request, pk: int):
-    return _notice_page(request, get_notice_for(request.user, pk))
-
-
 def _notice_page(request, notice, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     can_reply = (
@@ -140,18 +133,7 @@ def _notice_page(request, notice, *, failed: Failed | None = None, status: int =
     )
 
 
-NOTICE_STEPS = StepPage(
-    page="supervision:detail",
-    load=get_notice_for,
-    render=_notice_page,
-    steps={
-        "reply": Step(forms.ReplyForm, actions.notice_reply, "已提交书面回复"),
-        "accept": Step(forms.AcceptForm, actions.notice_accept, "已认可回复"),
-        "reject": Step(forms.ReviewForm, actions.notice_reject, "已退回，请单位重新回复"),
-        "escalate": Step(forms.ReviewForm, actions.notice_escalate, "已挂牌督办"),
-        "close": Step(forms.CloseForm, actions.notice_close, "已销号"),
-    },
-)
+NOTICE_STEPS = StepPage("supervision:detail", get_notice_for, _notice_page, forms.NoticeStep)
 
 
 @login_required
@@ -201,12 +183,6 @@ def proposal_new(request):
     return render(request, "supervision/proposal_form.html", {"form": form})
 
 
-@login_required
-@require_safe
-def proposal_detail(request, pk: int):
-    return _proposal_page(request, get_proposal_for(request.user, pk))
-
-
 def _proposal_page(request, proposal, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     can_answer = (
@@ -227,9 +203,4 @@ def _proposal_page(request, proposal, *, failed: Failed | None = None, status: i
     )
 
 
-PROPOSAL_STEPS = StepPage(
-    page="supervision:proposal",
-    load=get_proposal_for,
-    render=_proposal_page,
-    steps={"feedback": Step(forms.FeedbackForm, actions.proposal_feedback, "已反馈采纳情况")},
-)
+PROPOSAL_STEPS = StepPage("supervision:proposal", get_proposal_for, _proposal_page, forms.FeedbackForm)

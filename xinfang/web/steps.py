@@ -3,12 +3,13 @@ hearings, commitments, supervision): one form and one URL per action, all run
 through `perform_step`, as the petition page runs its actions through
 permissions.perform.
 
-A page declares a `StepPage`: how to load its object for the user (the app's
-access helper, Http404 when hidden), how to render the page, and a `Step` per
-action (form, action function, success message).  `StepPage.urls()` gives one
-URL per step, `<prefix><pk>/<step>/`, named `<name_prefix><step>`.  A POST
-there loads the object, validates the form and calls the action as
-``action(actor=user, **form.params())``.  On success it flashes the message and
+Each step is a form declared with `@step(name, action, success)`; the forms of
+one page derive from one base form.  A page declares a `StepPage`: its URL
+name, how to load its object for the user (the app's access helper, Http404
+when hidden), how to render it, and that base form.  `StepPage.urls()` gives
+the page's URL, `<prefix><pk>/`, and one URL per step, `<prefix><pk>/<step>/`
+named `<name_prefix><step>`.  A POST there loads the object, validates the
+form and calls the action as ``action(actor=user, **form.params())``.  On success it flashes the message and
 redirects to the page; on an invalid form or an ActionError it flashes the
 Chinese message, puts the field errors on the form and renders the page again
 with the form bound and the error's status (400, 403, 409)."""
@@ -25,7 +26,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfang.petitions.errors import ActionError
 
@@ -34,9 +35,11 @@ INVALID_MESSAGE = "请检查填写的内容"
 
 class StepForm(forms.Form):
     """The form of one step.  Field names are the action's keyword arguments;
-    `target` is the keyword under which the action takes the page's object."""
+    `target` is the keyword under which the action takes the page's object;
+    `step` is set by the @step declaration."""
 
     target = ""
+    step: Step
 
     def __init__(self, *args, user=None, obj=None, **kwargs):
         self.user, self.obj = user, obj
@@ -55,10 +58,6 @@ class StepForm(forms.Form):
         return found
 
 
-class EmptyForm(StepForm):
-    pass
-
-
 def date_field(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
 
@@ -73,11 +72,28 @@ def text_field(
 
 @dataclass(frozen=True)
 class Step:
-    form: type[StepForm]
+    name: str
     action: Callable[..., Any]
     success: str
     # More to say from the action's result (warnings, counts): called on success.
     after: Callable[[HttpRequest, Any], None] | None = None
+
+
+def step(name: str, action: Callable[..., Any], success: str, *, after=None):
+    """Class decorator: the form is the step `name` of its page, running `action`."""
+
+    def declare(form_class: type[StepForm]) -> type[StepForm]:
+        form_class.step = Step(name, action, success, after)
+        return form_class
+
+    return declare
+
+
+def _declared(base: type) -> list[type[StepForm]]:
+    found = [base] if "step" in base.__dict__ else []
+    for sub in base.__subclasses__():
+        found += _declared(sub)
+    return found
 
 
 @dataclass(frozen=True)
@@ -97,26 +113,27 @@ class Failed:
         return self.form.data
 
 
-@dataclass(frozen=True)
 class StepPage:
-    """The steps of one page.  `render(request, obj, failed=Failed | None, status=int)`
-    renders the page; `page` is its URL name (reversed with the object's pk)."""
+    """A record's page and its steps.  `render(request, obj, failed=Failed | None,
+    status=int)` renders the page; `page` is its URL name ("app:name")."""
 
-    page: str
-    load: Callable[[Any, int], Any]
-    render: Callable[..., HttpResponse]
-    steps: dict[str, Step]
+    def __init__(self, page: str, load: Callable[[Any, int], Any], render: Callable, base: type[StepForm]):
+        self.page, self.load, self.render = page, load, render
+        self.forms = {form.step.name: form for form in _declared(base)}
 
     def urls(self, prefix: str = "", name_prefix: str = "") -> list:
-        view = login_required(require_POST(self.view))
-        return [
-            path(f"{prefix}<int:pk>/{name}/", view, {"name": name}, name=f"{name_prefix}{name}")
-            for name in self.steps
+        show = login_required(require_safe(self.show))
+        act = login_required(require_POST(self.act))
+        return [path(f"{prefix}<int:pk>/", show, name=self.page.partition(":")[2])] + [
+            path(f"{prefix}<int:pk>/{name}/", act, {"name": name}, name=f"{name_prefix}{name}")
+            for name in self.forms
         ]
 
-    def view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        obj = self.load(request.user, pk)
-        return perform_step(request, obj, self.steps[name], name=name, page=self)
+    def show(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, self.load(request.user, pk))
+
+    def act(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        return perform_step(request, self.load(request.user, pk), self.forms[name], page=self)
 
 
 def describe(exc: ActionError) -> str:
@@ -138,22 +155,22 @@ def put_errors(form: forms.Form, exc: ActionError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
-def perform_step(request: HttpRequest, obj, step: Step, *, name: str, page: StepPage) -> HttpResponse:
-    form = step.form(request.POST, user=request.user, obj=obj)
+def perform_step(request: HttpRequest, obj, form_class: type[StepForm], *, page: StepPage) -> HttpResponse:
+    form, declared = form_class(request.POST, user=request.user, obj=obj), form_class.step
     status = 400
     if form.is_valid():
         try:
-            result = step.action(actor=request.user, **form.params())
+            result = declared.action(actor=request.user, **form.params())
         except ActionError as exc:
             messages.error(request, describe(exc))
             put_errors(form, exc)
             status = exc.status_code
         else:
-            messages.success(request, step.success)
-            if step.after is not None:
-                step.after(request, result)
+            messages.success(request, declared.success)
+            if declared.after is not None:
+                declared.after(request, result)
             return redirect(page.page, obj.pk)
     else:
         messages.error(request, invalid_message(form))
-    obj = page.load(request.user, obj.pk)  # fresh: the failed action may have changed nothing, or a little
-    return page.render(request, obj, failed=Failed(name, form), status=status)
+    obj = page.load(request.user, obj.pk)  # fresh, in case the failed action changed something
+    return page.render(request, obj, failed=Failed(declared.name, form), status=status)
