@@ -2,8 +2,7 @@
 hearings, commitments, supervision) that call an action, with one error
 mapping for them all.
 
-    steps = ActionRoutes(router, "/notices/{notice_id}", load=get_notice_for,
-                         target="notice", present=notice_out, out=NoticeOut)
+    steps = ActionRoutes(router, "/notices/{notice_id}", get_notice_for, notice_out, NoticeOut)
     steps.post("reply", actions.notice_reply, ReplyIn, summary="书面回复")
 
 declares POST /notices/{notice_id}/reply: the caller's object is loaded through
@@ -108,15 +107,14 @@ class ActionRoutes:
         self,
         router: Router,
         prefix: str,
-        *,
         load: Callable[[User, int], Any],
-        target: str,
         present: Callable[[Any, User], dict],
         out: type[Schema],
     ) -> None:
-        self.router, self.prefix, self.load, self.target = router, prefix, load, target
-        self.present, self.out = present, out
+        self.router, self.prefix, self.load, self.present, self.out = router, prefix, load, present, out
         self.id_name = re.findall(r"{(?:int:)?(\w+)}", prefix)[0]
+        # The action takes the object under the path parameter's noun: {notice_id} → notice=.
+        self.target = self.id_name.removesuffix("_id")
 
     def post(
         self,
@@ -127,9 +125,12 @@ class ActionRoutes:
         summary: str,
         args: Callable[..., dict] | None = None,
         result: tuple[Callable[[Any], dict], type[Schema]] | None = None,
-        status: int = 200,
+        status: int | None = None,
     ) -> Callable:
+        """Declare POST <prefix>/<path>.  With `result` the answer is what the action
+        created (201 unless `status` says otherwise), else the object (200)."""
         full = f"{self.prefix}/{path}"
+        status = status or (201 if result is not None else 200)
 
         def view(request, **params):
             try:

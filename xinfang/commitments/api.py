@@ -150,14 +150,9 @@ def _keep_args(user, c: Commitment, payload: KeepIn) -> dict:
     return {"commitment": c, "evidence": payload.evidence, "attachment": attachment}
 
 
-ActionRoutes(
-    router,
-    "/commitments/{commitment_id}",
-    load=get_commitment_for,
-    target="commitment",
-    present=_commitment_out,
-    out=CommitmentOut,
-).post("keep", actions.commitment_keep, KeepIn, summary="登记兑现", args=_keep_args)
+ActionRoutes(router, "/commitments/{commitment_id}", get_commitment_for, _commitment_out, CommitmentOut).post(
+    "keep", actions.commitment_keep, KeepIn, summary="登记兑现", args=_keep_args
+)
 
 
 @router.get("/followups", response={200: list[FollowUpOut], **ERRORS})
@@ -169,11 +164,6 @@ def list_followups(request, due_only: bool = False):
     return [_followup_out(f) for f in qs[:500]]
 
 
-ActionRoutes(
-    router,
-    "/followups/{followup_id}",
-    load=get_followup_for,
-    target="followup",
-    present=_followup_out,
-    out=FollowUpOut,
-).post("answer", actions.followup_record, FollowUpAnswerIn, summary="登记回访结果")
+ActionRoutes(router, "/followups/{followup_id}", get_followup_for, _followup_out, FollowUpOut).post(
+    "answer", actions.followup_record, FollowUpAnswerIn, summary="登记回访结果"
+)

@@ -186,9 +186,7 @@ def _opinion_args(user, hearing, payload: OpinionIn) -> dict:
     return {"hearing": hearing, "member": member, "opinion": payload.opinion, "reasoning": payload.reasoning}
 
 
-steps = ActionRoutes(
-    router, "/{int:hearing_id}", load=get_hearing_for, target="hearing", present=hearing_out, out=HearingOut
-)
+steps = ActionRoutes(router, "/{int:hearing_id}", get_hearing_for, hearing_out, HearingOut)
 steps.post(
     "panel",
     actions.hearing_select_panel,

@@ -221,19 +221,13 @@ def _resolution_args(user, o: CaseOwnership, payload: ResolutionIn) -> dict:
 
 
 ownership_steps = ActionRoutes(
-    router,
-    "/ownerships/{ownership_id}",
-    load=get_ownership_for,
-    target="ownership",
-    present=_ownership_out,
-    out=OwnershipOut,
+    router, "/ownerships/{ownership_id}", get_ownership_for, _ownership_out, OwnershipOut
 )
 ownership_steps.post(
     "reports",
     actions.ownership_report,
     TextIn,
     summary="报送进展",
-    status=201,
     result=(_report_out, ReportOut),
 )
 ownership_steps.post(
@@ -241,7 +235,6 @@ ownership_steps.post(
     actions.milestone_add,
     MilestoneIn,
     summary="添加工作节点",
-    status=201,
     result=(_milestone_out, MilestoneOut),
 )
 ownership_steps.post(
@@ -291,14 +284,7 @@ def _submit_args(user, b: BacklogCase, payload: TextIn, report_id: int) -> dict:
     return {"report": report, "text": payload.text}
 
 
-backlog_steps = ActionRoutes(
-    router,
-    "/backlog/{backlog_id}",
-    load=get_backlog_for,
-    target="backlog",
-    present=_backlog_out,
-    out=BacklogOut,
-)
+backlog_steps = ActionRoutes(router, "/backlog/{backlog_id}", get_backlog_for, _backlog_out, BacklogOut)
 backlog_steps.post(
     "reports/{report_id}", actions.backlog_submit_report, TextIn, summary="向交办机关报送", args=_submit_args
 )

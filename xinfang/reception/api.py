@@ -148,7 +148,7 @@ class SlotOut(Schema):
     topic: str
 
 
-def _session_out(s: JointReceptionSession) -> dict:
+def _session_out(s: JointReceptionSession, user=None) -> dict:
     return {
         "id": s.pk,
         "date": s.date,
@@ -192,6 +192,10 @@ def _joint_out(joint: JointHandling, posts: bool = False) -> dict:
     if posts:
         out["posts"] = [_post_out(p) for p in joint.posts.select_related("unit", "author")]
     return out
+
+
+def _joint_detail_out(joint: JointHandling, user=None) -> dict:
+    return _joint_out(joint, posts=True)
 
 
 def _post_out(p) -> dict:
@@ -238,7 +242,7 @@ def create_session(request, payload: SessionIn):
     return Status(201, _session_out(session))
 
 
-def _visit_out(visit: ReceptionVisit) -> dict:
+def _visit_out(visit: ReceptionVisit, user=None) -> dict:
     return {
         "id": visit.pk,
         "session_id": visit.session_id,
@@ -256,33 +260,20 @@ def _get_visit_for(user, pk: int) -> ReceptionVisit:
     return visit
 
 
-ActionRoutes(
-    router,
-    "/sessions/{session_id}",
-    load=get_session_for,
-    target="session",
-    present=lambda session, user: _session_out(session),
-    out=SessionOut,
-).post(
+ActionRoutes(router, "/sessions/{session_id}", get_session_for, _session_out, SessionOut).post(
     "visits",
     actions.visit_register,
     VisitIn,
     summary="登记来访",
-    status=201,
     args=lambda user, session, p: {
         "session": session,
         "petition": access.get_petition_by_case_number_for(user, p.case_number.strip()),
     },
     result=(_visit_out, VisitOut),
 )
-ActionRoutes(
-    router,
-    "/visits/{visit_id}",
-    load=_get_visit_for,
-    target="visit",
-    present=lambda visit, user: _visit_out(visit),
-    out=VisitOut,
-).post("outcome", actions.visit_record_outcome, OutcomeIn, summary="登记一站式处理结果")
+ActionRoutes(router, "/visits/{visit_id}", _get_visit_for, _visit_out, VisitOut).post(
+    "outcome", actions.visit_record_outcome, OutcomeIn, summary="登记一站式处理结果"
+)
 
 
 @router.get("/joint", response={200: list[JointOut], **ERRORS})
@@ -325,20 +316,12 @@ def get_joint(request, joint_id: int):
     return _joint_out(get_joint_for(caller(request), joint_id), posts=True)
 
 
-joint_steps = ActionRoutes(
-    router,
-    "/joint/{joint_id}",
-    load=get_joint_for,
-    target="joint",
-    present=lambda joint, user: _joint_out(joint, posts=True),
-    out=JointDetailOut,
-)
+joint_steps = ActionRoutes(router, "/joint/{joint_id}", get_joint_for, _joint_detail_out, JointDetailOut)
 joint_steps.post(
     "posts",
     actions.joint_post,
     PostIn,
     summary="在讨论区发言（承担部分、意见）",
-    status=201,
     args=lambda user, joint, p: {
         "joint": joint,
         "kind": p.kind,

@@ -182,14 +182,7 @@ def _review(field: str):
     return lambda user, notice, payload: {"notice": notice, field: payload.reason}
 
 
-notice_steps = ActionRoutes(
-    router,
-    "/notices/{int:notice_id}",
-    load=get_notice_for,
-    target="notice",
-    present=notice_out,
-    out=NoticeOut,
-)
+notice_steps = ActionRoutes(router, "/notices/{int:notice_id}", get_notice_for, notice_out, NoticeOut)
 notice_steps.post("reply", actions.notice_reply, ReplyIn, summary="书面回复")
 notice_steps.post("accept", actions.notice_accept, ReviewIn, summary="认可回复", args=_review("note"))
 notice_steps.post("reject", actions.notice_reject, ReviewIn, summary="退回重新回复")
@@ -226,12 +219,7 @@ def make_proposal(request, payload: ProposalIn):
 
 
 proposal_steps = ActionRoutes(
-    router,
-    "/proposals/{int:proposal_id}",
-    load=get_proposal_for,
-    target="proposal",
-    present=proposal_out,
-    out=ProposalOut,
+    router, "/proposals/{int:proposal_id}", get_proposal_for, proposal_out, ProposalOut
 )
 proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="反馈采纳情况")
 

@@ -82,29 +82,30 @@ def inbox(request):
 
 @login_required
 def issue(request):
+    return _create(
+        request, forms.IssueForm, actions.notice_issue, "supervision/issue.html", "supervision:detail"
+    )
+
+
+def _create(request, form_class, make, template: str, page: str, success=lambda made: "已提出建议"):
+    """The supervisor's new notice or proposal: the form's fields are the action's
+    arguments, the case number (optional) becomes the petition."""
     if not actions.can_supervise(request.user):
         raise Http404
-    initial = {"petition_case_number": request.GET.get("case", "")}
-    form = forms.IssueForm(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial={"petition_case_number": request.GET.get("case", "")})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
-            notice = actions.notice_issue(
-                actor=request.user,
-                unit=data["unit"],
-                trigger=data["trigger"],
-                facts=data["facts"],
-                requirements=data["requirements"],
-                reply_due=data["reply_due"],
-                flagged=data["flagged"],
-                petition=_petition(request.user, data["petition_case_number"]),
-            )
+            data["petition"] = _petition(request.user, data.pop("petition_case_number"))
+            made = make(actor=request.user, **data)
         except ActionError as err:
             messages.error(request, describe(err))
         else:
-            messages.success(request, f"已签发督办函{notice.number}")
-            return redirect("supervision:detail", pk=notice.pk)
-    return render(request, "supervision/issue.html", {"form": form})
+            messages.success(
+                request, f"已签发督办函{made.number}" if hasattr(made, "number") else "已提出建议"
+            )
+            return redirect(page, pk=made.pk)
+    return render(request, template, {"form": form})
 
 
 def _notice_page(request, notice, *, failed: Failed | None = None, status: int = 200):
@@ -158,29 +159,13 @@ def proposals(request):
 
 @login_required
 def proposal_new(request):
-    if not actions.can_supervise(request.user):
-        raise Http404
-    form = forms.ProposalForm(
-        request.POST or None, initial={"petition_case_number": request.GET.get("case", "")}
+    return _create(
+        request,
+        forms.ProposalForm,
+        actions.proposal_make,
+        "supervision/proposal_form.html",
+        "supervision:proposal",
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            proposal = actions.proposal_make(
-                actor=request.user,
-                kind=data["kind"],
-                unit=data["unit"],
-                title=data["title"],
-                text=data["text"],
-                response_due=data["response_due"],
-                petition=_petition(request.user, data["petition_case_number"]),
-            )
-        except ActionError as err:
-            messages.error(request, describe(err))
-        else:
-            messages.success(request, "已提出建议")
-            return redirect("supervision:proposal", pk=proposal.pk)
-    return render(request, "supervision/proposal_form.html", {"form": form})
 
 
 def _proposal_page(request, proposal, *, failed: Failed | None = None, status: int = 200):
