@@ -2,15 +2,15 @@
 hearings, commitments, supervision) that call an action, with one error
 mapping for them all.
 
-    steps = ActionRoutes(router, "/notices/{notice_id}", get_notice_for, notice_out, NoticeOut)
+    steps = ActionRoutes(router, "/notices/{notice_id}", get_notice_for, None, NoticeOut)
     steps.post("reply", actions.notice_reply, ReplyIn, summary="书面回复")
 
 declares POST /notices/{notice_id}/reply: the caller's object is loaded through
 the app's access helper (404 when hidden) and the action is called as
 ``action(actor=user, notice=obj, **payload)`` in one transaction (or with what
-`args(user, obj, payload, **path)` returns); the answer is `present(obj, user)`
-of the object loaded again, or `result=(function, schema)` of what the action
-returned.  Refusals answer as the project API does everywhere
+`args(user, obj, payload, **path)` returns); the answer is the object loaded
+again, read by the `out` schema (through `present(obj, user)` when given), or
+`result=(function, schema)` of what the action created.  Refusals answer as the project API does everywhere
 (xinfang.api.errors): {"error", "message", "fields"} with the status of
 `errors.status_for` (400, 401, 403, 404, 409).
 
@@ -108,7 +108,7 @@ class ActionRoutes:
         router: Router,
         prefix: str,
         load: Callable[[User, int], Any],
-        present: Callable[[Any, User], dict],
+        present: Callable[[Any, User], Any] | None,
         out: type[Schema],
     ) -> None:
         self.router, self.prefix, self.load, self.present, self.out = router, prefix, load, present, out
@@ -146,7 +146,8 @@ class ActionRoutes:
                     done = action(actor=user, **arguments)
                 if result is not None:
                     return Status(status, result[0](done))
-                return Status(status, self.present(self.load(user, pk), user))
+                fresh = self.load(user, pk)
+                return Status(status, fresh if self.present is None else self.present(fresh, user))
             except (ActionError, Http404) as exc:
                 return error_answer(exc)
 

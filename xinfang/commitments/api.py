@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from xinfang.accounts.models import User
 from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
@@ -12,7 +12,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
 
 from . import actions
-from .models import Commitment, FollowUp
+from .models import Commitment
 from .selectors import get_commitment_for, get_followup_for, visible_commitments, visible_followups
 
 router = Router(tags=["践诺与回访"])
@@ -27,11 +27,13 @@ class CommitmentIn(Schema):
 
 
 class CommitmentOut(Schema):
+    """Read from a Commitment row (aliases name the attribute paths)."""
+
     id: int
     petition_id: int
-    case_number: str
-    unit_id: int
-    unit: str
+    case_number: str = Field(alias="petition.case_number")
+    unit_id: int = Field(alias="promised_by_unit_id")
+    unit: str = Field(alias="promised_by_unit.name")
     owner_id: int
     owner: str
     text: str
@@ -42,6 +44,10 @@ class CommitmentOut(Schema):
     missed_flagged_at: datetime | None
     supervision_ref: str
 
+    @staticmethod
+    def resolve_owner(commitment) -> str:
+        return str(commitment.owner)
+
 
 class KeepIn(Schema):
     evidence: str
@@ -49,9 +55,11 @@ class KeepIn(Schema):
 
 
 class FollowUpOut(Schema):
+    """Read from a FollowUp row."""
+
     id: int
     petition_id: int
-    case_number: str
+    case_number: str = Field(alias="petition.case_number")
     seq: int
     unit_id: int | None
     due: date
@@ -70,43 +78,6 @@ class FollowUpAnswerIn(Schema):
     method: str = "phone"
 
 
-def _commitment_out(c: Commitment, user=None) -> dict:
-    return {
-        "id": c.pk,
-        "petition_id": c.petition_id,
-        "case_number": c.petition.case_number,
-        "unit_id": c.promised_by_unit_id,
-        "unit": c.promised_by_unit.name,
-        "owner_id": c.owner_id,
-        "owner": str(c.owner),
-        "text": c.text,
-        "due": c.due,
-        "status": c.status,
-        "evidence": c.evidence,
-        "kept_at": c.kept_at,
-        "missed_flagged_at": c.missed_flagged_at,
-        "supervision_ref": c.supervision_ref,
-    }
-
-
-def _followup_out(f: FollowUp, user=None) -> dict:
-    return {
-        "id": f.pk,
-        "petition_id": f.petition_id,
-        "case_number": f.petition.case_number,
-        "seq": f.seq,
-        "unit_id": f.unit_id,
-        "due": f.due,
-        "method": f.method,
-        "status": f.status,
-        "answer": f.answer,
-        "comment": f.comment,
-        "answered_at": f.answered_at,
-        "reopened": f.reopened,
-        "needs_action": f.needs_action,
-    }
-
-
 @router.get("/commitments", response={200: list[CommitmentOut], **ERRORS})
 @mapped_errors
 def list_commitments(request, status: str = "", petition_id: int | None = None):
@@ -115,7 +86,7 @@ def list_commitments(request, status: str = "", petition_id: int | None = None):
         qs = qs.filter(status=status)
     if petition_id:
         qs = qs.filter(petition_id=petition_id)
-    return [_commitment_out(c) for c in qs[:500]]
+    return list(qs[:500])
 
 
 @router.post("/commitments", response={201: CommitmentOut, **ERRORS})
@@ -134,13 +105,13 @@ def create_commitment(request, payload: CommitmentIn):
     c = actions.commitment_create(
         actor=user, petition=petition, unit=unit, owner=owner, text=payload.text, due=payload.due
     )
-    return Status(201, _commitment_out(c))
+    return Status(201, c)
 
 
 @router.get("/commitments/{commitment_id}", response={200: CommitmentOut, **ERRORS})
 @mapped_errors
 def get_commitment(request, commitment_id: int):
-    return _commitment_out(get_commitment_for(caller(request), commitment_id))
+    return get_commitment_for(caller(request), commitment_id)
 
 
 def _keep_args(user, c: Commitment, payload: KeepIn) -> dict:
@@ -150,7 +121,7 @@ def _keep_args(user, c: Commitment, payload: KeepIn) -> dict:
     return {"commitment": c, "evidence": payload.evidence, "attachment": attachment}
 
 
-ActionRoutes(router, "/commitments/{commitment_id}", get_commitment_for, _commitment_out, CommitmentOut).post(
+ActionRoutes(router, "/commitments/{commitment_id}", get_commitment_for, None, CommitmentOut).post(
     "keep", actions.commitment_keep, KeepIn, summary="登记兑现", args=_keep_args
 )
 
@@ -161,9 +132,9 @@ def list_followups(request, due_only: bool = False):
     qs = visible_followups(caller(request))
     if due_only:
         qs = qs.due()
-    return [_followup_out(f) for f in qs[:500]]
+    return list(qs[:500])
 
 
-ActionRoutes(router, "/followups/{followup_id}", get_followup_for, _followup_out, FollowUpOut).post(
+ActionRoutes(router, "/followups/{followup_id}", get_followup_for, None, FollowUpOut).post(
     "answer", actions.followup_record, FollowUpAnswerIn, summary="登记回访结果"
 )

@@ -124,9 +124,6 @@ def _commitment_page(request, commitment, *, failed: Failed | None = None, statu
     )
 
 
-COMMITMENT_STEPS = StepPage("commitments:detail", get_commitment_for, _commitment_page, forms.KeepForm)
-
-
 @login_required
 def accountability(request):
     user = request.user
@@ -193,9 +190,6 @@ def _followup_page(request, followup, *, failed: Failed | None = None, status: i
     )
 
 
-FOLLOWUP_STEPS = StepPage("commitments:followup_detail", get_followup_for, _followup_page, forms.FollowUpStep)
-
-
 @never_cache
 def questionnaire(request, token: str):
     """Public: the petitioner answers "问题是否真正解决？" once, behind a random token."""
@@ -230,3 +224,8 @@ def questionnaire(request, token: str):
         },
         status=400 if errors or message else 200,
     )
+
+
+# The record pages and their steps (URLs in urls.py).
+COMMITMENT_STEPS = StepPage("commitments:detail", get_commitment_for, _commitment_page, forms.KeepForm)
+FOLLOWUP_STEPS = StepPage("commitments:followup_detail", get_followup_for, _followup_page, forms.FollowUpStep)

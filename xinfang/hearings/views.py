@@ -161,4 +161,5 @@ def _hearing_page(request, hearing, *, failed: Failed | None = None, status: int
     return render(request, "hearings/detail.html", context, status=status)
 
 
+# The record pages and their steps (URLs in urls.py).
 STEPS = StepPage("hearings:detail", get_hearing_for, _hearing_page, forms.HearingStep)

@@ -168,9 +168,6 @@ def _ownership_page(request, ownership, *, failed: Failed | None = None, status:
     )
 
 
-OWNERSHIP_STEPS = StepPage("ownership:detail", get_ownership_for, _ownership_page, forms.OwnershipStep)
-
-
 # --- backlog ----------------------------------------------------------------------------------------------
 
 
@@ -281,9 +278,6 @@ def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int
     )
 
 
-BACKLOG_STEPS = StepPage("ownership:backlog_detail", get_backlog_for, _backlog_page, forms.BacklogStep)
-
-
 # --- reminders --------------------------------------------------------------------------------------------
 
 
@@ -302,3 +296,8 @@ def reminders(request):
 def reminders_read(request):
     Reminder.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("ownership:reminders")
+
+
+# The record pages and their steps (URLs in urls.py).
+OWNERSHIP_STEPS = StepPage("ownership:detail", get_ownership_for, _ownership_page, forms.OwnershipStep)
+BACKLOG_STEPS = StepPage("ownership:backlog_detail", get_backlog_for, _backlog_page, forms.BacklogStep)

@@ -128,9 +128,6 @@ def _session_page(request, session, *, failed: Failed | None = None, status: int
     )
 
 
-SESSION_STEPS = StepPage("reception:session_detail", get_session_for, _session_page, forms.SessionStep)
-
-
 # --- joint handling ---------------------------------------------------------------------------------------
 
 
@@ -246,9 +243,6 @@ def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 2
     )
 
 
-JOINT_STEPS = StepPage("reception:joint_detail", get_joint_for, _joint_page, forms.JointStep)
-
-
 # --- leader reception -------------------------------------------------------------------------------------
 
 
@@ -317,4 +311,7 @@ def _slot_page(request, slot, *, failed: Failed | None = None, status: int = 200
     )
 
 
+# The record pages and their steps (URLs in urls.py).
+SESSION_STEPS = StepPage("reception:session_detail", get_session_for, _session_page, forms.SessionStep)
+JOINT_STEPS = StepPage("reception:joint_detail", get_joint_for, _joint_page, forms.JointStep)
 SLOT_STEPS = StepPage("reception:slot_detail", get_slot_for, _slot_page, forms.BookingForm)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
@@ -19,18 +19,19 @@ from xinfang.units.models import Unit
 
 from . import actions
 from .access import get_notice_for, get_proposal_for
-from .models import AccountabilityProposal, SupervisionNotice
 from .summary import proposals_summary, supervision_summary
 
 router = Router(tags=["supervision"])
 
 
 class NoticeOut(Schema):
+    """Read from a SupervisionNotice row (aliases name the attribute paths)."""
+
     id: int
     number: str
     petition_id: int | None
     unit_id: int
-    unit: str
+    unit: str = Field(alias="unit.name")
     trigger: str
     facts: str
     requirements: str
@@ -41,7 +42,7 @@ class NoticeOut(Schema):
     status: str
     flagged: bool
     flagged_at: datetime | None
-    reply_overdue: bool
+    reply_overdue: bool = Field(alias="is_reply_overdue")
 
 
 class IssueIn(Schema):
@@ -64,10 +65,12 @@ class ReviewIn(Schema):
 
 
 class ProposalOut(Schema):
+    """Read from an AccountabilityProposal row."""
+
     id: int
     kind: str
     unit_id: int
-    unit: str
+    unit: str = Field(alias="unit.name")
     petition_id: int | None
     notice_id: int | None
     title: str
@@ -94,45 +97,6 @@ class FeedbackIn(Schema):
     feedback: str
 
 
-def notice_out(n: SupervisionNotice, user=None) -> dict:
-    return {
-        "id": n.pk,
-        "number": n.number,
-        "petition_id": n.petition_id,
-        "unit_id": n.unit_id,
-        "unit": n.unit.name,
-        "trigger": n.trigger,
-        "facts": n.facts,
-        "requirements": n.requirements,
-        "issued_at": n.issued_at,
-        "reply_due": n.reply_due,
-        "reply_text": n.reply_text,
-        "replied_at": n.replied_at,
-        "status": n.status,
-        "flagged": n.flagged,
-        "flagged_at": n.flagged_at,
-        "reply_overdue": n.is_reply_overdue,
-    }
-
-
-def proposal_out(p: AccountabilityProposal, user=None) -> dict:
-    return {
-        "id": p.pk,
-        "kind": p.kind,
-        "unit_id": p.unit_id,
-        "unit": p.unit.name,
-        "petition_id": p.petition_id,
-        "notice_id": p.notice_id,
-        "title": p.title,
-        "text": p.text,
-        "proposed_at": p.proposed_at,
-        "response_due": p.response_due,
-        "adoption": p.adoption,
-        "feedback": p.feedback,
-        "feedback_at": p.feedback_at,
-    }
-
-
 def _unit(pk: int) -> Unit:
     unit = Unit.objects.filter(pk=pk, is_active=True).first()
     if unit is None:
@@ -150,13 +114,13 @@ def list_notices(request, status: str = "", flagged: bool | None = None, overdue
         qs = qs.filter(flagged=flagged)
     if overdue:
         qs = qs.reply_overdue()
-    return [notice_out(n) for n in qs[:200]]
+    return list(qs[:200])
 
 
 @router.get("/notices/{int:notice_id}", response={200: NoticeOut, **ERRORS})
 @mapped_errors
 def get_notice(request, notice_id: int):
-    return notice_out(get_notice_for(caller(request), notice_id))
+    return get_notice_for(caller(request), notice_id)
 
 
 @router.post("/notices", response={201: NoticeOut, **ERRORS})
@@ -174,7 +138,7 @@ def issue(request, payload: IssueIn):
         petition=petition,
         flagged=payload.flagged,
     )
-    return Status(201, notice_out(notice))
+    return Status(201, notice)
 
 
 def _review(field: str):
@@ -182,7 +146,7 @@ def _review(field: str):
     return lambda user, notice, payload: {"notice": notice, field: payload.reason}
 
 
-notice_steps = ActionRoutes(router, "/notices/{int:notice_id}", get_notice_for, notice_out, NoticeOut)
+notice_steps = ActionRoutes(router, "/notices/{int:notice_id}", get_notice_for, None, NoticeOut)
 notice_steps.post("reply", actions.notice_reply, ReplyIn, summary="书面回复")
 notice_steps.post("accept", actions.notice_accept, ReviewIn, summary="认可回复", args=_review("note"))
 notice_steps.post("reject", actions.notice_reject, ReviewIn, summary="退回重新回复")
@@ -196,7 +160,7 @@ def list_proposals(request, adoption: str = ""):
     qs = actions.proposals_visible_to(caller(request)).select_related("unit")
     if adoption:
         qs = qs.filter(adoption=adoption)
-    return [proposal_out(p) for p in qs[:200]]
+    return list(qs[:200])
 
 
 @router.post("/proposals", response={201: ProposalOut, **ERRORS})
@@ -215,12 +179,10 @@ def make_proposal(request, payload: ProposalIn):
         petition=petition,
         notice=notice,
     )
-    return Status(201, proposal_out(proposal))
+    return Status(201, proposal)
 
 
-proposal_steps = ActionRoutes(
-    router, "/proposals/{int:proposal_id}", get_proposal_for, proposal_out, ProposalOut
-)
+proposal_steps = ActionRoutes(router, "/proposals/{int:proposal_id}", get_proposal_for, None, ProposalOut)
 proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="反馈采纳情况")
 
 

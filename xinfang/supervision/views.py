@@ -134,9 +134,6 @@ def _notice_page(request, notice, *, failed: Failed | None = None, status: int =
     )
 
 
-NOTICE_STEPS = StepPage("supervision:detail", get_notice_for, _notice_page, forms.NoticeStep)
-
-
 @login_required
 def proposals(request):
     qs = actions.proposals_visible_to(request.user).select_related("unit", "proposed_by")
@@ -188,4 +185,6 @@ def _proposal_page(request, proposal, *, failed: Failed | None = None, status: i
     )
 
 
+# The record pages and their steps (URLs in urls.py).
+NOTICE_STEPS = StepPage("supervision:detail", get_notice_for, _notice_page, forms.NoticeStep)
 PROPOSAL_STEPS = StepPage("supervision:proposal", get_proposal_for, _proposal_page, forms.FeedbackForm)
