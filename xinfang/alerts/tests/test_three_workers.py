@@ -20,7 +20,7 @@ from xinfang.ownership.models import CaseOwnership, Reminder
 from xinfang.petitions.models import Deadline
 from xinfang.reception.tests.helpers import mechanism_steps
 from xinfang.stats import rollup
-from xinfang.stats.models import DailyStat
+from xinfang.stats.models import AlertNotice, DailyStat
 from xinfang.testing import advance, make_petition, make_world
 
 from .concurrency import postgres_only, recounted_rollup, run_concurrently, stored_rollup
@@ -70,6 +70,11 @@ def test_three_workers_do_each_job_once(settings):
         Alert.objects.filter(kind__in=["due_soon", "overdue"]).values_list("kind", "petition_id")
     )
     assert warnings == Counter([("due_soon", p.pk) for p in soon] + [("overdue", p.pk) for p in late])
+    # ... and followed by one notice to its unit.
+    notices = Counter(
+        AlertNotice.objects.filter(alert__kind__in=["due_soon", "overdue"]).values_list("alert_id")
+    )
+    assert sorted(notices.values()) == [1] * 6
     # Each queued notification sent exactly once (one line in the outbox per message).
     refs = _outbox_refs()
     assert set(Notification.objects.filter(pk__in=queued).values_list("status", flat=True)) == {
