@@ -352,18 +352,17 @@ def _refresh(batch: int) -> int:
         .order_by("id")
         .values_list("id", "petition_id", "at")[:batch]
     )
-    if not events:
-        return 0
-    petition_ids = {e[1] for e in events}
-    days = touched_days(petition_ids, {timezone.localtime(e[2]).date() for e in events})
     # Event ids are taken at insert, not at commit: a transaction still open when the watermark
-    # passed its id commits below it.  Its events are (nearly always) today's or yesterday's, so
-    # each pass recounts those two days whatever it read.
+    # passed its id commits below it; and the worker's triage sets the repeat / skip-level /
+    # collective flags without an event.  Both touch today's or yesterday's petitions (nearly
+    # always), so each pass recounts those two days whatever it read.
     today = timezone.localdate()
-    days.update({today, today - timedelta(days=1)})
+    days = {today, today - timedelta(days=1)}
+    if events:
+        days |= touched_days({e[1] for e in events}, {timezone.localtime(e[2]).date() for e in events})
     for lo, hi in ranges(days):
         store(lo, hi)
-    last = events[-1][0]
+    last = events[-1][0] if events else current.last_event_id
     # The watermark moves in the same transaction as the days it covers.
     RollupState.objects.filter(pk=current.pk, last_event_id=current.last_event_id).update(
         last_event_id=last, updated_at=timezone.now()
