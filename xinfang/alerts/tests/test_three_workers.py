@@ -37,7 +37,8 @@ def _outbox_refs() -> Counter:
 
 
 def test_three_workers_do_each_job_once(settings):
-    settings.TRIAGE_ON_REGISTER = False  # triage has its own test (triage queue)
+    settings.TRIAGE_ON_REGISTER = False  # triage has its own test below
+    settings.TRIAGE_SWEEP_DAYS = 0
     world = make_world()
     today = timezone.localdate()
     soon = [advance(make_petition(world), world, to="handling") for _ in range(3)]
@@ -116,3 +117,27 @@ def test_three_rollup_passes_at_once_count_each_day_once(settings, monkeypatch):
     assert stored_rollup() == recounted_rollup(today - timedelta(days=3), today + timedelta(days=60))
     received = sum(DailyStat.objects.filter(date=today).values_list("received", flat=True))
     assert received == 4
+
+
+def test_three_workers_triage_each_petition_once(settings, monkeypatch):
+    from xinfang.triage import queue, service
+    from xinfang.triage.models import TriagePending, TriageRecord
+
+    settings.TRIAGE_ON_REGISTER = True
+    world = make_world()
+    petitions = [make_petition(world) for _ in range(9)]
+    calls: Counter = Counter()
+    lock = threading.Lock()
+    real = service.triage_petition
+
+    def counted(petition):
+        with lock:
+            calls[petition.pk] += 1
+        return real(petition)
+
+    monkeypatch.setattr(service, "triage_petition", counted)
+    run_concurrently(lambda i: [queue.drain(limit=20) for _ in range(2)])
+
+    assert calls == Counter({p.pk: 1 for p in petitions})
+    assert TriageRecord.objects.filter(petition__in=petitions).count() == 9
+    assert not TriagePending.objects.exists()
