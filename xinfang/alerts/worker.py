@@ -29,6 +29,7 @@ JOBS = [
     "xinfang.supervision.reminders:run_once",
     "xinfang.stats.jobs:run_once",
     "xinfang.triage.jobs:run_once",
+    "xinfang.petitions.housekeeping:run_once",
 ]
 
 

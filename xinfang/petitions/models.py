@@ -557,3 +557,4 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         unique_together = [("user", "key")]
+        indexes = [models.Index(fields=["created_at"], name="petitions_idem_created_idx")]
