@@ -45,6 +45,9 @@ def options(*, bind: str, processes: int, threads: int) -> dict:
         "accesslog": os.environ.get("XINFANG_ACCESS_LOG") or None,
         "errorlog": "-",
         "proc_name": "xinfang-web",
+        # gunicorn's control socket has one default path per user: two servers on one host
+        # would share it.  systemd manages the process instead.
+        "control_socket_disable": True,
     }
 
 
