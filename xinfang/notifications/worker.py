@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -17,15 +18,15 @@ from .models import Notification
 
 BATCH = 100
 # The request queues the acknowledgement right after its commit (events.on_event_saved); a process
-# killed in between leaves none.  Registrations older than this without one are repaired; younger
-# ones may still be on their way.
-REPAIR_AFTER = timedelta(minutes=5)
+# killed in between leaves none.  Registrations older than NOTIFICATION_REPAIR_SECONDS without one
+# are repaired; younger ones may still be on their way.
 REPAIR_WINDOW = timedelta(days=1)
 
 
 def queue_missed_acknowledgements(now=None) -> int:
     """Queue the registration message of recent petitions that have none (one worker at a time)."""
     now = now or timezone.now()
+    repair_after = timedelta(seconds=settings.NOTIFICATION_REPAIR_SECONDS)
     reachable = PetitionPetitioner.objects.filter(petition_id=OuterRef("petition_id")).filter(
         ~Q(petitioner__phone_hash="") | ~Q(petitioner__email="")
     )
@@ -35,7 +36,7 @@ def queue_missed_acknowledgements(now=None) -> int:
             return 0
         events = (
             PetitionEvent.objects.filter(
-                action=EventAction.REGISTER, at__gte=now - REPAIR_WINDOW, at__lt=now - REPAIR_AFTER
+                action=EventAction.REGISTER, at__gte=now - REPAIR_WINDOW, at__lt=now - repair_after
             )
             .filter(Exists(reachable))
             .exclude(Exists(sent))
