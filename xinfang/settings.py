@@ -204,6 +204,18 @@ DEFAULT_FROM_EMAIL = env_str("XINFANG_FROM_EMAIL", "xinfang@localhost")
 
 TRIAGE_MODEL_DIR = Path(env_str("XINFANG_TRIAGE_MODEL_DIR", str(VAR_DIR / "triage")))
 
+# --- Operations: background work, retries, backups (README "Production") ---
+# API Idempotency-Keys are kept this many days, then the worker deletes them.
+IDEMPOTENCY_KEY_DAYS = env_int("XINFANG_IDEMPOTENCY_KEY_DAYS", 7)
+# The worker queues petitions received in these last days that have no triage (triage/queue.py).
+TRIAGE_SWEEP_DAYS = env_int("XINFANG_TRIAGE_SWEEP_DAYS", 2)
+# A registration this many seconds old without its SMS acknowledgement is repaired by the worker.
+NOTIFICATION_REPAIR_SECONDS = env_int("XINFANG_NOTIFICATION_REPAIR_SECONDS", 300)
+# Behind the TLS proxy of deploy/nginx-xinfang.conf: trust its X-Forwarded-Proto (never set this
+# when clients can reach the application directly).
+if env_bool("XINFANG_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,13 @@
 """Deadline warnings: due soon and overdue, one per deadline, claimed with a
-compare-and-set on the deadline row so concurrent workers never double up."""
+compare-and-set on the deadline row (committed together with the alert) so
+concurrent workers never double up and a crash never loses one."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -38,13 +40,20 @@ def warn_deadlines(now=None, *, batch: int = 500) -> int:
     raised = 0
     soon = _candidates(now).filter(soon_warned_at__isnull=True, due__gte=today, due__lte=soon_limit)[:batch]
     for deadline in soon:
-        if _claim(deadline, "soon_warned_at", now):
-            raised += _raise(deadline, AlertKind.DUE_SOON, Severity.WARNING, today) is not None
+        raised += _warn(deadline, "soon_warned_at", AlertKind.DUE_SOON, Severity.WARNING, now, today)
     overdue = _candidates(now).filter(overdue_warned_at__isnull=True, due__lt=today)[:batch]
     for deadline in overdue:
-        if _claim(deadline, "overdue_warned_at", now):
-            raised += _raise(deadline, AlertKind.OVERDUE, Severity.CRITICAL, today) is not None
+        raised += _warn(deadline, "overdue_warned_at", AlertKind.OVERDUE, Severity.CRITICAL, now, today)
     return raised
+
+
+@transaction.atomic
+def _warn(deadline: Deadline, column: str, kind: str, severity: str, now, today) -> bool:
+    """Claim and raise in one transaction: a worker that dies between the two
+    rolls its claim back, and the next pass raises the warning."""
+    if not _claim(deadline, column, now):
+        return False
+    return _raise(deadline, kind, severity, today) is not None
 
 
 def _raise(deadline: Deadline, kind: str, severity: str, today):

@@ -29,6 +29,7 @@ JOBS = [
     "xinfang.supervision.reminders:run_once",
     "xinfang.stats.jobs:run_once",
     "xinfang.triage.jobs:run_once",
+    "xinfang.petitions.housekeeping:run_once",
 ]
 
 
@@ -73,6 +74,15 @@ def _run(name, job) -> int:
         return -1
 
 
+QUEUE_POLL = 1.0  # seconds between looks at the triage queue while it is empty
+
+
+def drain_queues() -> int:
+    """The work that must not wait for the next pass: triage of new petitions."""
+    job = optional_callable("xinfang.triage.queue:drain")
+    return _run("triage_queue", job) if job is not None else 0
+
+
 def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     log.info("worker started, interval %ss", interval)
@@ -82,8 +92,12 @@ def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
         busy = {k: v for k, v in results.items() if v}
         if busy:
             log.info("worker pass: %s", busy)
+        next_pass = time.monotonic() + interval
+        while not stop.is_set() and time.monotonic() < next_pass:
+            close_old_connections()
+            if drain_queues() <= 0:
+                stop.wait(min(QUEUE_POLL, max(next_pass - time.monotonic(), 0)))
         close_old_connections()
-        stop.wait(interval)
 
 
 def start_in_thread(interval: float = 30.0) -> threading.Event:

@@ -135,6 +135,14 @@ def deadlines_of(petition: Petition) -> list[dict]:
     return [deadline_out(d, today) for d in rows]
 
 
+def triage_status(petition: Petition) -> str:
+    """done / pending (the worker has it queued) / none; "" without the triage app."""
+    from xinfang.lib.optional import optional_callable
+
+    status = optional_callable("xinfang.triage.queue:status")
+    return status(petition) if status else ""
+
+
 def petition_detail(petition: Petition) -> dict:
     """Needs the relations of petition_item plus town, respondent_unit, handler."""
     today = local_today()
@@ -159,6 +167,7 @@ def petition_detail(petition: Petition) -> dict:
         "closed_at": petition.closed_at,
         "petitioners": [petitioner_out(link.petitioner, link.is_representative) for link in links],
         "deadlines": deadlines_of(petition),
+        "triage_status": triage_status(petition),
     }
 
 

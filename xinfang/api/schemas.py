@@ -255,6 +255,7 @@ class PetitionDetail(PetitionItem):
     closed_at: datetime | None
     petitioners: list[PetitionerOut]
     deadlines: list[DeadlineOut]
+    triage_status: str = Field("", description="研判：done 已完成 / pending 分析中（后台处理）/ none 无")
 
 
 class EventOut(Schema):

@@ -42,21 +42,22 @@ def _cipher(master: str) -> AESGCM:
     return AESGCM(_keys(master)[0])
 
 
-def encrypt(plaintext: str) -> str:
+def encrypt(plaintext: str, *, master: str | None = None) -> str:
+    """``master`` defaults to the installation's key (a key rotation passes the new one)."""
     if plaintext == "":
         return ""
     nonce = os.urandom(12)
-    sealed = _cipher(_master()).encrypt(nonce, plaintext.encode("utf-8"), None)
+    sealed = _cipher(master or _master()).encrypt(nonce, plaintext.encode("utf-8"), None)
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, *, master: str | None = None) -> str:
     if token == "":
         return ""
     if not token.startswith(PREFIX):
         raise ValueError("unknown ciphertext format")
     raw = base64.urlsafe_b64decode(token[len(PREFIX) :])
-    return _cipher(_master()).decrypt(raw[:12], raw[12:], None).decode("utf-8")
+    return _cipher(master or _master()).decrypt(raw[:12], raw[12:], None).decode("utf-8")
 
 
 def normalise(value: str) -> str:
@@ -65,12 +66,12 @@ def normalise(value: str) -> str:
     return re.sub(r"[\s\-－—_]", "", value).upper()
 
 
-def lookup_hash(value: str, *, purpose: str) -> str:
+def lookup_hash(value: str, *, purpose: str, master: str | None = None) -> str:
     """Keyed hash for exact lookup; empty input gives an empty hash."""
     value = normalise(value)
     if not value:
         return ""
-    _, key = _keys(_master())
+    _, key = _keys(master or _master())
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -89,10 +89,10 @@ class Petitioner(models.Model):
         return crypto.decrypt(getattr(self, f"{field}_enc"))
 
 
-def name_address_hash(name: str, address: str) -> str:
+def name_address_hash(name: str, address: str, *, master: str | None = None) -> str:
     if not name.strip() or not address.strip():
         return ""
-    return crypto.lookup_hash(f"{name.strip()}|{address.strip()}", purpose="name_address")
+    return crypto.lookup_hash(f"{name.strip()}|{address.strip()}", purpose="name_address", master=master)
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -299,8 +299,8 @@ class Petition(models.Model):
         return secrets.compare_digest(self.query_code_hash, query_code_hash(code))
 
 
-def query_code_hash(code: str) -> str:
-    return crypto.lookup_hash(code.strip().upper(), purpose="query_code")
+def query_code_hash(code: str, *, master: str | None = None) -> str:
+    return crypto.lookup_hash(code.strip().upper(), purpose="query_code", master=master)
 
 
 class PetitionPetitioner(models.Model):
@@ -550,3 +550,4 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         unique_together = [("user", "key")]
+        indexes = [models.Index(fields=["created_at"], name="petitions_idem_created_idx")]

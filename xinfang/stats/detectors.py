@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -26,6 +27,7 @@ from django.utils import timezone
 from xinfang.alerts.actions import after_raise
 from xinfang.alerts.models import Alert, AlertKind, AlertNotice, Severity
 from xinfang.alerts.raising import raise_alert
+from xinfang.lib import claims
 from xinfang.petitions.choices import OPEN_STATUSES, Channel, PetitionClass
 from xinfang.petitions.models import Petition, PetitionPetitioner
 from xinfang.units.models import Category, Unit
@@ -40,7 +42,10 @@ REPEAT_MIN = 3
 REPEAT_HISTORY = 180
 
 
+@transaction.atomic
 def _raise(**kwargs) -> int:
+    # The alert and its notice commit together: follow_up() in another worker
+    # never sees the alert without its notice and notifies a second time.
     return after_raise(raise_alert(**kwargs)) is not None
 
 
@@ -49,6 +54,14 @@ def follow_up(now=None, *, days: int = 2, batch: int = 500) -> int:
     groups) get the same follow-up as ours: a notice to their unit and, for
     Art. 25 matters, the report up.  An alert with any notice is done."""
     now = now or timezone.now()
+    with transaction.atomic():
+        # One worker at a time: the notice is the claim, and two passes would both find it missing.
+        if not claims.try_lock("stats.detectors.follow_up"):
+            return 0
+        return _follow_up(now, days, batch)
+
+
+def _follow_up(now, days: int, batch: int) -> int:
     pending = (
         Alert.objects.filter(created_at__gte=now - timedelta(days=days))
         .exclude(Exists(AlertNotice.objects.filter(alert=OuterRef("pk"))))

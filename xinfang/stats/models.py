@@ -60,6 +60,17 @@ class DailyStat(models.Model):
         verbose_name = _("每日统计")
         verbose_name_plural = _("每日统计")
         indexes = [models.Index(fields=["date", "unit"]), models.Index(fields=["unit", "date"])]
+        # One row per day and unit: a second writer fails instead of doubling a day (rollup.store).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="dailystat_date_unit_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(unit__isnull=True), name="dailystat_date_nounit_uniq"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.unit_id} {self.received}"
@@ -88,6 +99,18 @@ class DailyVolume(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "date"]), models.Index(fields=["date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "unit", "dim", "key"],
+                condition=models.Q(unit__isnull=False),
+                name="dailyvolume_key_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "dim", "key"],
+                condition=models.Q(unit__isnull=True),
+                name="dailyvolume_bureau_key_uniq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.unit_id} {self.dim}={self.key}: {self.received}"

@@ -29,8 +29,9 @@ higher stage after an opinion, so this is the unit that had the stage).
 
 Freshness: `refresh()` (from jobs.run_once) reads events with id above the
 watermark, recomputes every day those petitions contribute to, and moves the
-watermark with a compare-and-set, so concurrent workers are harmless (a day's
-rows are replaced in one transaction).  Dashboards read the rollup for past
+watermark, all in one transaction that one worker at a time holds
+(lib/claims.try_lock); every store takes a lock too, and (date, unit) is unique,
+so concurrent workers and a rebuild never double a day.  Dashboards read the rollup for past
 days and compute today live with the same code (`day_rows`).  Changes that
 write no event (a holiday schedule moving due dates) are picked up by
 `xinfang stats_rollup --days N` or `--rebuild`.
@@ -75,6 +76,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.lib import claims
 from xinfang.petitions.choices import EvaluationStage, Outcome, Rating, Stage, Status
 from xinfang.petitions.models import Deadline, Evaluation, EventAction, Opinion, Petition, PetitionEvent
 from xinfang.units.models import Category
@@ -91,6 +93,8 @@ CONCLUSION_RULES = {
 DECIDED_WITHOUT_ACCEPTING = [Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED]
 SATISFIED = [Rating.SATISFIED, Rating.BASICALLY_SATISFIED]
 STATE_NAME = "daily"
+REFRESH_LOCK = "stats.rollup.refresh"
+STORE_LOCK = "stats.rollup.store"
 
 StatKey = tuple  # (date, unit_id)
 VolumeKey = tuple  # (date, unit_id or None for the whole bureau, dim, key)
@@ -246,7 +250,13 @@ def compute(start: date, end: date) -> Rollup:
 
 @transaction.atomic
 def store(start: date, end: date) -> int:
-    """Replace the rows of days start..end; returns the number of rows written."""
+    """Replace the rows of days start..end; returns the number of rows written.
+
+    Writers take turns (a rebuild and the worker's pass may overlap): under READ COMMITTED a second
+    writer's delete does not see the first one's uncommitted rows, so without the lock both sets
+    would survive and the days count twice.  The recount happens under the lock, so the last
+    writer stores the newest figures."""
+    claims.lock(STORE_LOCK)
     result = compute(start, end)
     stats = [DailyStat(date=d, unit_id=u, **counts) for (d, u), counts in result.stats.items()]
     volumes = [
@@ -327,21 +337,33 @@ def touched_days(petition_ids, event_days=()) -> set[date]:
 
 def refresh(*, batch: int = 20_000) -> int:
     """One incremental pass: recompute the days touched by events above the
-    watermark.  Returns the number of events consumed."""
+    watermark.  Returns the number of events consumed (0 when another worker
+    holds the pass: it will consume the same events)."""
+    with transaction.atomic():
+        if not claims.try_lock(REFRESH_LOCK):
+            return 0
+        return _refresh(batch)
+
+
+def _refresh(batch: int) -> int:
     current = state()
     events = list(
         PetitionEvent.objects.filter(id__gt=current.last_event_id)
         .order_by("id")
         .values_list("id", "petition_id", "at")[:batch]
     )
-    if not events:
-        return 0
-    petition_ids = {e[1] for e in events}
-    days = touched_days(petition_ids, {timezone.localtime(e[2]).date() for e in events})
+    # Event ids are taken at insert, not at commit: a transaction still open when the watermark
+    # passed its id commits below it; and the worker's triage sets the repeat / skip-level /
+    # collective flags without an event.  Both touch today's or yesterday's petitions (nearly
+    # always), so each pass recounts those two days whatever it read.
+    today = timezone.localdate()
+    days = {today, today - timedelta(days=1)}
+    if events:
+        days |= touched_days({e[1] for e in events}, {timezone.localtime(e[2]).date() for e in events})
     for lo, hi in ranges(days):
         store(lo, hi)
-    last = events[-1][0]
-    # Compare-and-set: a concurrent worker that got here first already stored the same days.
+    last = events[-1][0] if events else current.last_event_id
+    # The watermark moves in the same transaction as the days it covers.
     RollupState.objects.filter(pk=current.pk, last_event_id=current.last_event_id).update(
         last_event_id=last, updated_at=timezone.now()
     )

@@ -92,7 +92,9 @@ def _retrain() -> bool:
 
 
 def run_once() -> int:
-    done = 0
+    from . import queue
+
+    done = queue.sweep() + queue.drain()
     synced = index_sync.get_index(catch_up=False)
     if synced is None:
         built = _claimed(

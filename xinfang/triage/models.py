@@ -117,3 +117,23 @@ class TriageJob(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+
+class TriagePending(models.Model):
+    """A registered petition whose triage has not run yet: written in the registration's own
+    transaction (signals.py), claimed by one worker with a conditional update on ``claimed_until``
+    and deleted in the transaction that stores the ``TriageRecord`` (queue.py)."""
+
+    petition = models.OneToOneField(
+        "petitions.Petition", primary_key=True, on_delete=models.CASCADE, related_name="triage_pending"
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    # Free when NULL or past: a worker killed mid-triage lets its claim run out and another retries.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("待研判")
+        verbose_name_plural = _("待研判")
+        indexes = [models.Index(fields=["claimed_until", "queued_at"])]

@@ -1,7 +1,8 @@
 """Receivers: triage after registration, and the change log that keeps every server's index in step.
 
-- A petition created through the ORM (``petition_register``) is triaged after its transaction commits
-  (``TRIAGE_ON_REGISTER``, default on); a failure is logged and never undoes the registration.
+- A petition created through the ORM (``petition_register``) is queued for triage in the same
+  transaction (``TRIAGE_ON_REGISTER``, default on); the worker triages it (queue.py), so the
+  request answers without it and a crash cannot lose it.
 - A change of title or content writes a ``TriageIndexChange`` row in the same transaction; a deletion
   writes a ``delete`` row. Bulk ``QuerySet.update()`` bypasses this: call ``index_sync.record_change``.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
@@ -41,8 +41,10 @@ def after_save(sender, instance, created, update_fields=None, raw=False, **kwarg
     if created:
         instance._triage_text = _text(instance)
         if getattr(settings, "TRIAGE_ON_REGISTER", True):
-            pk = instance.pk
-            transaction.on_commit(lambda: _triage(pk), robust=True)
+            # Queued in the registration's transaction; the worker triages it (queue.py).
+            from .queue import enqueue
+
+            enqueue(instance.pk)
         return
     if update_fields is not None and not set(update_fields) & set(TEXT_FIELDS):
         return
@@ -54,15 +56,6 @@ def after_save(sender, instance, created, update_fields=None, raw=False, **kwarg
 @receiver(post_delete, sender=Petition, dispatch_uid="triage-after-delete")
 def after_delete(sender, instance, **kwargs) -> None:
     TriageIndexChange.objects.create(petition_id=instance.pk, op=IndexOp.DELETE)
-
-
-def _triage(petition_id: int) -> None:
-    from .service import triage_after_commit
-
-    try:
-        triage_after_commit(petition_id)
-    except Exception:  # noqa: BLE001 - triage is advice; registration stands without it
-        log.exception("triage of petition %s failed", petition_id)
 
 
 @receiver(post_save, sender=Unit, dispatch_uid="triage-units-changed")

@@ -91,3 +91,22 @@ def test_concurrent_worker_threads_raise_one_alert(world):
         t.join()
     assert sorted(results) == [0, 1]
     assert Alert.objects.filter(petition=petition, kind="overdue").count() == 1
+
+
+def test_a_crash_between_claim_and_alert_loses_no_warning(world, monkeypatch):
+    from xinfang.alerts import deadlines as module
+
+    petition = advance(make_petition(world), world, to="handling")
+    Deadline.objects.filter(petition=petition, rule="conclude").update(
+        due=timezone.localdate() + timedelta(days=1)
+    )
+
+    def crash(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(module, "raise_alert", crash)
+    with pytest.raises(SystemExit):
+        warn_deadlines()
+    monkeypatch.undo()
+    assert warn_deadlines() == 1
+    assert Alert.objects.filter(kind="due_soon", petition=petition).count() == 1

@@ -219,3 +219,18 @@ def test_http_backend_raises_on_error_status_without_personal_data(settings, mon
     monkeypatch.setattr("urllib.request.urlopen", lambda request, timeout: FakeResponse(302))
     with pytest.raises(DeliveryError):
         HttpSmsBackend().send_sms(PHONE, "您好", ref="xf-9")
+
+
+def test_acknowledgement_lost_with_a_killed_request_is_queued_by_the_worker(world):
+    from xinfang.petitions.models import PetitionEvent
+
+    # Registered and committed, but the process died before its after-commit hook queued the SMS.
+    petition = make_petition(world)
+    assert not Notification.objects.filter(petition=petition).exists()
+    worker.run_once()
+    assert not Notification.objects.filter(petition=petition).exists()  # may still be on its way
+    PetitionEvent.objects.filter(petition=petition).update(at=timezone.now() - timedelta(minutes=6))
+    worker.run_once()
+    worker.run_once()
+    assert Notification.objects.filter(petition=petition, template="registered").count() == 1
+    assert Notification.objects.get(petition=petition).status == "sent"

@@ -15,6 +15,14 @@ def triage_for(context, petition):
     return record_json(user, petition)
 
 
+@register.simple_tag
+def triage_state(petition) -> str:
+    """done / pending (queued for the worker) / none."""
+    from xinfang.triage.queue import status
+
+    return status(petition) if petition is not None else "none"
+
+
 @register.filter
 def percent(value) -> str:
     try:

@@ -194,10 +194,17 @@ def test_visit_two_levels_above_is_skip_level_under_art_20(world):
     assert _flag(triage_petition(housing), "skip_level") is None
 
 
-def test_registration_hook_stores_triage_after_commit(world, settings, django_capture_on_commit_callbacks):
+def test_registration_queues_triage_for_the_worker(world, settings, django_capture_on_commit_callbacks):
+    from xinfang.triage import queue
+    from xinfang.triage.models import TriageRecord
+
     settings.TRIAGE_ON_REGISTER = True
     with django_capture_on_commit_callbacks(execute=True):
         petition = make_petition(
             world, title=MATTER_TITLE, content=MATTER, petitioners=[PetitionerInput(name="孙八")]
         )
+    assert not TriageRecord.objects.filter(petition=petition).exists()  # the request does not triage
+    assert queue.status(petition) == "pending"
+    assert queue.drain() == 1
+    petition.refresh_from_db()
     assert petition.triage.suggestions["unit"]["label"] == "区住房和城乡建设局"

@@ -1,0 +1,115 @@
+"""Triage in the worker, exactly once: the queue of registered petitions awaiting triage.
+
+- Registration writes a ``TriagePending`` row in its own transaction (signals.py), so a
+  petition that committed is never without either its triage or its place in the queue.
+- ``drain()`` (the worker, every second): each row is claimed with a conditional update of
+  ``claimed_until``; the triage is stored and the row deleted in one transaction, which rolls
+  back if the claim was lost meanwhile (a slow worker whose hold ran out), so a petition gets
+  one ``TriageRecord``, one set of corrections and one group warning.  A failure leaves the row
+  with a later ``claimed_until`` (backoff); a worker killed -9 leaves it until the hold runs out.
+- ``sweep()`` (every worker pass) queues any recent petition with neither a record nor a row —
+  petitions registered with ``TRIAGE_ON_REGISTER`` off, or by a bulk load.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from xinfang.petitions.models import Petition
+
+from .models import TriagePending, TriageRecord
+
+log = logging.getLogger("xinfang.triage")
+
+HOLD = timedelta(minutes=5)  # a triage takes well under a second; a claim older than this is dead
+BACKOFF = timedelta(seconds=30)  # 30 s, 1 min, 2 min … after each failure, at most an hour
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+def enqueue(petition_id: int) -> None:
+    TriagePending.objects.create(petition_id=petition_id)
+
+
+def status(petition) -> str:
+    """ "done" (a record exists), "pending" (queued, the worker will run it) or "none"."""
+    if TriageRecord.objects.filter(petition_id=petition.pk).exists():
+        return "done"
+    return "pending" if TriagePending.objects.filter(petition_id=petition.pk).exists() else "none"
+
+
+def _due(now):
+    return TriagePending.objects.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+
+
+def claim(petition_id: int, now) -> bool:
+    until = now + HOLD
+    return _due(now).filter(pk=petition_id).update(claimed_until=until, attempts=F("attempts") + 1) == 1
+
+
+def triage_one(petition_id: int) -> bool:
+    """Claim, triage and dequeue one petition; False when another worker has it or it failed."""
+    from .service import triage_petition
+
+    now = timezone.now()
+    if not claim(petition_id, now):
+        return False
+    until = now + HOLD
+    try:
+        with transaction.atomic():
+            petition = Petition.objects.get(pk=petition_id)
+            triage_petition(petition)
+            if TriagePending.objects.filter(pk=petition_id, claimed_until=until).delete()[0] != 1:
+                raise _ClaimLost
+    except _ClaimLost:
+        return False
+    except Exception as exc:  # noqa: BLE001 - retried later; the registration stands
+        log.exception("triage of petition %s failed", petition_id)
+        row = TriagePending.objects.filter(pk=petition_id).first()
+        if row is not None:
+            wait = min(BACKOFF * 2 ** max(row.attempts - 1, 0), timedelta(hours=1))
+            TriagePending.objects.filter(pk=petition_id, claimed_until=until).update(
+                claimed_until=timezone.now() + wait, last_error=type(exc).__name__[:200]
+            )
+        return False
+    return True
+
+
+def drain(limit: int = 50) -> int:
+    """Triage up to ``limit`` queued petitions, oldest first; returns how many this call did."""
+    ids = list(_due(timezone.now()).order_by("queued_at", "pk").values_list("pk", flat=True)[:limit])
+    return sum(triage_one(pk) for pk in ids)
+
+
+def sweep(now=None) -> int:
+    """Queue recent petitions that have neither a triage record nor a queue row."""
+    now = now or timezone.now()
+    days = float(getattr(settings, "TRIAGE_SWEEP_DAYS", 2))
+    orphans = (
+        Petition.objects.filter(received_at__gte=now - timedelta(days=days))
+        .exclude(Exists(TriageRecord.objects.filter(petition_id=OuterRef("pk"))))
+        .exclude(Exists(TriagePending.objects.filter(petition_id=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+    rows = [TriagePending(petition_id=pk) for pk in orphans[:5000]]
+    TriagePending.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        log.warning("triage sweep queued %d petitions without triage", len(rows))
+    return len(rows)
+
+
+def backlog() -> dict:
+    """Size and age of the queue (for the bench and the admin)."""
+    oldest = TriagePending.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
+    return {
+        "pending": TriagePending.objects.count(),
+        "oldest_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    }
