@@ -3,6 +3,8 @@
 Pure decisions over rows the service has already loaded; each function returns a ``Flag`` or None.
 ``Flag.action`` names the workflow function the registrar may apply (the flag never applies it):
 ``petition_merge`` / ``petition_reject`` (Art. 19③) / ``petition_refuse_final`` (Art. 36③).
+A repeat of an open matter is worded by where it arrives (``relation``): the same body merges, only a
+body above refuses (Art. 19③), a body below sends it on (Arts. 22, 23).
 """
 
 from __future__ import annotations
@@ -136,6 +138,82 @@ def final_of(petition):
     return None
 
 
+def relation(here, petition) -> str:
+    """Where the body now receiving the matter (``here``) stands to the earlier, open ``petition``:
+    "same" (it registered or handles that petition: the petitioner came back), "above" (a higher body
+    than the one handling it), "below" (a lower body than the one handling it) or "other"."""
+    handling = petition.handling_unit
+    if here is None:
+        return "other"
+    if here.pk in {petition.registering_unit_id, petition.handling_unit_id}:
+        return "same"
+    if handling is not None and is_above(here, handling):
+        return "above"
+    if handling is not None and is_above(handling, here):
+        return "below"
+    return "other"
+
+
+def _open_repeat(draft: Draft, petition, evidence: list[dict]) -> Flag:
+    """The same matter is still open: the wording and the article depend on who receives it now.
+
+    Art. 19③ lets only a body *above* the one that accepted or handles the matter refuse it; the same
+    body merges the new request into the open matter, and a body below has no ground to refuse: it
+    tells the petitioner where the matter is and sends the papers on."""
+    case_number, status = petition.case_number, petition.get_status_display()
+    accepted = petition.status in ACCEPTED_OR_HANDLING and (
+        petition.accepted_at is not None or petition.status == Status.ROUTED
+    )
+    where = relation(draft.registering_unit, petition)
+    merge = {"name": "petition_merge", "earlier_id": petition.pk, "label": "合并至原事项"}
+    if accepted and where == "above":
+        return Flag(
+            "repeat",
+            "open_below",
+            f"同一事项已由下级机关{petition.handling_unit.name}受理或正在办理（{case_number}），"
+            "信访人在办理期限内又向上级机关提出，建议不予受理。",
+            "《信访工作条例》第十九条第三款",
+            evidence,
+            {
+                "name": "petition_reject",
+                "earlier_id": petition.pk,
+                "reason_code": RejectionReason.SAME_MATTER_BELOW,
+                "label": "不予受理",
+            },
+        )
+    if accepted and where == "below":
+        bureau = getattr(draft.registering_unit, "kind", "") == "bureau"
+        return Flag(
+            "repeat",
+            "open_above",
+            f"同一事项已由上级机关{petition.handling_unit.name}受理或正在办理（{case_number}）。"
+            "不予受理只适用于上级机关（第十九条第三款），本机关不应以此不予受理；"
+            f"建议告知信访人该事项的办理机关和进展，并将材料{'转送' if bureau else '报送'}"
+            f"{petition.handling_unit.name}一并办理。",
+            "《信访工作条例》第二十二条第一款" if bureau else "《信访工作条例》第二十三条第一款",
+            evidence,
+            None,
+        )
+    if where == "same":
+        return Flag(
+            "repeat",
+            "open_same",
+            f"信访人就同一事项再次向本机关提出，原事项正在办理中（{case_number}，{status}），"
+            "建议合并办理，并告知信访人办理进展；如有新的事实和理由，一并转交办理。",
+            "",
+            evidence,
+            merge,
+        )
+    return Flag(
+        "repeat",
+        "open",
+        f"同一事项正在办理中（{case_number}，{status}），建议合并办理。",
+        "",
+        evidence,
+        merge,
+    )
+
+
 def repeat_flag(draft: Draft, same: list[tuple[object, float, list[str]]]) -> Flag | None:
     if not same:
         return None
@@ -154,32 +232,7 @@ def repeat_flag(draft: Draft, same: list[tuple[object, float, list[str]]]) -> Fl
     for petition, _, _ in same:
         if petition.status not in OPEN_STATUSES:
             continue
-        accepted = petition.status in ACCEPTED_OR_HANDLING and (
-            petition.accepted_at is not None or petition.status == Status.ROUTED
-        )
-        if accepted and is_above(draft.registering_unit, petition.handling_unit):
-            return Flag(
-                "repeat",
-                "open_below",
-                f"同一事项已由{petition.handling_unit.name}受理或正在办理（{petition.case_number}），"
-                "又向上级提出，建议不予受理。",
-                "《信访工作条例》第十九条第三款",
-                evidence,
-                {
-                    "name": "petition_reject",
-                    "earlier_id": petition.pk,
-                    "reason_code": RejectionReason.SAME_MATTER_BELOW,
-                    "label": "不予受理",
-                },
-            )
-        return Flag(
-            "repeat",
-            "open",
-            f"同一事项正在办理中（{petition.case_number}，{petition.get_status_display()}），建议合并办理。",
-            "",
-            evidence,
-            {"name": "petition_merge", "earlier_id": petition.pk, "label": "合并至原事项"},
-        )
+        return _open_repeat(draft, petition, evidence)
     petition = same[0][0]
     return Flag(
         "repeat",

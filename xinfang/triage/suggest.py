@@ -28,6 +28,9 @@ from .training import TARGETS
 log = logging.getLogger("xinfang.triage")
 
 CATALOGUE_WEIGHT = 0.5  # share of the catalogue in the blended unit score when both answer
+# Alternatives less likely than this are not shown: a list of 0 % options is noise to a registrar.
+ALTERNATIVE_MIN = 0.10
+EVIDENCE_LIMIT = 6
 FIELD_LABELS = {"category": "分类", "petition_class": "类别", "claim_route": "处理途径", "unit": "承办单位"}
 
 
@@ -184,9 +187,9 @@ def _from_prediction(target: str, prediction) -> Suggestion | None:
         alternatives=[
             {"value": v, "label": label_of(target, v), "confidence": round(p, 3)}
             for v, p in prediction.alternatives[1:]
-            if label_of(target, v)
+            if p >= ALTERNATIVE_MIN and label_of(target, v)
         ],
-        evidence=list(prediction.evidence),
+        evidence=list(prediction.evidence)[:EVIDENCE_LIMIT],
     )
 
 
@@ -230,8 +233,9 @@ def _unit(prediction, match: Match, town_id: int | None) -> Suggestion | None:
             alternatives=[
                 {"value": v, "label": label_of("unit", v), "confidence": round(0.35 * s, 3)}
                 for v, s in ranked[1:3]
+                if 0.35 * s >= ALTERNATIVE_MIN
             ],
-            evidence=_dedupe(words[value])[:5],
+            evidence=_dedupe(words[value])[:EVIDENCE_LIMIT],
         )
     model = {v: p for v, p in prediction.alternatives}
     model.setdefault(prediction.label, prediction.confidence)
@@ -252,9 +256,11 @@ def _unit(prediction, match: Match, town_id: int | None) -> Suggestion | None:
         round(score, 3),
         "model" if value in model else "catalogue",
         alternatives=[
-            {"value": v, "label": label_of("unit", v), "confidence": round(s, 3)} for v, s in ranked[1:3]
+            {"value": v, "label": label_of("unit", v), "confidence": round(s, 3)}
+            for v, s in ranked[1:3]
+            if s >= ALTERNATIVE_MIN
         ],
-        evidence=evidence[:5],
+        evidence=evidence[:EVIDENCE_LIMIT],
     )
 
 

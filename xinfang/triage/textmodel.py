@@ -5,8 +5,8 @@ Contract:
   Chinese or pre-segmented (space-separated tokens, stopwords already removed); both are mapped to the
   same word and character features.
 - ``predict`` returns one :class:`Prediction` per text: the label, a probability-like confidence (softmax
-  of the SVM scores with a temperature fitted on cross-validated scores), the top-3 alternatives and up to
-  five words of the text that pushed hardest toward the label.
+  of the SVM scores with a temperature fitted on cross-validated scores, or per-label Platt curves), the
+  top-3 alternatives and up to six whole words of the text that pushed hardest toward the label.
 - ``save(dir)`` / ``load(dir)`` round-trip exactly; loading needs no network (the segmenter's dictionary
   ships with rjieba; user words are stored with the model).
 """
@@ -17,21 +17,23 @@ import json
 import multiprocessing as mp
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from xinfang.triage import segment
+from xinfang.triage import evidence, segment
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 FORMAT_VERSION = 1
+EVIDENCE_LIMIT = 6
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class FeatureSettings:
     # Function words carry the *kind* of message (请问…吗 = inquiry) though not its topic.
     drop_stopwords: bool = True
     calibration_folds: int = 3
+    # "temperature": softmax of the SVM scores with one fitted temperature (ranking unchanged);
+    # "sigmoid": one Platt curve per label on out-of-fold scores, which also moves the decision
+    # between labels (it can lift the macro-F1 of a rare label).
+    calibration: str = "temperature"
+    # False: character n-grams only (the plain model); jieba words are then used for evidence only.
+    use_words: bool = True
     # liblinear's dual solver. scikit-learn's default ("auto") switches to the primal one once there
     # are more rows than features: on 24,000 petitions the same category model then took 3.4x as
     # long to train, the four models 2.4x (bench/triage_training.py).
@@ -72,6 +80,10 @@ class FeatureSettings:
 # function words matter and a stronger regularisation wins (MSGABench CV: 0.812 → 0.824 macro-F1).
 TOPIC_SETTINGS = FeatureSettings()
 INTENT_SETTINGS = FeatureSettings(svm_c=0.1, drop_stopwords=False, max_df=1.0)
+# The plain baseline: character 1-3-gram TF-IDF and a linear SVM, no class weights, no word features.
+PLAIN_SETTINGS = FeatureSettings(
+    use_words=False, word_ngram_max=1, max_df=1.0, class_weight=None, drop_stopwords=False
+)
 
 
 @dataclass
@@ -114,12 +126,13 @@ class TextClassifier:
         self.extra_words = list(extra_words)
         self.labels: list[str] = []
         self.temperature = 1.0
+        self.platt: np.ndarray | None = None  # [labels, 2] slope and intercept (sigmoid calibration)
         self.metadata: dict = {}
         self._word_vec: TfidfVectorizer | None = None
         self._char_vec: TfidfVectorizer | None = None
         self._title_vec: TfidfVectorizer | None = None
         self._clf: LinearSVC | None = None
-        self._names: list[tuple[str, str]] | None = None
+        self._lookup: tuple[dict, dict, int] | None = None
 
     # ----- features -------------------------------------------------------------------------------
     def _docs(self, texts: list[str], titles: list[str] | None) -> list[_Doc]:
@@ -141,35 +154,52 @@ class TextClassifier:
             )
         return docs
 
-    def _blocks(self, docs: list[_Doc], fit: bool) -> sp.csr_matrix:
+    def _blocks(self, docs: list[_Doc], fit: bool, cache: dict | None = None) -> sp.csr_matrix:
+        """The feature matrix. ``cache`` (fitting only, same ``docs``) shares fitted blocks between
+        settings that build the same block: model selection fits the character block once."""
         s = self.settings
+        blocks = []
+        if s.use_words:
+            key = ("w", s.word_ngram_max, s.min_df, s.max_df, s.mask_names, s.drop_stopwords, s.max_chars)
+            if fit:
+                self._word_vec, matrix = _fitted(cache, key, self._new_word_vec, [d.words for d in docs])
+            else:
+                matrix = self._word_vec.transform([d.words for d in docs])
+            blocks.append(matrix * s.word_weight)
+        key = ("c", s.char_ngram, s.min_df, s.max_df, s.max_chars)
         if fit:
-            self._word_vec = TfidfVectorizer(
-                analyzer=_with_bigrams if s.word_ngram_max >= 2 else _identity,
-                sublinear_tf=True,
-                min_df=s.min_df,
-                max_df=s.max_df,
-                dtype=np.float32,
-            )
-            self._char_vec = TfidfVectorizer(
-                analyzer="char",
-                ngram_range=s.char_ngram,
-                sublinear_tf=True,
-                min_df=s.min_df,
-                max_df=s.max_df,
-                lowercase=False,
-                dtype=np.float32,
-            )
-        step = "fit_transform" if fit else "transform"
-        blocks = [
-            getattr(self._word_vec, step)([d.words for d in docs]) * s.word_weight,
-            getattr(self._char_vec, step)([d.chars for d in docs]) * s.char_weight,
-        ]
+            self._char_vec, matrix = _fitted(cache, key, self._new_char_vec, [d.chars for d in docs])
+        else:
+            matrix = self._char_vec.transform([d.chars for d in docs])
+        blocks.append(matrix * s.char_weight)
         if s.title_weight:
+            step = "fit_transform" if fit else "transform"
             if fit:
                 self._title_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
             blocks.append(getattr(self._title_vec, step)([d.title_words for d in docs]) * s.title_weight)
         return sp.hstack(blocks, format="csr")
+
+    def _new_word_vec(self) -> TfidfVectorizer:
+        s = self.settings
+        return TfidfVectorizer(
+            analyzer=_with_bigrams if s.word_ngram_max >= 2 else _identity,
+            sublinear_tf=True,
+            min_df=s.min_df,
+            max_df=s.max_df,
+            dtype=np.float32,
+        )
+
+    def _new_char_vec(self) -> TfidfVectorizer:
+        s = self.settings
+        return TfidfVectorizer(
+            analyzer="char",
+            ngram_range=s.char_ngram,
+            sublinear_tf=True,
+            min_df=s.min_df,
+            max_df=s.max_df,
+            lowercase=False,
+            dtype=np.float32,
+        )
 
     # ----- training -------------------------------------------------------------------------------
     @classmethod
@@ -194,40 +224,57 @@ class TextClassifier:
         x = model._blocks(docs, fit=True)
         model.labels = sorted(set(labels))
         y = np.array([model.labels.index(label) for label in labels])
-        model._clf = model._svm().fit(x, y)
-        model.temperature = model._calibrate(x, y)
-        model._feature_names()
-        model.metadata = {
+        return model._fit(x, y, started)
+
+    def _fit(self, x: sp.csr_matrix, y: np.ndarray, started: float, oof: np.ndarray | None = None):
+        """Fit the SVM on the prepared matrix and calibrate on out-of-fold scores (``oof`` when the
+        caller already has them, e.g. from model selection over the same matrix)."""
+        self._clf = self._svm().fit(x, y)
+        if oof is None:
+            oof = self._out_of_fold(x, y)
+        if oof is not None:
+            self.temperature = _fit_temperature(oof, y)
+            if self.settings.calibration == "sigmoid":
+                self.platt = fit_platt(oof, y)
+        self.metadata = {
             "format_version": FORMAT_VERSION,
-            "labels": model.labels,
+            "labels": self.labels,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "n_train": len(texts),
+            "n_train": int(x.shape[0]),
             "train_seconds": round(time.perf_counter() - started, 2),
-            "temperature": model.temperature,
-            "settings": asdict(model.settings),
-            "extra_words": model.extra_words,
+            "temperature": self.temperature,
+            "calibration": "sigmoid" if self.platt is not None else "temperature",
+            "settings": asdict(self.settings),
+            "extra_words": self.extra_words,
             "n_features": int(x.shape[1]),
             "versions": _library_versions(),
         }
-        return model
+        return self
 
     def _svm(self) -> LinearSVC:
         s = self.settings
-        return LinearSVC(C=s.svm_c, class_weight=s.class_weight, dual=s.svm_dual)
+        # A fixed seed: liblinear shuffles its coordinates, and CV figures should not move between runs.
+        return LinearSVC(C=s.svm_c, class_weight=s.class_weight, dual=s.svm_dual, random_state=0)
 
-    def _calibrate(self, x: sp.csr_matrix, y: np.ndarray) -> float:
-        """Out-of-fold SVM scores (the vectorisers are shared; only the SVM is refitted per fold)."""
+    def _out_of_fold(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray | None:
+        """Out-of-fold SVM scores (the vectorisers are shared; only the SVM is refitted per fold);
+        None when a label has too few rows to calibrate."""
         folds = min(self.settings.calibration_folds, int(np.bincount(y).min()))
         if folds < 2:
-            return 1.0
+            return None
         oof = np.zeros((len(y), len(self.labels)), dtype=np.float64)
         skf = StratifiedKFold(folds, shuffle=True, random_state=0)
         for fit_rows, held_rows in skf.split(x, y):
             if len(np.unique(y[fit_rows])) < len(self.labels):
-                return 1.0
+                return None
             clf = self._svm().fit(x[fit_rows], y[fit_rows])
             oof[held_rows] = _scores(clf, x[held_rows])
-        return _fit_temperature(oof, y)
+        return oof
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        if self.platt is not None:
+            return platt_probabilities(scores, self.platt)
+        return _softmax(scores, self.temperature)
 
     # ----- prediction -----------------------------------------------------------------------------
     def predict(
@@ -261,8 +308,7 @@ class TextClassifier:
         docs = self._docs(texts, titles)
         x = self._blocks(docs, fit=False)
         scores = _scores(self._clf, x)
-        probs = _softmax(scores, self.temperature)
-        names = self._feature_names()
+        probs = self.probabilities(scores)
         coef = self._clf.coef_
         if coef.shape[0] == 1:  # binary: one weight row scores the second label
             coef = np.vstack([-coef[0], coef[0]])
@@ -275,26 +321,35 @@ class TextClassifier:
                     label=self.labels[top],
                     confidence=float(probs[i, top]),
                     alternatives=[(self.labels[j], float(probs[i, j])) for j in order[:3]],
-                    evidence=_evidence(
-                        x.data[x.indptr[i] : x.indptr[i + 1]],
-                        x.indices[x.indptr[i] : x.indptr[i + 1]],
-                        coef[top],
-                        names,
-                        docs[i].chars,
-                    ),
+                    evidence=self._evidence(x, i, coef[top], docs[i].words),
                 )
             )
         return out
 
-    def _feature_names(self) -> list[tuple[str, str]]:
-        """(kind, text) per column, computed once; kind is "w" (word/bigram), "c" (char) or "t" (title)."""
-        if self._names is None:
-            names = [("w", f) for f in self._word_vec.get_feature_names_out()]
-            names += [("c", f) for f in self._char_vec.get_feature_names_out()]
-            if self._title_vec is not None:
-                names += [("t", f) for f in self._title_vec.get_feature_names_out()]
-            self._names = names
-        return self._names
+    def _evidence(self, x: sp.csr_matrix, row: int, coef: np.ndarray, words: list[str]) -> list[str]:
+        """Up to ``EVIDENCE_LIMIT`` whole jieba words of this text that pushed hardest toward the label.
+
+        A word's weight is its own word feature plus the character n-grams (two or more characters)
+        inside it; only words that read as words count (``evidence.is_meaningful``), so the list never
+        shows function words, punctuation, numbers or n-grams cut across two words."""
+        if self._lookup is None:
+            word_columns = self._word_vec.vocabulary_ if self.settings.use_words else {}
+            offset = len(word_columns)
+            char_columns = {g: offset + c for g, c in self._char_vec.vocabulary_.items() if len(g) >= 2}
+            self._lookup = (word_columns, char_columns, self.settings.char_ngram[1])
+        word_columns, char_columns, longest = self._lookup
+        start, end = x.indptr[row], x.indptr[row + 1]
+        value = dict(zip(x.indices[start:end].tolist(), x.data[start:end].tolist(), strict=True))
+        scored: dict[str, float] = {}
+        for word in dict.fromkeys(words):
+            if word in scored or not evidence.is_meaningful(word):
+                continue
+            columns = [word_columns[word]] if word in word_columns else []
+            for n in range(2, min(longest, len(word)) + 1):
+                columns += [char_columns[g] for g in _grams(word, n) if g in char_columns]
+            scored[word] = sum(value.get(c, 0.0) * float(coef[c]) for c in columns)
+        ranked = sorted((w for w, v in scored.items() if v > 0), key=lambda w: -scored[w])
+        return ranked[:EVIDENCE_LIMIT]
 
     # ----- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -305,6 +360,7 @@ class TextClassifier:
             "extra_words": self.extra_words,
             "labels": self.labels,
             "temperature": self.temperature,
+            "platt": self.platt,
             "word_vec": self._word_vec,
             "char_vec": self._char_vec,
             "title_vec": self._title_vec,
@@ -324,15 +380,18 @@ class TextClassifier:
         state = joblib.load(directory / MODEL_FILE)
         settings = dict(state["settings"])
         settings["char_ngram"] = tuple(settings["char_ngram"])
-        model = cls(FeatureSettings(**settings), state["extra_words"])
+        known = {f.name for f in fields(FeatureSettings)}
+        model = cls(
+            FeatureSettings(**{k: v for k, v in settings.items() if k in known}), state["extra_words"]
+        )
         segment.add_user_words(model.extra_words)
         model.labels = state["labels"]
         model.temperature = state["temperature"]
+        model.platt = state.get("platt")
         model._word_vec = state["word_vec"]
         model._char_vec = state["char_vec"]
         model._title_vec = state["title_vec"]
         model._clf = state["clf"]
-        model._feature_names()
         meta_path = directory / METADATA_FILE
         model.metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         return model
@@ -352,44 +411,34 @@ def _scores(clf: LinearSVC, x) -> np.ndarray:
     return scores
 
 
-def _evidence(
-    data: np.ndarray, indices: np.ndarray, coef: np.ndarray, names, chars: str, limit: int = 5
-) -> list[str]:
-    """The readable terms of this text with the largest positive contribution to the chosen label.
+def _fitted(cache: dict | None, key: tuple, new, inputs):
+    """(fitted vectoriser, matrix of ``inputs``), from ``cache`` when a block with ``key`` is there."""
+    if cache is not None and key in cache:
+        return cache[key]
+    vectorizer = new()
+    result = (vectorizer, vectorizer.fit_transform(inputs))
+    if cache is not None:
+        cache[key] = result
+    return result
 
-    Words (jieba unigrams, adjacent bigrams shown joined when contiguous in the text) rank first;
-    character n-grams of two or more characters only fill remaining places. A term overlapping one
-    already chosen (one contains the other) is skipped, so the list is not five spellings of one word.
-    """
-    contrib = data * coef[indices]
-    # Only the strongest few dozen features can make the list; rank them without touching the rest.
-    positive = np.flatnonzero(contrib > 0)
-    if len(positive) > 40:
-        positive = positive[np.argpartition(-contrib[positive], 40)[:40]]
-    words: dict[str, float] = {}
-    grams: dict[str, float] = {}
-    for k in positive:
-        value = float(contrib[k])
-        kind, term = names[indices[k]]
-        if kind == "c":
-            if len(term) >= 2:
-                grams[term] = grams.get(term, 0.0) + value
-            continue
-        if segment.MASK_TOKEN in term:
-            continue
-        joined = term.replace(" ", "")
-        if " " in term and joined not in chars:
-            continue
-        words[joined] = words.get(joined, 0.0) + value
-    chosen: list[str] = []
-    for pool in (words, grams):
-        for term, _ in sorted(pool.items(), key=lambda kv: -kv[1]):
-            if len(chosen) >= limit:
-                return chosen
-            if term not in chars or any(term in c or c in term for c in chosen):
-                continue
-            chosen.append(term)
-    return chosen
+
+def _grams(word: str, n: int) -> list[str]:
+    return [word[i : i + n] for i in range(len(word) - n + 1)]
+
+
+def fit_platt(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """One-vs-rest Platt scaling: per label, slope and intercept of a logistic curve on its score."""
+    out = np.zeros((scores.shape[1], 2))
+    for j in range(scores.shape[1]):
+        target = (y == j).astype(int)
+        curve = LogisticRegression(C=1e4).fit(scores[:, j : j + 1], target)
+        out[j] = curve.coef_[0, 0], curve.intercept_[0]
+    return out
+
+
+def platt_probabilities(scores: np.ndarray, platt: np.ndarray) -> np.ndarray:
+    p = 1.0 / (1.0 + np.exp(-(scores * platt[:, 0] + platt[:, 1])))
+    return p / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
 
 
 def _library_versions() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Training the suggestion models from the bureau's own concluded petitions (and registrars' corrections).
 
-Four targets, one :class:`TextClassifier` each: ``category`` (Category id), ``petition_class``,
+Four targets, one :class:`TextClassifier` each, its pipeline chosen by cross-validation on the
+bureau's own rows (selection.train_selected; the choice and the CV figures are in the version's
+metrics and each model's metadata): ``category`` (Category id), ``petition_class``,
 ``claim_route`` (Art. 31 route of claims) and ``unit`` (the handling unit at the first instance).
 Labels come from concluded petitions (their classification was settled by handling); a registrar's
 correction overrides the petition's own value. The most recent ``TRIAGE_TRAIN_LIMIT`` rows per target
@@ -27,7 +29,7 @@ from xinfang.petitions.models import Petition
 
 from .catalogue import get_catalogue
 from .models import Correction, ModelVersion
-from .textmodel import INTENT_SETTINGS, TOPIC_SETTINGS, TextClassifier
+from .selection import train_selected
 
 log = logging.getLogger("xinfang.triage")
 
@@ -38,6 +40,11 @@ MIN_ROWS = 10  # per target; below it the catalogue and rules answer alone
 
 def train_limit() -> int:
     return int(getattr(settings, "TRIAGE_TRAIN_LIMIT", 30000))
+
+
+def selection_rows() -> int:
+    """Rows per target used to choose the pipeline by CV (a stratified sample; the model trains on all)."""
+    return int(getattr(settings, "TRIAGE_SELECTION_ROWS", 6000))
 
 
 def model_root() -> Path:
@@ -113,15 +120,21 @@ def train_models(
         if len(keep) < MIN_ROWS or len({labels[i] for i in keep}) < 2:
             continue
         started = time.perf_counter()
-        model = TextClassifier.train(
+        model = train_selected(
             [texts[i] for i in keep],
             [labels[i] for i in keep],
             extra_words=extra,
-            settings=INTENT_SETTINGS if target == "petition_class" else TOPIC_SETTINGS,
+            max_rows=selection_rows(),
         )
         model.save(tmp / target)
         n_train[target] = len(keep)
-        metrics[target] = {"labels": len(model.labels), "seconds": round(time.perf_counter() - started, 1)}
+        selection = model.metadata["selection"]
+        metrics[target] = {
+            "labels": len(model.labels),
+            "seconds": round(time.perf_counter() - started, 1),
+            "chosen": selection.get("chosen"),
+            "cv_macro_f1": {k: v["macro_f1_mean"] for k, v in selection.get("candidates", {}).items()},
+        }
         log.info("triage model %s trained on %d rows", target, len(keep))
     if not n_train:
         shutil.rmtree(tmp, ignore_errors=True)

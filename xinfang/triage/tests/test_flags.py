@@ -25,21 +25,34 @@ def test_repeat_of_matter_still_registered_suggests_merge(world):
     again = make_petition(world, title=MATTER_TITLE, content=AGAIN, petitioners=[someone])
     record = triage_petition(again)
     flag = _flag(record, "repeat")
-    assert flag["case"] == "open"
+    assert flag["case"] == "open_same"  # the same bureau again: merge (was the generic "open")
     assert flag["action"] == {"name": "petition_merge", "earlier_id": first.pk, "label": "合并至原事项"}
     assert flag["evidence"][0]["petition_id"] == first.pk and flag["evidence"][0]["score"] > 0.23
     again.refresh_from_db()
     assert again.is_repeat and record.is_repeat
 
 
-def test_same_matter_in_handling_below_suggests_rejection_under_art_19_3(world):
+def _city_registrar(world):
+    from xinfang.accounts.models import Role
+    from xinfang.units.models import UnitKind, UnitLevel
+
+    city_bureau = make_unit(
+        "连云港市信访局", "320700-XF", parent=world.city, level=UnitLevel.CITY, kind=UnitKind.BUREAU
+    )
+    return make_user("city_registrar", Role.REGISTRAR, city_bureau)
+
+
+def test_same_matter_in_handling_below_raised_with_body_above_suggests_rejection_under_art_19_3(world):
     someone = person("李四")
     first = make_petition(world, title=MATTER_TITLE, content=MATTER, petitioners=[someone])
-    advance(first, world, to="handling")  # accepted by 新海街道
-    again = make_petition(world, title=MATTER_TITLE, content=AGAIN, petitioners=[someone])
+    advance(first, world, to="handling")  # registered by the district bureau, accepted by 新海街道
+    again = make_petition(
+        world, actor=_city_registrar(world), title=MATTER_TITLE, content=AGAIN, petitioners=[someone]
+    )
     flag = _flag(triage_petition(again), "repeat")
     assert flag["case"] == "open_below"
     assert flag["article"] == "《信访工作条例》第十九条第三款"
+    assert "又向上级机关提出" in flag["message"] and "新海街道" in flag["message"]
     assert flag["action"]["name"] == "petition_reject"
     assert flag["action"]["reason_code"] == RejectionReason.SAME_MATTER_BELOW
     # The suggestion is one the workflow accepts as it stands.
@@ -52,6 +65,47 @@ def test_same_matter_in_handling_below_suggests_rejection_under_art_19_3(world):
     )
     again.refresh_from_db()
     assert again.status == Status.REJECTED
+
+
+def test_same_matter_in_handling_brought_back_to_same_bureau_suggests_merge_not_rejection(world):
+    # The old wording said "又向上级提出，建议不予受理" here: the petitioner came back to the district
+    # bureau that registered the matter, which is not a body above (Art. 19③ does not apply).
+    someone = person("李四")
+    first = make_petition(world, title=MATTER_TITLE, content=MATTER, petitioners=[someone])
+    advance(first, world, to="handling")
+    again = make_petition(world, title=MATTER_TITLE, content=AGAIN, petitioners=[someone])
+    flag = _flag(triage_petition(again), "repeat")
+    assert flag["case"] == "open_same"
+    assert "上级" not in flag["message"] and "不予受理" not in flag["message"]
+    assert "再次向本机关提出" in flag["message"] and "第十九条" not in flag["article"]
+    assert flag["action"] == {"name": "petition_merge", "earlier_id": first.pk, "label": "合并至原事项"}
+
+
+def test_same_matter_in_handling_above_raised_with_body_below_is_not_refused(world):
+    from django.utils import timezone
+
+    from xinfang.petitions.models import Petition
+    from xinfang.units.models import UnitKind, UnitLevel
+
+    someone = person("周九")
+    city_registrar = _city_registrar(world)
+    city_housing = make_unit(
+        "市住房和城乡建设局", "320700-ZJ", parent=world.city, level=UnitLevel.CITY, kind=UnitKind.DEPARTMENT
+    )
+    first = make_petition(
+        world, actor=city_registrar, title=MATTER_TITLE, content=MATTER, petitioners=[someone]
+    )
+    # Setup only: the city department has accepted the matter (the routing itself is not under test).
+    Petition.objects.filter(pk=first.pk).update(
+        status=Status.HANDLING, handling_unit=city_housing, accepted_at=timezone.now()
+    )
+    again = make_petition(world, title=MATTER_TITLE, content=AGAIN, petitioners=[someone])
+    flag = _flag(triage_petition(again), "repeat")
+    assert flag["case"] == "open_above"
+    assert "市住房和城乡建设局" in flag["message"] and "上级机关" in flag["message"]
+    assert "本机关不应以此不予受理" in flag["message"]
+    assert flag["article"] == "《信访工作条例》第二十二条第一款"  # a bureau transfers (Art. 22①)
+    assert flag["action"] is None
 
 
 def test_matter_final_after_rereview_suggests_refusal_under_art_36_3(world):

@@ -131,6 +131,9 @@ def test_csv_train_and_evaluate_commands(tmp_path, db):
     )
     trained = json.loads(out.getvalue())
     assert trained["n"] == 30 and trained["labels"] == 2
+    # The CLI chooses its pipeline by CV on these rows and says which, with every candidate's figure.
+    assert trained["chosen"] in trained["selection"]["candidates"]
+    assert "plain_chars" in trained["selection"]["candidates"]
     out = io.StringIO()
     call_command(
         "triage",
@@ -144,8 +147,10 @@ def test_csv_train_and_evaluate_commands(tmp_path, db):
         stdout=out,
     )
     result = json.loads(out.getvalue())
-    assert set(result) == {"n", "accuracy", "macro_f1", "per_class", "docs_per_second"}
+    assert set(result) == {"n", "accuracy", "macro_f1", "per_class", "docs_per_second", "model"}
     assert result["n"] == 2 and result["accuracy"] == 1.0
+    assert result["model"]["chosen"] == trained["chosen"]
+    assert result["model"]["selection"]["candidates"] == trained["selection"]["candidates"]
     assert set(result["per_class"]["路灯"]) == {"precision", "recall", "f1", "support"}
 
 

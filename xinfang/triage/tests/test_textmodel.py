@@ -68,7 +68,7 @@ def test_evidence_words_come_from_the_text(model):
     text = "小区电梯长期故障无人维修，物业不作为"
     (prediction,) = model.predict([text])
     assert prediction.label == "城乡建设"
-    assert 1 <= len(prediction.evidence) <= 5
+    assert 1 <= len(prediction.evidence) <= 6  # the limit is six words now (was five)
     assert all(word in text for word in prediction.evidence)
     assert any(len(word) >= 2 for word in prediction.evidence)
 

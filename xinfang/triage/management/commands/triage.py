@@ -67,11 +67,13 @@ class Command(BaseCommand):
         if data:
             if not out:
                 raise CommandError("使用 --data 训练时请用 --out 指定模型目录")
-            from xinfang.triage.textmodel import TextClassifier
+            from xinfang.triage.selection import train_selected
 
             rows = _read(data, label_column)
             try:
-                model = TextClassifier.train(rows.texts, rows.labels, titles=rows.titles)
+                # The pipeline a bureau gets: chosen by cross-validation on these rows (the CLI used
+                # to train the topic defaults whatever the labels, e.g. for message kinds too).
+                model = train_selected(rows.texts, rows.labels, titles=rows.titles)
             except ValueError as exc:
                 raise CommandError(f"无法训练：{exc}") from exc
             model.save(out)
@@ -81,6 +83,8 @@ class Command(BaseCommand):
                     "n": len(rows),
                     "skipped": rows.skipped,
                     "labels": len(model.labels),
+                    "chosen": model.metadata["selection"].get("chosen"),
+                    "selection": model.metadata["selection"],
                     "out": str(Path(out)),
                     "seconds": round(time.perf_counter() - started, 1),
                 }
@@ -156,6 +160,12 @@ class Command(BaseCommand):
                     for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
                 },
                 "docs_per_second": round(len(rows) / seconds, 1) if seconds > 0 else None,
+                "model": {
+                    "chosen": (classifier.metadata.get("selection") or {}).get("chosen"),
+                    "calibration": classifier.metadata.get("calibration", "temperature"),
+                    "n_train": classifier.metadata.get("n_train"),
+                    "selection": classifier.metadata.get("selection"),
+                },
             }
         )
 
