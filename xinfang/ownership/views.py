@@ -27,7 +27,13 @@ from .models import (
     ResolutionKind,
     Risk,
 )
-from .selectors import get_backlog_for, get_ownership_for, visible_backlog, visible_ownerships
+from .selectors import (
+    get_backlog_for,
+    get_ownership_for,
+    visible_backlog,
+    visible_ownerships,
+    visible_reminders,
+)
 
 
 def _leaders():
@@ -401,7 +407,7 @@ def backlog_detail(request, pk: int):
 
 @login_required
 def reminders(request):
-    qs = Reminder.objects.filter(recipient=request.user).select_related("petition")
+    qs = visible_reminders(request.user)
     return render(
         request,
         "ownership/reminders.html",
