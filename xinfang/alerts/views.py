@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.errors import ActionError
-from xinfang.stats.dashboard import traffic_lights
+from xinfang.stats.dashboard import hidden_from, traffic_lights
 from xinfang.stats.models import AlertNotice, ReportUp
 
 from . import actions
@@ -165,4 +165,5 @@ def overdue(request):
             type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
     )
-    return render(request, "alerts/overdue.html", {"lights": traffic_lights(unit_ids)})
+    lights = traffic_lights(unit_ids, hidden_from(user))  # only what the user may open
+    return render(request, "alerts/overdue.html", {"lights": lights})
