@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
@@ -17,11 +17,25 @@ from xinfang.petitions.models import Petition
 from xinfang.units.models import Unit
 
 
-def traffic_lights(unit_ids) -> dict:
-    """Open petitions by due state, and the overdue ones by unit and by deadline rule (live)."""
+def hidden_from(viewer) -> list[int]:
+    """Petitions ``viewer`` may not open whatever their scope: accusations against their unit or
+    person, matters they are recused from (petitions.access)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return []
+    from xinfang.petitions.access import accusation_hidden_q
+
+    q = Q(recusals__user=viewer) | accusation_hidden_q(viewer)
+    return sorted(set(Petition.objects.filter(q).values_list("pk", flat=True)))
+
+
+def traffic_lights(unit_ids, hidden=()) -> dict:
+    """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
+    without the petitions ``hidden``."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     qs = Petition.objects.filter(status__in=OPEN_STATUSES)
+    if hidden:
+        qs = qs.exclude(pk__in=list(hidden))
     if unit_ids is not None:
         qs = qs.filter(handling_unit_id__in=unit_ids)
     # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).

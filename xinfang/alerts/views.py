@@ -18,7 +18,7 @@ from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.errors import ActionError
 
 from . import actions
-from .lights import traffic_lights
+from .lights import hidden_from, traffic_lights
 from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severity
 
 
@@ -164,4 +164,5 @@ def overdue(request):
             type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
     )
-    return render(request, "alerts/overdue.html", {"lights": traffic_lights(unit_ids)})
+    lights = traffic_lights(unit_ids, hidden_from(user))  # only what the user may open
+    return render(request, "alerts/overdue.html", {"lights": lights})

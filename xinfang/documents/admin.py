@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from xinfang.petitions.admin_scope import PetitionScopedAdmin
+
 from .kinds import SPECS, VARIABLES
 from .models import DocumentSequence, DocumentTemplate, IssuedDocument
 
@@ -33,7 +35,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(admin.ModelAdmin):
+class IssuedDocumentAdmin(PetitionScopedAdmin):
     """Read-only: issued documents are a register, corrected by issuing a new one."""
 
     list_display = ["number", "title", "petition", "issuing_unit", "issued_at", "is_public"]

@@ -1,7 +1,8 @@
 """Who may see and run which hearing.
 
 - staff see the hearings of the petitions they may see (xinfang.petitions.access);
-- a hearing member sees only the hearings they sit on (selected, not recused);
+- a hearing member sees only the hearings they sit on (selected, not recused
+  from the seat) of petitions they are not recused from (Art. 28③);
 - hearings are managed by the bureau (registrar, bureau leader, administrator)
   or by the petition's handling unit (handler, unit leader); supervisors and
   hearing members never manage them.
@@ -26,7 +27,11 @@ def visible_hearings(user) -> QuerySet[Hearing]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Hearing.objects.none()
     if user.role == Role.HEARING_MEMBER:
-        return Hearing.objects.filter(seats__member__user=user, seats__status=SeatStatus.SELECTED).distinct()
+        return (
+            Hearing.objects.filter(seats__member__user=user, seats__status=SeatStatus.SELECTED)
+            .exclude(petition__recusals__user=user)
+            .distinct()
+        )
     return Hearing.objects.filter(petition__in=visible_petitions(user))
 
 

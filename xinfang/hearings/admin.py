@@ -3,6 +3,8 @@ change only through the actions (the pages and the API)."""
 
 from django.contrib import admin
 
+from xinfang.petitions.admin_scope import PetitionScopedAdmin
+
 from .models import Hearing, HearingMember, PanelSeat, PublishedHearingOpinion
 
 
@@ -27,7 +29,7 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(Hearing)
-class HearingAdmin(admin.ModelAdmin):
+class HearingAdmin(PetitionScopedAdmin):
     list_display = ["petition", "scheduled_at", "place", "host", "status", "conclusion"]
     list_filter = ["status", "stage"]
     inlines = [SeatInline]
@@ -43,7 +45,8 @@ class HearingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublishedHearingOpinion)
-class PublishedAdmin(admin.ModelAdmin):
+class PublishedAdmin(PetitionScopedAdmin):
+    petition_path = "hearing__petition"
     list_display = ["title", "published_at", "published_by"]
 
     def has_add_permission(self, request) -> bool:

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from xinfang.petitions.admin_scope import PetitionScopedAdmin
+
 from .models import Notification, NotificationStatus
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PetitionScopedAdmin):
     """Read-only: messages are created by the workflow and sent by the worker."""
 
     list_display = [

@@ -7,23 +7,27 @@ from django.http import Http404
 
 from xinfang.petitions import access
 
-from .models import BacklogCase, CaseOwnership
+from .models import BacklogCase, CaseOwnership, Reminder
 
 
 def visible_ownerships(user):
-    """Bureau staff see all; a leader sees the cases they own; unit staff the
-    ownerships of petitions they may see."""
+    """The ownerships of petitions ``user`` may open (petitions.access), and only those: owning a
+    case does not show its number to a leader who is recused from it or accused in it, and bureau
+    staff see all but these too."""
     qs = CaseOwnership.objects.select_related("petition", "leader", "leader__unit")
-    if user.is_bureau_staff:
-        return qs
-    return qs.filter(Q(leader=user) | Q(petition__in=access.visible_petitions(user).values("pk"))).distinct()
+    return qs.filter(petition__in=access.visible_petitions(user).values("pk"))
 
 
 def visible_backlog(user):
+    """The backlog cases of petitions ``user`` may open (as for ownerships)."""
     qs = BacklogCase.objects.select_related("petition", "owner", "owner__unit", "petition__handling_unit")
-    if user.is_bureau_staff:
-        return qs
-    return qs.filter(Q(owner=user) | Q(petition__in=access.visible_petitions(user).values("pk"))).distinct()
+    return qs.filter(petition__in=access.visible_petitions(user).values("pk"))
+
+
+def visible_reminders(user):
+    """The user's reminders, without those about a petition they may no longer open."""
+    qs = Reminder.objects.filter(recipient=user).select_related("petition")
+    return qs.filter(Q(petition__isnull=True) | Q(petition__in=access.visible_petitions(user).values("pk")))
 
 
 def get_ownership_for(user, pk) -> CaseOwnership:

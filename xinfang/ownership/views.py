@@ -28,7 +28,13 @@ from .models import (
     ResolutionKind,
     Risk,
 )
-from .selectors import get_backlog_for, get_ownership_for, visible_backlog, visible_ownerships
+from .selectors import (
+    get_backlog_for,
+    get_ownership_for,
+    visible_backlog,
+    visible_ownerships,
+    visible_reminders,
+)
 
 
 def _leaders():
@@ -283,7 +289,7 @@ def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int
 
 @login_required
 def reminders(request):
-    qs = Reminder.objects.filter(recipient=request.user).select_related("petition")
+    qs = visible_reminders(request.user)
     return render(
         request,
         "ownership/reminders.html",

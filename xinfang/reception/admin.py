@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from xinfang.petitions.admin_scope import PetitionScopedAdmin
+
 from .models import JointHandling, JointParticipant, JointReceptionSession, LeaderBooking, LeaderReceptionSlot
 
 
@@ -17,7 +19,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(JointHandling)
-class JointHandlingAdmin(admin.ModelAdmin):
+class JointHandlingAdmin(PetitionScopedAdmin):
     """Read-mostly: changes go through the staff pages so every step reaches the timeline."""
 
     list_display = ("petition", "mode", "lead_unit", "status", "opened_at")
@@ -53,7 +55,7 @@ class LeaderReceptionSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderBooking)
-class LeaderBookingAdmin(admin.ModelAdmin):
+class LeaderBookingAdmin(PetitionScopedAdmin):
     list_display = ("code", "slot", "name", "phone_masked", "status")
     list_filter = ("status",)
     exclude = ("phone_enc", "phone_hash")

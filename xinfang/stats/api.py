@@ -27,6 +27,6 @@ def stats_dashboard(
     user = request.auth if getattr(request, "auth", None) is not None else request.user
     scope = unit_for(user, unit)  # Http404 (→ 404) outside the caller's scope
     start, end = _period(start, end)
-    figures = dashboard.figures(start, end, scope)
+    figures = dashboard.figures(start, end, scope, viewer=user)
     figures["updated_at"] = figures["updated_at"].isoformat() if figures["updated_at"] else None
     return figures

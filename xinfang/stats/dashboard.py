@@ -2,6 +2,11 @@
 
 `figures(start, end, unit)` returns plain dicts and lists (JSON-able) that the
 HTML dashboards, the API, the CSV/Excel downloads and the reports share.
+
+With ``viewer`` given, the figures count only what the viewer may open (issue 13 §13): a unit's
+figures would otherwise count an accusation against the viewer's own unit (handled by a unit
+below it, e.g. the discipline commission under the accused government) or a matter the viewer is
+recused from.  Those petitions (`hidden_from`) are computed live and subtracted.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
-from xinfang.alerts.lights import traffic_lights
+from xinfang.alerts.lights import hidden_from, traffic_lights
 from xinfang.petitions.choices import Channel, PetitionClass
 from xinfang.petitions.models import PetitionEvent
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
@@ -49,9 +54,25 @@ def live_today(today: date) -> tuple[list, list]:
     return cached
 
 
-def load(start: date, end: date, unit_ids) -> tuple[dict, dict, dict]:
+def _subtract(per_unit: dict, volumes: dict, daily: dict, start: date, end: date, hidden, unit_ids):
+    """Take the contribution of the petitions ``hidden`` out of the loaded figures."""
+    sub = rollup.compute(start, end, petition_ids=hidden)
+    for (day, unit_id), counts in sub.stats.items():
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
+        for m, v in counts.items():
+            per_unit[unit_id][m] = max(0, per_unit[unit_id][m] - v)
+        for m in ("received", "concluded"):
+            daily[day][m] = max(0, daily[day][m] - counts.get(m, 0))
+    for (_, unit_id, dim, key), n in sub.volumes.items():
+        if (unit_ids is None and unit_id is None) or (unit_ids is not None and unit_id in unit_ids):
+            volumes[(dim, key)] = max(0, volumes[(dim, key)] - n)
+
+
+def load(start: date, end: date, unit_ids, hidden=()) -> tuple[dict, dict, dict]:
     """(counts per unit, received per (dim, key), per-day received/concluded) for
-    start..end: stored rollup rows up to yesterday, today computed live."""
+    start..end: stored rollup rows up to yesterday, today computed live; without the
+    petitions ``hidden``."""
     today = timezone.localdate()
     per_unit: dict = defaultdict(lambda: defaultdict(int))
     volumes: dict = defaultdict(int)
@@ -83,6 +104,8 @@ def load(start: date, end: date, unit_ids) -> tuple[dict, dict, dict]:
         for unit_id, dim, key, n in live_volumes:
             if (unit_ids is None and unit_id is None) or (unit_ids is not None and unit_id in unit_ids):
                 volumes[(dim, key)] += n
+    if hidden:
+        _subtract(per_unit, volumes, daily, start, end, hidden, unit_ids)
     return per_unit, volumes, daily
 
 
@@ -119,9 +142,12 @@ def _series(daily: dict[date, dict], start: date, end: date, weekly: bool) -> li
     return out
 
 
-def figures(start: date, end: date, unit: Unit | None = None, *, with_backlog: bool = True) -> dict:
+def figures(
+    start: date, end: date, unit: Unit | None = None, *, with_backlog: bool = True, viewer=None
+) -> dict:
     unit_ids = scope_ids(unit)
-    per_unit, volumes, daily = load(start, end, unit_ids)
+    hidden = hidden_from(viewer)
+    per_unit, volumes, daily = load(start, end, unit_ids, hidden)
     totals = dict.fromkeys(MEASURES, 0)
     for counts in per_unit.values():
         for m in MEASURES:
@@ -171,7 +197,7 @@ def figures(start: date, end: date, unit: Unit | None = None, *, with_backlog: b
         "respondents": respondents,
         "trend": _series(daily, start, end, weekly=(end - start).days > 92),
         "league": rates.league_table({u: c for u, c in per_unit.items() if u is not None}, units),
-        "deadlines": traffic_lights(unit_ids),
+        "deadlines": traffic_lights(unit_ids, hidden),
         "updated_at": rollup.freshness(),
     }
 

@@ -72,7 +72,7 @@ def unit_dashboard(request, unit_id: int):
 
 def _dashboard(request, unit):
     start, end = period(request)
-    figures = dashboard.figures(start, end, unit)
+    figures = dashboard.figures(start, end, unit, viewer=request.user)
     query = f"start={start.isoformat()}&end={end.isoformat()}" + (f"&unit={unit.pk}" if unit else "")
     for r in figures["rates"]:
         r["display"] = percent(r["value"])
@@ -104,7 +104,9 @@ def export(request, chart: str, fmt: str):
     raw = request.GET.get("unit")
     unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
     start, end = period(request)
-    headers, rows = exports.table(dashboard.figures(start, end, unit, with_backlog=chart == "rates"), chart)
+    headers, rows = exports.table(
+        dashboard.figures(start, end, unit, with_backlog=chart == "rates", viewer=request.user), chart
+    )
     name = f"{chart}_{start:%Y%m%d}_{end:%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(headers, rows), content_type="text/csv; charset=utf-8")

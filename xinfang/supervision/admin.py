@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from xinfang.petitions.admin_scope import PetitionScopedAdmin
+
 from .models import AccountabilityProposal, SupervisionNotice
 
 
@@ -17,13 +19,13 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(ReadOnly):
+class SupervisionNoticeAdmin(PetitionScopedAdmin, ReadOnly):
     list_display = ["number", "unit", "trigger", "issued_at", "reply_due", "status", "flagged"]
     list_filter = ["status", "flagged", "trigger"]
     search_fields = ["number", "unit__name"]
 
 
 @admin.register(AccountabilityProposal)
-class ProposalAdmin(ReadOnly):
+class ProposalAdmin(PetitionScopedAdmin, ReadOnly):
     list_display = ["title", "kind", "unit", "proposed_at", "response_due", "adoption"]
     list_filter = ["kind", "adoption"]

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.actions import petition_classify
 from xinfang.petitions.choices import Channel, PetitionClass
 from xinfang.petitions.errors import ActionError
@@ -33,6 +32,7 @@ from .index_sync import similar_for
 from .models import Correction, TriageRecord
 from .suggest import current_models, suggest
 from .training import petition_text
+from .visibility import flags_refs, visible_flags, visible_ids
 
 log = logging.getLogger("xinfang.triage")
 
@@ -86,6 +86,9 @@ def analyse(*, user, draft: F.Draft, exclude_id: int | None = None) -> Analysis:
     elif draft.town_id:
         responsible = Unit.objects.filter(pk=draft.town_id).first()
     earlier = history.earlier_petitions(draft.petitioner_ids, exclude_id=exclude_id)
+    if user is not SYSTEM:  # a viewer's flags rest only on matters they may open (issue 13 §1)
+        shown = visible_ids(user, [p.pk for p in earlier])
+        earlier = [p for p in earlier if p.pk in shown]
     same = F.same_matter(draft, earlier)
     similar = _similar(user, petition_text(draft.title, draft.text), exclude_id)
     # Other people's recent petitions on the same matter: the collective group candidates.
@@ -251,39 +254,22 @@ def apply_suggestion(*, actor, petition: Petition, field: str, value: str) -> Co
 
 
 # ----- presenting ------------------------------------------------------------------------------------
-def visible_ids(user, ids) -> set[int]:
-    ids = [int(i) for i in ids if i]
-    if not ids:
-        return set()
-    return set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
-
-
 def present_flags(user, flag_dicts: list[dict], visible: set[int]) -> list[dict]:
-    """Flags with evidence rows the user may not see removed (the flag itself stays)."""
-    out = []
-    for f in flag_dicts:
-        f = dict(f)
-        f["evidence"] = [
-            e for e in f.get("evidence", []) if "petition_id" not in e or e["petition_id"] in visible
-        ]
-        action = f.get("action")
-        if action and action.get("earlier_id") not in visible:
-            f["action"] = None
-        out.append(f)
-    return out
+    """Flags as ``user`` may see them: see visibility.visible_flags (``visible`` must hold every
+    petition the flags refer to that the user may open)."""
+    return visible_flags(flag_dicts, visible)
 
 
 def analysis_json(user, analysis: Analysis) -> dict:
-    ids = [p.pk for p in analysis.history]
-    for f in analysis.flags:
-        ids += [e["petition_id"] for e in f.evidence if "petition_id" in e]
+    flags = [f.as_dict() for f in analysis.flags]
+    ids = [p.pk for p in analysis.history] + [s["id"] for s in analysis.similar] + list(flags_refs(flags))
     visible = visible_ids(user, ids)
     return {
         "model_version": analysis.model_version,
         "suggestions": analysis.suggestions,
-        "flags": present_flags(user, [f.as_dict() for f in analysis.flags], visible),
+        "flags": present_flags(user, flags, visible),
         "history": [history_row(p) for p in analysis.history if p.pk in visible][:20],
-        "similar": [_similar_row(s) for s in analysis.similar],
+        "similar": [_similar_row(s) for s in analysis.similar if s["id"] in visible],
         "elapsed_ms": analysis.elapsed_ms,
     }
 
@@ -313,9 +299,7 @@ def record_json(user, petition: Petition) -> dict | None:
     record = TriageRecord.objects.filter(petition=petition).first()
     if record is None:
         return None
-    ids = [s["id"] for s in record.similar] + list(record.history)
-    for f in record.flags:
-        ids += [e["petition_id"] for e in f.get("evidence", []) if "petition_id" in e]
+    ids = [s["id"] for s in record.similar] + list(record.history) + list(flags_refs(record.flags))
     group_ids = groups.members(record.group_id) if record.group_id else []
     ids += group_ids
     visible = visible_ids(user, ids)
@@ -385,14 +369,11 @@ def draft_from_input(
 def analyse_request(user, kwargs: dict, request=None) -> dict:
     """The desk panel's and the API's answer for a petition being typed (one function for both).
 
-    A lookup by ID number or phone is audited like the desk's own lookup."""
-    from xinfang.audit.models import AuditAction, audit
-    from xinfang.petitions.models import Petitioner
-
+    Looking up a person's history is a personal-data lookup, however the person is named (ID number,
+    phone, name and address, or petitioner ids): one audit row per petitioner looked up."""
     draft = draft_from_input(user=user, **kwargs)
-    if draft.petitioner_ids and any(p.id_number or p.phone for p in kwargs.get("people", [])):
-        for petitioner in Petitioner.objects.filter(pk__in=sorted(draft.petitioner_ids)[:20]):
-            audit(user=user, action=AuditAction.LOOKUP, obj=petitioner, detail="triage", request=request)
+    if draft.petitioner_ids:
+        _audit_lookup(user, draft.petitioner_ids, request)
     if not draft.text and not draft.title:
         return {
             "model_version": None,
@@ -403,6 +384,24 @@ def analyse_request(user, kwargs: dict, request=None) -> dict:
             "elapsed_ms": 0.0,
         }
     return analysis_json(user, analyse(user=user, draft=draft))
+
+
+def _audit_lookup(user, petitioner_ids, request) -> None:
+    from xinfang.audit.models import AuditAction, AuditLog, client_ip
+    from xinfang.petitions.models import Petitioner
+
+    ids = Petitioner.objects.filter(pk__in=sorted(petitioner_ids)).values_list("pk", flat=True)
+    AuditLog.objects.bulk_create(
+        AuditLog(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            action=AuditAction.LOOKUP,
+            object_type=Petitioner._meta.label_lower,
+            object_id=str(pk),
+            detail="triage",
+            ip=client_ip(request),
+        )
+        for pk in ids
+    )
 
 
 def warm_up() -> None:
