@@ -13,14 +13,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from xinfang.alerts import worker
-from xinfang.alerts.models import Alert
+from xinfang.alerts.models import Alert, AlertNotice
 from xinfang.notifications.models import Notification, NotificationStatus
 from xinfang.ownership import actions as ownership_actions
 from xinfang.ownership.models import CaseOwnership, Reminder
 from xinfang.petitions.models import Deadline
 from xinfang.reception.tests.helpers import mechanism_steps
 from xinfang.stats import rollup
-from xinfang.stats.models import AlertNotice, DailyStat
+from xinfang.stats.models import DailyStat
 from xinfang.testing import advance, make_petition, make_world
 
 from .concurrency import postgres_only, recounted_rollup, run_concurrently, stored_rollup
