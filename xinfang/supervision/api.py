@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from ninja.responses import codes_4xx
 
 from xinfang.hearings.api import ErrorOut, actor_of, guarded
@@ -285,7 +285,7 @@ def feedback(request, proposal_id: int, payload: FeedbackIn):
 
 
 @router.get("/summary/{int:year}", response={200: dict, codes_4xx: ErrorOut})
-def summary(request, year: int):
+def summary(request, year: int = Path(..., ge=2000, le=2100)):  # year 0 gave a 500
     """Annual figures (Art. 41): bureau staff only."""
 
     def run():
