@@ -185,7 +185,10 @@ if env_bool("XINFANG_PROXY_SSL_HEADER", False):
 # Preloading into browsers' HSTS lists is the domain owner's decision, not ours
 # (a government intranet name cannot be preloaded).
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Failed logins per account and address in 15 minutes, and per address across
+# accounts (accounts/views.py); counters in the database (accounts/ratelimit.py).
 LOGIN_ATTEMPTS_PER_15_MIN = env_int("XINFANG_LOGIN_ATTEMPTS", 10)
+LOGIN_ATTEMPTS_PER_IP_15_MIN = env_int("XINFANG_LOGIN_ATTEMPTS_PER_IP", 100)
 
 CACHES = {
     "default": {
