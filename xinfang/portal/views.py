@@ -52,15 +52,8 @@ def home(request):
     return render(request, "portal/home.html", {"booking_url": booking_url()})
 
 
-def _captcha_kind(request) -> str:
-    kind = (
-        request.POST.get("captcha_switch") or request.POST.get("captcha_kind") or request.GET.get("captcha")
-    )
-    return "text" if kind == "text" else "image"
-
-
 def _render_submit(request, form: SubmitForm, status: int = 200):
-    challenge = captcha.issue(request.session, _captcha_kind(request))
+    challenge = captcha.issue()
     form.data = form.data.copy() if form.is_bound else form.data
     if form.is_bound:
         form.data["captcha_id"], form.data["captcha"] = challenge.id, ""
@@ -117,7 +110,7 @@ def submit(request):
     if request.method == "GET":
         return _render_submit(request, SubmitForm())
     if request.POST.get("captcha_switch"):
-        # Switching between the image and the arithmetic question keeps what was typed.
+        # A new image keeps what was typed.
         keep = {k: v for k, v in request.POST.dict().items() if not k.startswith("captcha")}
         return _render_submit(request, SubmitForm(initial=keep))
     form = SubmitForm(request.POST, request.FILES)
