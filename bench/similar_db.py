@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import emit, rss_mb  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
-os.environ.setdefault("XINFANG_DEBUG", "0")
+# DEBUG is off by default (XINFANG_DEBUG=0 would mean production mode, which needs real keys).
 
 import django  # noqa: E402
 

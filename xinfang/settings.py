@@ -1,16 +1,19 @@
 """Xinfang settings: one module, configured by environment variables.
 
 With no configuration at all it runs the demo: an SQLite file under ./var/,
-DEBUG on, a development secret.  Production sets DATABASE_URL (PostgreSQL),
-XINFANG_SECRET_KEY and XINFANG_DATA_KEY (or their *_FILE variants).
+DEBUG off, public demo keys.  Production sets DATABASE_URL (PostgreSQL),
+XINFANG_SECRET_KEY and XINFANG_DATA_KEY (or their *_FILE variants), and
+refuses to start without the keys.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -44,11 +47,39 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("XINFANG_DEBUG", True)
-SECRET_KEY = env_str("XINFANG_SECRET_KEY", "demo-only-insecure-secret-key-change-me-in-production")
-# Key for personal data at rest (AES-GCM) and keyed lookup hashes; derived from
-# SECRET_KEY when not given, which is fine for the demo only.
-DATA_KEY = env_str("XINFANG_DATA_KEY", "")
+# Production mode: a database other than the demo's SQLite file, or DEBUG
+# switched off explicitly.  It refuses to start without its own two keys.  The
+# demo and the test suite (pytest) run with public, fixed demo keys.
+DEMO_SECRET_KEY = "demo-only-insecure-secret-key-change-me-in-production"
+_default_sqlite = f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}"
+_database_url = env_str("DATABASE_URL", "")
+TESTING = "pytest" in sys.modules
+PRODUCTION = not TESTING and (
+    _database_url not in ("", _default_sqlite)
+    or (os.environ.get("XINFANG_DEBUG") is not None and not env_bool("XINFANG_DEBUG", False))
+)
+# Off unless asked for: with DEBUG on, a 404 page lists every URL pattern.
+DEBUG = env_bool("XINFANG_DEBUG", False) and not PRODUCTION
+SECRET_KEY = env_str("XINFANG_SECRET_KEY", "") or ("" if PRODUCTION else DEMO_SECRET_KEY)
+# Key for personal data at rest (AES-GCM) and keyed lookup hashes.  Never derived
+# from SECRET_KEY in production; the demo's default equals the demo secret, the
+# key earlier demo databases were written with.
+DATA_KEY = env_str("XINFANG_DATA_KEY", "") or ("" if PRODUCTION else DEMO_SECRET_KEY)
+if PRODUCTION:
+    _problems = []
+    if len(SECRET_KEY) < 50 or SECRET_KEY == DEMO_SECRET_KEY or len(set(SECRET_KEY)) < 5:
+        _problems.append("XINFANG_SECRET_KEY (or XINFANG_SECRET_KEY_FILE): at least 50 random characters")
+    if len(DATA_KEY) < 32 or DATA_KEY in (SECRET_KEY, DEMO_SECRET_KEY) or len(set(DATA_KEY)) < 5:
+        _problems.append(
+            "XINFANG_DATA_KEY (or XINFANG_DATA_KEY_FILE): at least 32 random characters, not the secret key"
+        )
+    if _problems:
+        raise ImproperlyConfigured(
+            "Production mode (DATABASE_URL is not the demo's SQLite, or XINFANG_DEBUG=0) needs its own keys; "
+            "生产模式必须配置自己的密钥，拒绝启动。Missing or unsafe: "
+            + "; ".join(_problems)
+            + '. Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+        )
 ALLOWED_HOSTS = env_list("XINFANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("XINFANG_CSRF_TRUSTED_ORIGINS", [])
 
@@ -87,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "xinfang.web.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,8 +145,7 @@ TEMPLATES = [
     }
 ]
 
-_default_sqlite = f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(_database_url or _default_sqlite, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the demo server and the worker share the file.
@@ -135,14 +166,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+CSRF_FAILURE_VIEW = "xinfang.api.urls.csrf_failure"  # JSON under /api/v1/
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("XINFANG_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS in production (manage.py check --deploy passes); behind a proxy that
+# terminates TLS set XINFANG_PROXY_SSL_HEADER=1 (it must set X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_bool("XINFANG_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 365 * 86400 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFANG_HSTS_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("XINFANG_HSTS_PRELOAD", False)
+if env_bool("XINFANG_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading into browsers' HSTS lists is the domain owner's decision, not ours
+# (a government intranet name cannot be preloaded).
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Failed logins per account and address in 15 minutes, and per address across
+# accounts (accounts/views.py); counters in the database (accounts/ratelimit.py).
 LOGIN_ATTEMPTS_PER_15_MIN = env_int("XINFANG_LOGIN_ATTEMPTS", 10)
+LOGIN_ATTEMPTS_PER_IP_15_MIN = env_int("XINFANG_LOGIN_ATTEMPTS_PER_IP", 100)
 
 CACHES = {
     "default": {
@@ -220,9 +266,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens and passwords never reach the log, whoever logs them (xinfang/lib/logredact.py).
+    "filters": {"redact": {"()": "xinfang.lib.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default handler for "django" does not redact: use ours only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

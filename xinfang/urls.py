@@ -19,3 +19,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xinfang.web.urls")),
 ]
+
+# Errors outside a view's own handling: JSON under /api/v1/, Django's pages elsewhere.
+handler400 = "xinfang.api.urls.bad_request"
+handler403 = "xinfang.api.urls.permission_denied"
+handler404 = "xinfang.api.urls.page_not_found"
+handler500 = "xinfang.api.urls.server_error"

@@ -93,3 +93,17 @@ class ApiToken(models.Model):
         if token.expires_at and token.expires_at < timezone.now():
             return None
         return token.user
+
+
+class AttemptCounter(models.Model):
+    """One rate-limit counter (accounts/ratelimit.py): a fixed window that
+    starts at the first attempt and lasts its full length, incremented with an
+    atomic UPDATE.  `key` is a hash: no username, phone or address is stored."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_start"], name="accounts_attempt_window")]

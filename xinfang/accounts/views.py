@@ -1,4 +1,13 @@
-"""Login with attempt limits per account and per address."""
+"""Login with attempt limits in the usual practice (django-axes style).
+
+- per account *and* address: LOGIN_ATTEMPTS_PER_15_MIN failures refuse that
+  pair for the rest of its 15-minute window — a guesser locks only itself;
+- per address, across accounts: LOGIN_ATTEMPTS_PER_IP_15_MIN failures (a
+  higher number: an office behind one NAT address shares it);
+- per account, from anywhere: a growing delay (2, 4, 8 … at most 60 seconds
+  between attempts) after LOGIN_ATTEMPTS_PER_15_MIN failures, never a lock,
+  so strangers cannot shut the real user out.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +29,25 @@ class LimitedAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = (self.data.get("username") or "").strip().lower()
-        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        limit = settings.LOGIN_ATTEMPTS_PER_15_MIN
-        for scope, ident in (("login-user", username), ("login-ip", ip)):
-            if ident and ratelimit.blocked(scope, ident, limit=limit, window_seconds=WINDOW):
-                raise ValidationError("登录尝试次数过多，请15分钟后再试", code="rate_limited")
+        ip = (self.request.META.get("REMOTE_ADDR", "") if self.request else "") or "unknown"
+        per_pair = settings.LOGIN_ATTEMPTS_PER_15_MIN
+        per_ip = settings.LOGIN_ATTEMPTS_PER_IP_15_MIN
+        pair = f"{username}\n{ip}"
+        if ratelimit.blocked("login-pair", pair, limit=per_pair, window_seconds=WINDOW) or ratelimit.blocked(
+            "login-ip", ip, limit=per_ip, window_seconds=WINDOW
+        ):
+            raise ValidationError("登录尝试次数过多，请15分钟后再试", code="rate_limited")
+        if username and (
+            wait := ratelimit.wait_seconds("login-user", username, free=per_pair, window_seconds=WINDOW)
+        ):
+            raise ValidationError(f"该账号近期登录失败较多，请{wait}秒后再试", code="rate_limited")
         try:
             return super().clean()
         except ValidationError:
-            for scope, ident in (("login-user", username), ("login-ip", ip)):
-                if ident:
-                    ratelimit.hit(scope, ident, limit=limit, window_seconds=WINDOW)
+            ratelimit.hit("login-pair", pair, limit=per_pair, window_seconds=WINDOW)
+            ratelimit.hit("login-ip", ip, limit=per_ip, window_seconds=WINDOW)
+            if username:
+                ratelimit.hit("login-user", username, limit=per_pair, window_seconds=WINDOW)
             raise
 
 

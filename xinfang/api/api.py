@@ -25,6 +25,7 @@ from ninja.responses import NinjaJSONEncoder
 from . import errors, petitioners, petitions, reference, transitions
 from .auth import AUTH
 from .docs import LocalSwagger
+from .parser import CleanParser
 
 EXTENSION_MODULES = [
     "xinfang.triage.api",
@@ -68,6 +69,7 @@ api = NinjaAPI(
     docs=LocalSwagger(),
     docs_url="/docs",
     renderer=Utf8JSONRenderer(),
+    parser=CleanParser(),
 )
 errors.install(api)
 

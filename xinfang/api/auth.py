@@ -46,6 +46,14 @@ def touch_token(raw: str) -> None:
 
 
 class BearerAuth(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        # ninja's HttpBearer logs a header of another scheme in full at ERROR
+        # level when DEBUG is on: a token sent as "Token xf_…" ended up in the log.
+        scheme, _, token = (request.headers.get(self.header) or "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str):
         token = token.strip()
         if not token or len(token) > 200:

@@ -178,6 +178,10 @@ def install(api: NinjaAPI) -> None:
             return on_404(request, Http404())
         return respond(request, exc.status_code, error_body("error", "请求无法处理"))
 
+    def on_overflow(request, exc: OverflowError):
+        # A number too large for the database (ids, counts) in a schema not yet bounded.
+        return respond(request, 400, error_body("invalid", "数值超出范围", {}))
+
     def on_exception(request, exc: Exception):
         # Never leak a traceback or personal data: log the type and the path only.
         logger.exception("API error %s on %s %s", type(exc).__name__, request.method, request.path)
@@ -189,4 +193,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_auth)
     api.add_exception_handler(PermissionDenied, on_permission)
     api.add_exception_handler(HttpError, on_http)
+    api.add_exception_handler(OverflowError, on_overflow)
     api.add_exception_handler(Exception, on_exception)

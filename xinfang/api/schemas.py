@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from xinfang.petitions import limits
 from xinfang.petitions.choices import (
     Channel,
     DueState,
@@ -81,10 +82,10 @@ class IntakeIn(InputSchema):
     received_at: datetime | None = Field(
         None, description="收到时间；不带时区时按北京时间理解；缺省为当前时间"
     )
-    title: str = Field(min_length=1, max_length=200)
-    request: str = Field("", max_length=5000, description="诉求")
-    facts_reasons: str = Field("", max_length=20000, description="事实和理由")
-    content: str = Field(min_length=1, max_length=50000, description="信访内容")
+    title: str = Field(min_length=1, max_length=limits.TITLE_MAX_CHARS)
+    request: str = Field("", max_length=limits.REQUEST_MAX_CHARS, description="诉求")
+    facts_reasons: str = Field("", max_length=limits.FACTS_MAX_CHARS, description="事实和理由")
+    content: str = Field(min_length=1, max_length=limits.CONTENT_MAX_CHARS, description="信访内容")
     town_id: Id | None = Field(None, description="问题属地（单位 id）")
     place_address: str = Field("", max_length=200)
     respondent_unit_id: Id | None = Field(None, description="被反映单位（单位 id）")
@@ -99,6 +100,9 @@ class IntakeIn(InputSchema):
     @field_validator("received_at")
     @classmethod
     def _local_time(cls, value: datetime | None) -> datetime | None:
+        # Checked before make_aware: year 1 overflowed the time zone conversion (500).
+        if problem := limits.received_at_problem(value):
+            raise ValueError(problem)
         return aware(value)
 
 

@@ -26,6 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from xinfang.lib.text import clean_text, xml_safe
+
 from .kinds import COMMON_KEYS, VARIABLES, spec_for
 from .markup import ADDRESSEE, HEADING, Paragraph, paragraphs_text, parse_paragraphs, render_body
 
@@ -92,8 +94,9 @@ def _plain(value):
     if isinstance(value, dt.date):
         return cn_date(value)
     if isinstance(value, str):
-        # A petitioner's text must not turn into a heading or an addressee line.
-        return "\n".join(_defuse(ln) for ln in value.splitlines())
+        # A petitioner's text must not turn into a heading or an addressee line,
+        # nor carry a control character (lxml refuses them: DOCX downloads failed).
+        return "\n".join(_defuse(ln) for ln in clean_text(value, multiline=True).splitlines())
     if isinstance(value, bool | int | float):
         return value
     if isinstance(value, dict):
@@ -224,7 +227,7 @@ def _paragraph(doc, text: str, *, east_asia: str, size: float = 16, align=None, 
     para = doc.add_paragraph()
     if align is not None:
         para.alignment = align
-    run = para.add_run(text)
+    run = para.add_run(xml_safe(text))  # stored before input cleaning: may hold controls
     _set_fonts(run, east_asia, size, bold=bold)
     return para
 
@@ -314,8 +317,8 @@ def to_docx(rendered: RenderedDocument) -> bytes:
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number_footer(section.footer, right=True)
     _page_number_footer(section.even_page_footer, right=False)
-    doc.core_properties.title = rendered.title
-    doc.core_properties.subject = rendered.number
+    doc.core_properties.title = xml_safe(rendered.title)
+    doc.core_properties.subject = xml_safe(rendered.number)
     doc.core_properties.language = "zh-CN"
 
     out = io.BytesIO()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from xinfang.audit.models import AuditAction, audit
+from xinfang.lib.text import spreadsheet_cell
 from xinfang.petitions.models import PetitionPetitioner
 
 MAX_ROWS = 50_000
@@ -94,7 +95,8 @@ def export_response(request, qs, *, view, query: str) -> FileResponse:
     sheet.append(HEADERS)
     written = 0
     for petition in qs[:MAX_ROWS].iterator(chunk_size=CHUNK):
-        sheet.append(_row(petition, today))
+        # Titles and names are the public's text: never a formula, never a control character.
+        sheet.append([spreadsheet_cell(value) for value in _row(petition, today)])
         written += 1
     audit(
         user=request.user,

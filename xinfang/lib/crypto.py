@@ -34,7 +34,13 @@ def _keys(master: str) -> tuple[bytes, bytes]:
 def _master() -> str:
     from django.conf import settings
 
-    return settings.DATA_KEY or settings.SECRET_KEY
+    # No silent fallback to SECRET_KEY: settings give the demo its own default and
+    # refuse to start a production install without XINFANG_DATA_KEY.
+    if not settings.DATA_KEY:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("XINFANG_DATA_KEY is not set")
+    return settings.DATA_KEY
 
 
 @lru_cache(maxsize=4)

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from xinfang.lib.crypto import encrypt, mask_phone
+
 
 class DeliveryError(Exception):
     """A delivery failed; the message is safe to store (no personal data)."""
@@ -29,14 +31,23 @@ class BaseBackend:
 
 
 class FileBackend(BaseBackend):
-    """Development and demo: one JSON line per message in NOTIFICATION_OUTBOX/sms-YYYYMMDD.jsonl."""
+    """Development and demo: one JSON line per message in NOTIFICATION_OUTBOX/sms-YYYYMMDD.jsonl.
+
+    The file is personal data on disk: the number is masked and the text (which
+    carries the query code) is sealed with the data key; read it back with
+    xinfang.lib.crypto.decrypt(line["text_enc"])."""
 
     def send_sms(self, recipient: str, body: str, *, ref: str) -> None:
         outbox = Path(settings.NOTIFICATION_OUTBOX)
         outbox.mkdir(parents=True, exist_ok=True)
         now = timezone.localtime()
         line = json.dumps(
-            {"ref": ref, "to": recipient, "text": body, "at": now.isoformat(timespec="seconds")},
+            {
+                "ref": ref,
+                "to": mask_phone(recipient),
+                "text_enc": encrypt(body),
+                "at": now.isoformat(timespec="seconds"),
+            },
             ensure_ascii=False,
         )
         # One write of one line in append mode: concurrent workers do not interleave.

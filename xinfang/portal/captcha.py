@@ -1,9 +1,11 @@
-"""A small offline captcha: an image of 4–5 characters, or an arithmetic question.
+"""A small offline captcha: an image of 4–5 characters.
 
-The answer is kept in the session only as an HMAC (keyed by SECRET_KEY and the
-challenge id) with an expiry; `verify` consumes the challenge whatever the
-result, so each one is single use.  The image is inlined as a data: URI, so the
-page works without JavaScript and without a second request.
+The answer is kept only as an HMAC (keyed by SECRET_KEY and the challenge id)
+in a CaptchaChallenge row with an expiry; `verify` deletes the row whatever the
+result, so each challenge is single use, also under concurrent requests.  The
+image is inlined as a data: URI, so the page works without JavaScript and
+without a second request.  People who cannot read it are pointed to the
+telephone and the reception office (templates/portal/_captcha.html).
 """
 
 from __future__ import annotations
@@ -15,30 +17,28 @@ import io
 import secrets
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-SESSION_KEY = "portal_captcha"
 TTL_SECONDS = 10 * 60
-MAX_PENDING = 5
 # No glyphs that are easily confused: 0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V.
 ALPHABET = "ACEFHJKMNPRTWXY3479"
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
-CN_DIGITS = "零一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
 class Challenge:
     id: str
-    kind: str  # "image" or "text"
-    prompt: str  # data: URI of the image, or the question
+    kind: str  # always "image"
+    prompt: str  # data: URI of the image
     answer: str
 
 
@@ -117,53 +117,49 @@ def render_png(text: str) -> bytes:
     return out.getvalue()
 
 
-def _cn_number(n: int) -> str:
-    if n <= 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
-
-
-def _store(session, challenge_id: str, kind: str, answer: str) -> None:
-    now = time.time()
-    pending = {k: v for k, v in session.get(SESSION_KEY, {}).items() if v.get("exp", 0) > now}
-    while len(pending) >= MAX_PENDING:
-        pending.pop(min(pending, key=lambda k: pending[k]["exp"]))
-    pending[challenge_id] = {"h": _digest(challenge_id, answer), "exp": now + TTL_SECONDS, "k": kind}
-    session[SESSION_KEY] = pending
-
-
-def issue(session, kind: str = "image") -> Challenge:
-    """Create a challenge in `session` and return it (the answer is not stored)."""
+def new_answer() -> str:
     rng = secrets.SystemRandom()
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.choice((4, 5))))
+
+
+def issue(session=None, kind: str = "image") -> Challenge:
+    """Create a challenge and return it (only the answer's HMAC is stored).
+
+    Always an image: the former arithmetic question was plain text in the page
+    (a parser solved all of them) and any request could ask for it.  `session`
+    and `kind` are accepted for callers written for that version and ignored."""
+    from .models import CaptchaChallenge
+
+    now = timezone.now()
     challenge_id = secrets.token_urlsafe(12)
-    if kind == "text":
-        a, b = rng.randint(1, 9), rng.randint(1, 9)
-        if rng.random() < 0.5:
-            answer, prompt = str(a + b), f"{_cn_number(a)}加{_cn_number(b)}等于几？（请填写阿拉伯数字）"
-        else:
-            a, b = max(a, b), min(a, b)
-            answer, prompt = str(a - b), f"{_cn_number(a)}减{_cn_number(b)}等于几？（请填写阿拉伯数字）"
-    else:
-        kind = "image"
-        answer = "".join(rng.choice(ALPHABET) for _ in range(rng.choice((4, 5))))
-        prompt = "data:image/png;base64," + base64.b64encode(render_png(answer)).decode("ascii")
-    _store(session, challenge_id, kind, answer)
-    return Challenge(id=challenge_id, kind=kind, prompt=prompt, answer=answer)
+    answer = new_answer()
+    prompt = "data:image/png;base64," + base64.b64encode(render_png(answer)).decode("ascii")
+    CaptchaChallenge.objects.create(
+        id=challenge_id, digest=_digest(challenge_id, answer), expires_at=now + timedelta(seconds=TTL_SECONDS)
+    )
+    if secrets.randbelow(100) == 0:
+        CaptchaChallenge.objects.filter(expires_at__lt=now).delete()
+    return Challenge(id=challenge_id, kind="image", prompt=prompt, answer=answer)
 
 
 def verify(session, challenge_id: str, answer: str) -> str | None:
     """None when `answer` solves the challenge; otherwise a Chinese message.
-    The challenge is removed either way."""
-    pending = dict(session.get(SESSION_KEY, {}))
-    entry = pending.pop(challenge_id or "", None)
-    session[SESSION_KEY] = pending
+
+    The challenge is consumed by a conditional DELETE whatever the result: of
+    concurrent requests answering one challenge, only the one whose DELETE
+    removed the row can succeed."""
+    from .models import CaptchaChallenge
+
+    entry = CaptchaChallenge.objects.filter(pk=(challenge_id or "")[:32]).first()
     if entry is None:
         return "验证码已失效，请重新输入新的验证码"
-    if entry.get("exp", 0) < time.time():
+    deleted, _ = CaptchaChallenge.objects.filter(pk=entry.pk).delete()
+    if not deleted:  # another request consumed it first
+        return "验证码已失效，请重新输入新的验证码"
+    if entry.expires_at < timezone.now():
         return "验证码已过期，请重新输入新的验证码"
     if not normalise(answer):
         return "请输入验证码"
-    if not hmac.compare_digest(entry["h"], _digest(challenge_id, answer)):
+    if not hmac.compare_digest(entry.digest, _digest(challenge_id, answer)):
         return "验证码不正确，请重新输入"
     return None

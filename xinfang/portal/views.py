@@ -52,15 +52,8 @@ def home(request):
     return render(request, "portal/home.html", {"booking_url": booking_url()})
 
 
-def _captcha_kind(request) -> str:
-    kind = (
-        request.POST.get("captcha_switch") or request.POST.get("captcha_kind") or request.GET.get("captcha")
-    )
-    return "text" if kind == "text" else "image"
-
-
 def _render_submit(request, form: SubmitForm, status: int = 200):
-    challenge = captcha.issue(request.session, _captcha_kind(request))
+    challenge = captcha.issue()
     form.data = form.data.copy() if form.is_bound else form.data
     if form.is_bound:
         form.data["captcha_id"], form.data["captcha"] = challenge.id, ""
@@ -117,7 +110,7 @@ def submit(request):
     if request.method == "GET":
         return _render_submit(request, SubmitForm())
     if request.POST.get("captcha_switch"):
-        # Switching between the image and the arithmetic question keeps what was typed.
+        # A new image keeps what was typed.
         keep = {k: v for k, v in request.POST.dict().items() if not k.startswith("captcha")}
         return _render_submit(request, SubmitForm(initial=keep))
     form = SubmitForm(request.POST, request.FILES)
@@ -172,14 +165,24 @@ def lookup(request):
     ip, case_number = client_ip(request), form.cleaned_data["case_number"]
     ip_limit = _limit("PORTAL_LOOKUP_FAILURES_PER_IP", 10)
     case_limit = _limit("PORTAL_LOOKUP_FAILURES_PER_CASE", 10)
+    # Failures lock the address that made them (across cases, and per case);
+    # failures on a case from anywhere only slow its lookups down (2, 4 … 60 s),
+    # so strangers cannot lock the real petitioner out of their own case.
+    pair = f"{case_number}\n{ip}"
     if ratelimit.blocked(
         "portal-lookup-ip", ip, limit=ip_limit, window_seconds=LOOKUP_WINDOW
-    ) or ratelimit.blocked("portal-lookup-case", case_number, limit=case_limit, window_seconds=HOUR):
+    ) or ratelimit.blocked("portal-lookup-pair", pair, limit=case_limit, window_seconds=LOOKUP_WINDOW):
         form.add_error(None, "查询失败次数过多，请15分钟后再试。")
+        return render(request, "portal/lookup.html", {"form": form}, status=429)
+    if wait := ratelimit.wait_seconds(
+        "portal-lookup-case", case_number, free=case_limit, window_seconds=HOUR
+    ):
+        form.add_error(None, f"该信访件近期查询失败较多，请{wait}秒后再试。")
         return render(request, "portal/lookup.html", {"form": form}, status=429)
     petition = Petition.objects.filter(case_number=case_number).first()
     if petition is None or not petition.check_query_code(form.cleaned_data["query_code"]):
         ratelimit.hit("portal-lookup-ip", ip, limit=ip_limit, window_seconds=LOOKUP_WINDOW)
+        ratelimit.hit("portal-lookup-pair", pair, limit=case_limit, window_seconds=LOOKUP_WINDOW)
         ratelimit.hit("portal-lookup-case", case_number, limit=case_limit, window_seconds=HOUR)
         form.add_error(None, "信访件编号或查询码不正确，请核对后重新输入。")
         return render(request, "portal/lookup.html", {"form": form}, status=400)

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 
 from xinfang.accounts.models import User
 from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
-from xinfang.api.schemas import ERRORS
+from xinfang.api.schemas import ERRORS, Id
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit
@@ -29,9 +29,9 @@ router = Router(tags=["联合接访"])
 class SessionIn(Schema):
     date: date
     place: str = DEFAULT_PLACE
-    unit_ids: list[int] = []
-    staff_ids: list[int] = []
-    leader_on_duty_id: int | None = None
+    unit_ids: list[Id] = []
+    staff_ids: list[Id] = []  # bounded: 10**30 overflowed the database driver (500)
+    leader_on_duty_id: Id | None = None
     notes: str = ""
 
 

@@ -7,6 +7,8 @@ import io
 
 from openpyxl import Workbook
 
+from xinfang.lib.text import spreadsheet_cell
+
 from .rates import percent
 
 CHARTS = {
@@ -65,7 +67,8 @@ def to_csv(headers, rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(rows)
+    # Unit and category names are typed by people: never a formula in Excel.
+    writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
 
 
@@ -75,7 +78,7 @@ def to_xlsx(headers, rows, title: str) -> bytes:
     sheet.title = title[:31]
     sheet.append(headers)
     for row in rows:
-        sheet.append(row)
+        sheet.append([spreadsheet_cell(value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
@@ -188,7 +188,7 @@ proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="
 
 @router.get("/summary/{int:year}", response={200: dict, **ERRORS})
 @mapped_errors
-def summary(request, year: int):
+def summary(request, year: int = Path(..., ge=2000, le=2100)):  # year 0 gave a 500
     """Annual figures (Art. 41): bureau staff only."""
     if not caller(request).is_bureau_staff:
         raise Forbidden()

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from xinfang.api.errors import ApiError
-from xinfang.api.schemas import ERRORS
+from xinfang.api.schemas import ERRORS, Id
 from xinfang.petitions.access import get_petition_for
 from xinfang.web.views.desk import can_register
 
@@ -33,10 +33,10 @@ class AnalyseIn(Schema):
     facts_reasons: str = ""
     channel: str = "visit"
     head_count: int | None = None
-    town_id: int | None = None
+    town_id: Id | None = None
     place_address: str = ""
     petitioners: list[PersonIn] = []
-    petitioner_ids: list[int] = []
+    petitioner_ids: list[Id] = []  # bounded: 10**30 overflowed the database driver (500)
 
 
 class TriageOut(Schema):

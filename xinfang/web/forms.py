@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.petitions import limits
 from xinfang.petitions.actions import PetitionerInput, PetitionInput
 from xinfang.petitions.choices import Channel, OnlineSource, PetitionClass, PetitionerKind
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
@@ -49,7 +50,9 @@ class DeskForm(forms.Form):
     facts_reasons = forms.CharField(
         label=_("事实和理由"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    content = forms.CharField(label=_("信访内容"), widget=forms.Textarea(attrs={"rows": 6}))
+    content = forms.CharField(
+        label=_("信访内容"), max_length=limits.CONTENT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 6})
+    )
     town = UnitChoiceField(label=_("问题属地（乡镇、街道）"), queryset=Unit.objects.none(), required=False)
     place_address = forms.CharField(label=_("问题发生地址"), max_length=200, required=False)
     respondent_unit = UnitChoiceField(label=_("被反映单位"), queryset=Unit.objects.none(), required=False)

@@ -161,7 +161,17 @@ def test_run_once_sends_through_the_file_backend(world, settings, django_capture
     assert worker.run_once() == 0
     lines = [json.loads(line) for f in settings.NOTIFICATION_OUTBOX.glob("sms-*.jsonl") for line in f.open()]
     assert len(lines) == 1
-    assert lines[0]["to"] == PHONE and petition.case_number in lines[0]["text"]
+    # Personal data on disk: the number masked, the text (with the query code) sealed.
+    assert lines[0]["to"] == crypto.mask_phone(PHONE) and "text" not in lines[0]
+    assert petition.case_number in crypto.decrypt(lines[0]["text_enc"])
+
+
+def test_file_backend_writes_no_phone_number_or_query_code_in_clear(settings):
+    FileBackend().send_sms("13812345678", "您的信访件海信〔2026〕00001号，查询码 K7P9Q2", ref="xf-1")
+    (outbox,) = settings.NOTIFICATION_OUTBOX.glob("sms-*.jsonl")
+    raw = outbox.read_text(encoding="utf-8")
+    assert "13812345678" not in raw and "K7P9Q2" not in raw and "查询码" not in raw
+    assert json.loads(raw)["to"] == "138****5678"
 
 
 def test_file_backend_appends_lines(settings):

@@ -16,6 +16,7 @@ from xinfang.lib.crypto import lookup_hash
 from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
 from xinfang.units.models import Category, Unit, UnitKind
 
+from .. import limits
 from ..choices import Channel, OnlineSource, PetitionClass, PetitionerKind, Status
 from ..deadlines import open_deadline, refresh_current_due
 from ..errors import ActionError
@@ -31,6 +32,13 @@ from ..models import (
 from ._core import record_event
 
 MAX_REPRESENTATIVES = 5  # Art. 20③
+# (field, label, limit, required): one limit for every channel (limits.py).
+TEXT_FIELDS = [
+    ("title", "标题", limits.TITLE_MAX_CHARS, True),
+    ("request", "诉求", limits.REQUEST_MAX_CHARS, False),
+    ("facts_reasons", "事实和理由", limits.FACTS_MAX_CHARS, False),
+    ("content", "信访内容", limits.CONTENT_MAX_CHARS, True),
+]
 
 
 @dataclass
@@ -81,12 +89,9 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
         errors["channel"] = "请选择信访渠道"
     if data.source and data.source not in OnlineSource.values:
         errors["source"] = "来源不正确"
-    if not (data.title or "").strip():
-        errors["title"] = "请填写标题"
-    elif len(data.title) > 200:
-        errors["title"] = "标题不能超过200字"
-    if not (data.content or "").strip():
-        errors["content"] = "请填写信访内容"
+    for key, label, limit, required in TEXT_FIELDS:
+        if problem := limits.text_problem(getattr(data, key), label=label, limit=limit, required=required):
+            errors[key] = problem
     if data.petition_class and data.petition_class not in PetitionClass.values:
         errors["petition_class"] = "类别不正确"
     if not data.petitioners:
@@ -105,6 +110,8 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
             errors[f"{prefix}.id_number"] = "身份证号码格式或校验位不正确"
         if person.phone and not is_valid_phone(person.phone):
             errors[f"{prefix}.phone"] = "电话号码格式不正确"
+        if problem := limits.email_problem(person.email):
+            errors[f"{prefix}.email"] = problem
     representatives = sum(1 for p in data.petitioners if p.is_representative)
     if representatives > MAX_REPRESENTATIVES:
         errors["petitioners"] = "多人走访提出共同的信访事项，推选代表不得超过5人（《信访工作条例》第二十条）"
@@ -121,8 +128,8 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
         value = getattr(data, key)
         if value is not None and not model.objects.filter(pk=value).exists():
             errors[key.removesuffix("_id")] = "所选项目不存在"
-    if data.received_at and data.received_at > timezone.now() + timezone.timedelta(minutes=5):
-        errors["received_at"] = "收到时间不能晚于当前时间"
+    if problem := limits.received_at_problem(data.received_at):
+        errors["received_at"] = problem
     return errors
 
 
