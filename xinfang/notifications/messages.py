@@ -8,14 +8,12 @@ with the query code masked (for staff and logs).
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from xinfang.lib import crypto
+from xinfang.portal.links import public_url
 
 from .models import Notification, NotificationChannel
 
@@ -37,8 +35,7 @@ MASKED_CODE = "********"
 
 def lookup_url(case_number: str) -> str:
     """The public lookup page, prefilled with the case number (never the query code)."""
-    base = settings.PORTAL_BASE_URL.rstrip("/")
-    return f"{base}{reverse('portal:lookup')}?case={quote(case_number, safe='')}"
+    return public_url("portal:lookup", case=case_number)
 
 
 def render_message(key: str, context: dict) -> str:
