@@ -197,7 +197,8 @@ def report(request, kind: str, fmt: str):
         raise Http404("无权查看")
     today = timezone.localdate()
     if kind == "annual":
-        year = int(request.GET.get("year") or today.year)
+        year = request.GET.get("year", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
         data = reports.annual_report(year)
     elif kind == "monthly":
         try:
