@@ -195,9 +195,7 @@ def figures(start: date, end: date, unit: Unit | None = None, *, with_backlog: b
             {
                 "code": "backlog",
                 "label": "积案化解率",
-                "value": rates.backlog_rate(unit, start, end),
-                "numerator": None,
-                "denominator": None,
+                **rates.backlog_rate(unit, start, end),
                 "formula": rates.BACKLOG_FORMULA,
             }
         )
