@@ -155,9 +155,50 @@ def cluster(
     for label, members in result.groups().items():
         weights = np.asarray(w[members].sum(axis=0)).ravel() * readable
         result.keywords[label] = [str(vocabulary[i]) for i in np.argsort(-weights)[:4] if weights[i] > 0]
-        counted = Counter(p for m in members for p in places[m])
-        result.places[label] = [p for p, _ in counted.most_common(5)]
+        result.places[label] = shared_place_names([texts[m] for m in members])
     return result
+
+
+# Stems too generic to name a place ("物业公司" is every estate's, "该小区" any estate).
+_GENERIC_STEMS = {
+    "物业",
+    "开发",
+    "建筑",
+    "施工",
+    "该",
+    "这个",
+    "本",
+    "我们",
+    "他们",
+    "有关",
+    "相关",
+    "各",
+    "某",
+}
+
+
+def shared_place_names(texts: Sequence[str], limit: int = 3) -> list[str]:
+    """The place names a group's texts share, for display: whole names only.
+
+    Each text gives every left edge of its suffix-anchored names
+    (triage.repeat.place_names: "求责令物业公司", "责令物业公司" … "物业公司"); a
+    name counts once per text.  Names named by at least two texts are kept,
+    most frequent first and, at equal counts, the longest, so that "新海街道"
+    wins over its tail "海街道" and a fragment written once ("我是云台街道")
+    never shows."""
+    from xinfang.triage.repeat import _SUFFIX_RE
+    from xinfang.triage.repeat import place_names as candidates
+
+    counted = Counter(name for text in texts for name in candidates(text))
+    chosen: list[str] = []
+    for name, count in sorted(counted.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])):
+        if count < 2 or len(chosen) >= limit:
+            break
+        suffix = _SUFFIX_RE.search(name, max(0, len(name) - 3)) or _SUFFIX_RE.search(name)
+        if name[: suffix.start()] in _GENERIC_STEMS or any(name in c or c in name for c in chosen):
+            continue
+        chosen.append(name)
+    return chosen
 
 
 # --- petitions ---------------------------------------------------------------------------------
@@ -219,6 +260,7 @@ def hot_spots(
                 "count": len(now),
                 "previous": before,
                 "trend": (len(now) - before) / before if before else None,
+                "trend_percent": round(abs(len(now) - before) * 100 / before) if before else None,
                 "towns": [t for t, _ in towns.most_common(5)],
                 "town_count": len(towns),
                 "places": result.places.get(label, []) + [a for a, _ in addresses.most_common(3)],
