@@ -152,7 +152,9 @@ class FilterForm(forms.Form):
     def __init__(self, data, *, units, categories):
         super().__init__(data)
         self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, "　" * u.depth + u.name) for u in units]
-        self.fields["category"].choices = [("", _("全部"))] + [(c.pk, str(c)) for c in categories]
+        self.fields["category"].choices = [("", _("全部"))] + [
+            (c.pk, "　" + c.name if c.parent_id else c.name) for c in categories
+        ]
 
     def rendered_fields(self) -> list[tuple]:
         """(bound field, html) pairs; selects are built here because rendering
@@ -217,7 +219,7 @@ def load_context(user, request=None) -> Context:
         top = units[0].depth
         for u in units:
             u.depth -= top
-    categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+    categories = Category.in_tree_order(Category.objects.filter(is_active=True).select_related("parent"))
     own = None if bureau else [u.pk for u in units]
     return Context(user=user, units=units, categories=categories, own_unit_ids=own, request=request)
 
