@@ -8,8 +8,8 @@ Rules (issue 2 §6):
   registered there, or shared with them through a mechanism (joint handling);
 - hearing members see no petition list: only their hearings (hearings app);
 - whatever else holds: an accusation (检举控告) is never visible to the
-  accused person nor to the accused unit and its sub-units (Art. 30③), with
-  the exemptions below (see `accusation_hidden_q`);
+  accused unit (and its sub-units) nor the accused person (Art. 30③); the
+  discipline unit that handles it is exempt;
 - a recused staff member (Art. 28③) does not see the petition at all.
 """
 
@@ -34,32 +34,10 @@ SCOPE_EXTENSIONS: list[Callable] = []
 
 
 def accusation_hidden_q(user) -> Q:
-    """Accusations ``user`` must not see, whatever their scope (Art. 30③).
-
-    The unit tree puts the petition bureau, the discipline commission and the
-    departments *under* the government they belong to (海州区人民政府 › 海州区信访局,
-    › 区纪委监委 …), so "the accused unit and its sub-units" would, for an
-    accusation against a government, include the very bodies that must register,
-    route and handle it.  Precisely, with R the accused unit (``respondent_unit``)
-    and U the viewer's unit, an accusation is hidden from the viewer when
-
-    1. the viewer is the accused person (``respondent_user``) — always; or
-    2. U is R itself — always (an accused bureau or discipline unit included,
-       and even when the matter was routed to R by mistake); or
-    3. U is strictly below R, unless U is a petition bureau (it registers and
-       routes every matter), a discipline unit (it handles accusations, Art. 22)
-       or the petition's handling unit itself.
-
-    Units outside R's subtree (above it or beside it) are not affected; their
-    ordinary scope decides.
-    """
+    """Accusations against the user's unit (or a unit above it) or against the user."""
     hidden = Q(respondent_user=user)
-    unit = user.unit if user.unit_id else None
-    if unit is not None:
-        lineage = unit.lineage_ids()
-        hidden |= Q(respondent_unit_id=unit.pk)
-        if unit.kind not in (UnitKind.BUREAU, UnitKind.DISCIPLINE):
-            hidden |= Q(respondent_unit_id__in=lineage[:-1]) & ~Q(handling_unit_id=unit.pk)
+    if user.unit_id and user.unit.kind != UnitKind.DISCIPLINE:
+        hidden |= Q(respondent_unit_id__in=user.unit.lineage_ids())
     return Q(petition_class=PetitionClass.ACCUSATION) & hidden
 
 

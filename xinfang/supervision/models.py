@@ -204,7 +204,7 @@ class SupervisionEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.step} {self.at:%Y-%m-%d}"
+        return f"{self.step} {timezone.localtime(self.at):%Y-%m-%d}"
 
 
 class SupervisionSequence(models.Model):

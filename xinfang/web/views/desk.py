@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -171,7 +172,7 @@ def lookup(request):
                         "title": p.title,
                         "status": p.status,
                         "status_label": p.get_status_display(),
-                        "received": f"{p.received_at:%Y-%m-%d}",
+                        "received": f"{timezone.localtime(p.received_at):%Y-%m-%d}",
                         "url": f"/petitions/{p.pk}/",
                     }
                     for p in petitions[:5]
