@@ -7,12 +7,11 @@ with the query code masked (for staff and logs).
 
 from __future__ import annotations
 
-import re
-
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from xinfang.lib import crypto
+from xinfang.lib.idcard import is_mobile
 from xinfang.portal.links import public_url
 
 from .models import Notification, NotificationChannel
@@ -29,7 +28,6 @@ TEMPLATES = {
     "closed": "已办结",
 }
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 MASKED_CODE = "********"
 
 
@@ -67,7 +65,7 @@ def _recipients(petition) -> list[tuple[str, str, str]]:
         # The system sends on the petitioner's behalf: no staff member reads the
         # number, so this decryption is not an audited reveal().
         phone = crypto.normalise(crypto.decrypt(person.phone_enc)) if person.phone_enc else ""
-        if phone and MOBILE.fullmatch(phone) and (NotificationChannel.SMS, phone) not in seen:
+        if phone and is_mobile(phone) and (NotificationChannel.SMS, phone) not in seen:
             seen.add((NotificationChannel.SMS, phone))
             result.append((NotificationChannel.SMS, phone, person.phone_masked or crypto.mask_phone(phone)))
         email = (person.email or "").strip()
