@@ -21,7 +21,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -79,8 +78,15 @@ PAGES = {
         "/stats/hotspots/",
         "/stats/reports/",
         "/alerts/",
+        # Issue 16: hot spots for any period and the monthly pick, timed cold (cache cleared
+        # before every request: the first load is what a leader waits for), and the export.
+        "/stats/hotspots/?start={two_years_ago}&end={today}",
+        "/stats/hotspots/?start={year_start}&end={half_year}",
+        "/stats/monthly-pick/?month={last_month}",
+        "/inbox/export.xlsx?view=all",
     ],
 }
+COLD = ("/stats/hotspots/", "/stats/monthly-pick/")
 
 
 def fill(n: int) -> None:
@@ -172,12 +178,36 @@ def persona(role: str) -> User | None:
     return users.first()
 
 
+def dates() -> dict[str, str]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    return {
+        "{today}": today.isoformat(),
+        "{year_start}": year_start.isoformat(),
+        "{half_year}": year_start.replace(month=6, day=30).isoformat(),
+        "{two_years_ago}": (today - timedelta(days=730)).isoformat(),
+        "{last_month}": last_month,
+    }
+
+
 def measure(client: Client, url: str, repeat: int) -> dict:
-    client.get(url)  # warm-up: caches, jieba, templates
-    times, status, rows = [], None, None
+    from django.core.cache import cache
+
+    cold = url.startswith(COLD)
+    client.get(url)  # warm-up: jieba, templates (and for cold pages, nothing cached is used)
+    times, status, rows, size = [], None, None, None
     for _ in range(repeat):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
+        if response.streaming:  # exports: time the whole file, not the first chunk
+            size = sum(len(chunk) for chunk in response.streaming_content)
         times.append((time.perf_counter() - started) * 1000)
         status = response.status_code
         if response.context is not None and "rows" in response.context:
@@ -189,6 +219,7 @@ def measure(client: Client, url: str, repeat: int) -> dict:
         "p95_ms": round(p95, 1),
         "status": status,
         "rows": rows,
+        **({"bytes": size} if size is not None else {}),
     }
 
 
@@ -215,6 +246,15 @@ def main() -> None:
         )
         return
     sample = Petition.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if not args.only or "hotspots" in args.only or "monthly" in args.only:
+        from xinfang.stats import topics
+
+        started = time.perf_counter()
+        assigned = topics.assign_pending()
+        print(
+            json.dumps({"hot_topics_assigned": assigned, "seconds": round(time.perf_counter() - started, 1)}),
+            flush=True,
+        )
     results = []
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
         for role_name, urls in PAGES.items():
@@ -227,7 +267,8 @@ def main() -> None:
             for url in urls:
                 if args.only and args.only not in url:
                     continue
-                url = url.replace("{year_start}", date.today().replace(month=1, day=1).isoformat())
+                for placeholder, value in dates().items():
+                    url = url.replace(placeholder, value)
                 if url == "{petition}":
                     from xinfang.petitions.access import visible_petitions
 

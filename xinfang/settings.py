@@ -239,7 +239,9 @@ CASE_NUMBER_PREFIX = env_str("XINFANG_CASE_NUMBER_PREFIX", "海")
 DEADLINE_WORKING_DAY_RULES = env_list("XINFANG_WORKING_DAY_RULES", [])
 DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3)
 
-PORTAL_BASE_URL = env_str("XINFANG_PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's public origin as petitioners reach it (receipts, QR codes, SMS links);
+# page paths are added from the URL conf.  The demo's default follows its port.
+PORTAL_BASE_URL = env_str("XINFANG_PORTAL_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 NOTIFICATION_BACKEND = env_str("XINFANG_NOTIFICATION_BACKEND", "xinfang.notifications.backends.FileBackend")
 NOTIFICATION_OUTBOX = VAR_DIR / "outbox"
 SMS_GATEWAY_URL = env_str("XINFANG_SMS_GATEWAY_URL", "")

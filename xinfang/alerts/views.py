@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,6 +37,31 @@ def visible_alerts(user):
     return qs
 
 
+# The centre's first page leads with what needs action most: severity first,
+# then the kinds that carry a statutory deadline or a crowd, newest last.
+_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_KIND_RANK = {
+    AlertKind.OVERDUE: 0,
+    AlertKind.URGENT: 1,
+    AlertKind.COLLECTIVE: 2,
+    AlertKind.REPEAT_ESCALATION: 3,
+    AlertKind.SURGE: 4,
+    AlertKind.DUE_SOON: 5,
+    AlertKind.SKIP_LEVEL: 6,
+}
+
+
+def _rank(field: str, ranks: dict) -> Case:
+    return Case(*(When(**{field: key}, then=Value(rank)) for key, rank in ranks.items()), default=Value(9))
+
+
+def by_urgency(qs):
+    """Alerts most in need of action first (severity, kind), then newest first."""
+    return qs.annotate(
+        severity_rank=_rank("severity", _SEVERITY_RANK), kind_rank=_rank("kind", _KIND_RANK)
+    ).order_by("severity_rank", "kind_rank", "-created_at", "-pk")
+
+
 def _get(user, pk: int) -> Alert:
     return get_object_or_404(visible_alerts(user).select_related("unit", "petition", "assigned_to"), pk=pk)
 
@@ -55,7 +80,7 @@ def alert_list(request):
         qs = qs.filter(severity=filters["severity"])
     if filters["q"]:
         qs = qs.filter(title__icontains=filters["q"][:50])
-    page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    page = Paginator(by_urgency(qs), 50).get_page(request.GET.get("page"))
     unread = (
         AlertNotice.objects.filter(read_at__isnull=True)
         .filter(Q(user=request.user) | Q(unit_id=request.user.unit_id, user__isnull=True))

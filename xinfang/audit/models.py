@@ -32,7 +32,7 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_type}#{self.object_id}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_type}#{self.object_id}"
 
 
 def client_ip(request) -> str | None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -18,6 +16,7 @@ from xinfang.accounts import ratelimit
 from xinfang.accounts.models import User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
+from xinfang.portal.links import public_url
 from xinfang.reception.public import base_template
 from xinfang.reception.webutil import Parser, form_errors, page
 from xinfang.units.models import Unit
@@ -167,9 +166,7 @@ def followup_list(request):
 
 def _followup_page(request, followup, *, failed: Failed | None = None, status: int = 200):
     user = request.user
-    portal_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "commitments:questionnaire", args=[followup.token]
-    )
+    portal_url = public_url("commitments:questionnaire", followup.token)
     return render(
         request,
         "commitments/followup_detail.html",

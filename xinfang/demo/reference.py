@@ -118,7 +118,7 @@ ROLE_ACCOUNTS = [
     ("discipline_handler", Role.HANDLER, "区纪委监委", "郑监察"),
     ("pl_handler", Role.HANDLER, "中共海州区委政法委员会", "冯政法"),
     ("district_leader", Role.UNIT_LEADER, "海州区人民政府", "钱副区长"),
-    ("hearing_member", Role.HEARING_MEMBER, None, "何代表"),
+    ("hearing_member", Role.HEARING_MEMBER, None, "王建国"),  # the first panel member of hearings.demo
 ]
 
 

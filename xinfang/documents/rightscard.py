@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+from xinfang.portal.links import public_url
 
 from .render import FONT_BODY, FONT_HEADING, FONT_TITLE, cn_date, html_to_pdf
 
@@ -64,8 +64,7 @@ class Deadline:
 
 def lookup_url(case_number: str, portal_base_url: str | None = None) -> str:
     """The public lookup page of a case: the QR code's content.  Never add the query code."""
-    base = (portal_base_url or settings.PORTAL_BASE_URL).rstrip("/")
-    return f"{base}/portal/lookup/?case={quote(case_number, safe='')}"
+    return public_url("portal:lookup", base=portal_base_url, case=case_number)
 
 
 def qr_svg(url: str) -> str:

@@ -23,7 +23,7 @@ from xinfang.accounts.models import Role
 from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
 
-from . import search
+from . import lookup, search
 
 PAGE_SIZE = 50
 
@@ -152,7 +152,9 @@ class FilterForm(forms.Form):
     def __init__(self, data, *, units, categories):
         super().__init__(data)
         self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, "　" * u.depth + u.name) for u in units]
-        self.fields["category"].choices = [("", _("全部"))] + [(c.pk, str(c)) for c in categories]
+        self.fields["category"].choices = [("", _("全部"))] + [
+            (c.pk, "　" + c.name if c.parent_id else c.name) for c in categories
+        ]
 
     def rendered_fields(self) -> list[tuple]:
         """(bound field, html) pairs; selects are built here because rendering
@@ -200,9 +202,10 @@ class Context:
     units: list  # units offered in the filter (the user's subtree, or all for the bureau)
     categories: list
     own_unit_ids: list[int] | None  # None for bureau staff
+    request: object = None  # for the audit rows of phone / ID lookups
 
 
-def load_context(user) -> Context:
+def load_context(user, request=None) -> Context:
     from xinfang.units.models import Category, Unit
 
     bureau = user.is_bureau_staff
@@ -216,9 +219,9 @@ def load_context(user) -> Context:
         top = units[0].depth
         for u in units:
             u.depth -= top
-    categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+    categories = Category.in_tree_order(Category.objects.filter(is_active=True).select_related("parent"))
     own = None if bureau else [u.pk for u in units]
-    return Context(user=user, units=units, categories=categories, own_unit_ids=own)
+    return Context(user=user, units=units, categories=categories, own_unit_ids=own, request=request)
 
 
 def _candidate_q(ctx: Context) -> Q:
@@ -259,7 +262,8 @@ def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date 
             filters["due"]
         ](today)
     if filters.get("q"):
-        qs = search.search(qs, filters["q"])
+        exact = lookup.exact_filter(ctx.user, filters["q"], request=ctx.request)
+        qs = qs.filter(exact) if exact is not None else search.search(qs, filters["q"])
     return qs
 
 

@@ -49,7 +49,7 @@ def filter_query(params: QueryDict) -> str:
 def resolve(request):
     """(context, view, filters, sort, form) for the current request's query string."""
     user = request.user
-    ctx = f.load_context(user)
+    ctx = f.load_context(user, request)
     available = {v.key for v in f.views_for(user)}
     key = request.GET.get("view")
     view = f.VIEWS[key if key in available else f.DEFAULT_VIEW.get(user.role, "all")]

@@ -26,6 +26,11 @@ def is_valid_id_number(value: str) -> bool:
     return id_check_digit(value[:17]) == value[17]
 
 
+def is_mobile(value: str) -> bool:
+    """A mainland mobile number: the only kind of phone that receives our SMS."""
+    return bool(re.fullmatch(r"1[3-9]\d{9}", normalise(value)))
+
+
 def is_valid_phone(value: str) -> bool:
     """Mainland mobile numbers, or landlines such as 0518-85812345."""
     value = normalise(value)

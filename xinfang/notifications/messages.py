@@ -7,15 +7,12 @@ with the query code masked (for staff and logs).
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
-
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from xinfang.lib import crypto
+from xinfang.lib.idcard import is_mobile
+from xinfang.portal.links import public_url
 
 from .models import Notification, NotificationChannel
 
@@ -31,14 +28,12 @@ TEMPLATES = {
     "closed": "已办结",
 }
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 MASKED_CODE = "********"
 
 
 def lookup_url(case_number: str) -> str:
     """The public lookup page, prefilled with the case number (never the query code)."""
-    base = settings.PORTAL_BASE_URL.rstrip("/")
-    return f"{base}{reverse('portal:lookup')}?case={quote(case_number, safe='')}"
+    return public_url("portal:lookup", case=case_number)
 
 
 def render_message(key: str, context: dict) -> str:
@@ -70,7 +65,7 @@ def _recipients(petition) -> list[tuple[str, str, str]]:
         # The system sends on the petitioner's behalf: no staff member reads the
         # number, so this decryption is not an audited reveal().
         phone = crypto.normalise(crypto.decrypt(person.phone_enc)) if person.phone_enc else ""
-        if phone and MOBILE.fullmatch(phone) and (NotificationChannel.SMS, phone) not in seen:
+        if phone and is_mobile(phone) and (NotificationChannel.SMS, phone) not in seen:
             seen.add((NotificationChannel.SMS, phone))
             result.append((NotificationChannel.SMS, phone, person.phone_masked or crypto.mask_phone(phone)))
         email = (person.email or "").strip()

@@ -90,7 +90,7 @@ class ProgressReport(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"进展报告 {self.at:%Y-%m-%d}"
+        return f"进展报告 {timezone.localtime(self.at):%Y-%m-%d}"
 
 
 class FieldVisit(models.Model):

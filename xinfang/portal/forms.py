@@ -66,9 +66,10 @@ class SubmitForm(CaptchaMixin):
     name = forms.CharField(label="姓名", max_length=100, error_messages=REQUIRED)
     id_number = forms.CharField(label="身份证号码", max_length=24, error_messages=REQUIRED)
     phone = forms.CharField(
-        label="手机号码",
+        label="联系电话",
         max_length=20,
         error_messages=REQUIRED,
+        help_text="填写手机号码可收到短信通知；固定电话不能接收短信，请保存好提交后显示的编号和查询码。",
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(label="住址", max_length=200, error_messages=REQUIRED)
@@ -77,21 +78,20 @@ class SubmitForm(CaptchaMixin):
     )
     town = forms.ChoiceField(label="问题发生地（乡镇、街道）", error_messages=REQUIRED)
     category = forms.ChoiceField(label="问题类别（选填）", required=False)
-    title = forms.CharField(label="标题（一句话概括）", max_length=60, required=False)
-    request = forms.CharField(
-        label="诉求（希望解决什么问题）",
-        max_length=2000,
+    # One plain narrative is all a petitioner must write; the structured fields
+    # (title, request, facts) are optional and folded away on the page.
+    content = forms.CharField(
+        label="您反映的问题",
+        help_text="请写明发生了什么、在哪里、涉及谁，以及希望怎样解决。",
         error_messages=REQUIRED,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    title = forms.CharField(label="标题（一句话概括）", required=False)
+    request = forms.CharField(
+        label="诉求（希望解决什么问题）", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     facts_reasons = forms.CharField(
-        label="事实和理由", max_length=5000, error_messages=REQUIRED, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    content = forms.CharField(
-        label="信访内容（完整叙述）",
-        max_length=10000,
-        error_messages=REQUIRED,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        label="事实和理由", required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     attachments = MultipleFileField(label="证明材料（选填，PDF、图片或Word，最多5个）", required=False)
     truthful = forms.BooleanField(
@@ -107,6 +107,18 @@ class SubmitForm(CaptchaMixin):
             self.fields[field].error_messages["invalid_choice"] = "所选项目不存在，请重新选择"
         # The captcha fields come last on the page.
         self.order_fields([name for name in self.fields if not name.startswith("captcha")])
+
+    # Limits are checked here, not by the browser: a maxlength attribute would cut
+    # a pasted text silently.
+    LIMITS = {"title": 60, "request": 2000, "facts_reasons": 5000, "content": 10000}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, limit in self.LIMITS.items():
+            value = cleaned.get(name) or ""
+            if len(value) > limit:
+                self.add_error(name, f"不能超过{limit}字（现有{len(value)}字），请精简后再提交")
+        return cleaned
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()

@@ -63,6 +63,12 @@ class PublicDeadline:
     basis: str
 
 
+def chinese_date(value) -> str:
+    """2027-03-08 (a date or its ISO text) → 2027年3月8日, the portal's one date format."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def status_text(petition: Petition) -> str:
     text = STATUS_TEXT.get(petition.status, "")
     word = STAGE_WORD.get(petition.stage, "")
@@ -107,7 +113,7 @@ def _entry(event: PetitionEvent) -> TimelineEntry | None:
     if a == EventAction.EXTEND:
         detail = f"办理期限延长{data.get('days', '')}日"
         if data.get("new_due"):
-            detail += f"，至{data['new_due']}"
+            detail += f"，至{chinese_date(data['new_due'])}"
         return TimelineEntry(event.at, "延期", f"{detail}。理由：{event.reason}")
     if a == EventAction.ISSUE_OPINION:
         stage = data.get("stage", Stage.INITIAL)

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import ratelimit
+from xinfang.lib.idcard import is_mobile
 from xinfang.petitions import actions
 from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource
 from xinfang.petitions.errors import ActionError
@@ -76,9 +77,18 @@ ACTION_FIELDS = {
 }
 
 
+def first_sentence(text: str, limit: int = 40) -> str:
+    """A title for a petition submitted without one: its first sentence, shortened."""
+    text = text.strip().replace("\n", " ")
+    for stop in "。！？!?；;":
+        if stop in text[: limit + 1]:
+            text = text[: text.index(stop)]
+    return text[:limit]
+
+
 def _register(form: SubmitForm) -> Petition:
     data = form.cleaned_data
-    title = data["title"].strip() or data["request"].strip().replace("\n", " ")[:40]
+    title = data["title"].strip() or first_sentence(data["request"] or data["content"])
     person = actions.PetitionerInput(
         name=data["name"],
         id_number=data["id_number"],
@@ -150,6 +160,7 @@ def submit(request):
         "petition": petition,
         "query_code": petition.query_code,
         "has_email": bool(form.cleaned_data["email"]),
+        "has_mobile": is_mobile(form.cleaned_data["phone"]),
     }
     return _no_store(render(request, "portal/submitted.html", context))
 
@@ -201,11 +212,13 @@ def case(request):
     petition = _opened(request)
     if petition is None:
         return redirect("portal:lookup")
+    deadlines = public.public_deadlines(petition)
     context = {
         "petition": petition,
         "status_text": public.status_text(petition),
         "timeline": public.public_timeline(petition),
-        "deadlines": public.public_deadlines(petition),
+        "deadlines": deadlines,
+        "any_provisional": any(d.provisional for d in deadlines),
         "documents": public.public_documents(petition),
         "evaluable": [(s, EvaluationStage(s).label) for s in public.evaluable_stages(petition)],
         "window": public.review_window(petition),

@@ -178,9 +178,7 @@ def figures(
             {
                 "code": "backlog",
                 "label": "积案化解率",
-                "value": rates.backlog_rate(unit, start, end),
-                "numerator": None,
-                "denominator": None,
+                **rates.backlog_rate(unit, start, end),
                 "formula": rates.BACKLOG_FORMULA,
             }
         )

@@ -155,82 +155,111 @@ def cluster(
     for label, members in result.groups().items():
         weights = np.asarray(w[members].sum(axis=0)).ravel() * readable
         result.keywords[label] = [str(vocabulary[i]) for i in np.argsort(-weights)[:4] if weights[i] > 0]
-        counted = Counter(p for m in members for p in places[m])
-        result.places[label] = [p for p, _ in counted.most_common(5)]
+        result.places[label] = shared_place_names([texts[m] for m in members])
     return result
 
 
+# Stems too generic to name a place ("物业公司" is every estate's, "该小区" any estate).
+_GENERIC_STEMS = {
+    "物业",
+    "开发",
+    "建筑",
+    "施工",
+    "该",
+    "这个",
+    "本",
+    "我们",
+    "他们",
+    "有关",
+    "相关",
+    "各",
+    "某",
+}
+
+
+def shared_place_names(texts: Sequence[str], limit: int = 3) -> list[str]:
+    """The place names a group's texts share, for display: whole names only.
+
+    Each text gives every left edge of its suffix-anchored names
+    (triage.repeat.place_names: "求责令物业公司", "责令物业公司" … "物业公司"); a
+    name counts once per text.  Names named by at least two texts are kept,
+    most frequent first and, at equal counts, the longest, so that "新海街道"
+    wins over its tail "海街道" and a fragment written once ("我是云台街道")
+    never shows."""
+    from xinfang.triage.repeat import _SUFFIX_RE
+    from xinfang.triage.repeat import place_names as candidates
+
+    counted = Counter(name for text in texts for name in candidates(text))
+    chosen: list[str] = []
+    for name, count in sorted(counted.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])):
+        if count < 2 or len(chosen) >= limit:
+            break
+        suffix = _SUFFIX_RE.search(name, max(0, len(name) - 3)) or _SUFFIX_RE.search(name)
+        if name[: suffix.start()] in _GENERIC_STEMS or any(name in c or c in name for c in chosen):
+            continue
+        chosen.append(name)
+    return chosen
+
+
 # --- petitions ---------------------------------------------------------------------------------
-
-
-def _petition_rows(start: date, end: date, unit_ids, user=None):
-    from xinfang.petitions.access import visible_petitions
-    from xinfang.petitions.models import Petition
-
-    from .rollup import bounds
-
-    lo, hi = bounds(start, end)
-    base = visible_petitions(user) if user is not None else Petition.objects.all()
-    qs = base.filter(received_at__gte=lo, received_at__lt=hi)
-    if unit_ids is not None:
-        qs = qs.filter(handling_unit_id__in=unit_ids)
-    return list(
-        qs.values(
-            "id",
-            "title",
-            "content",
-            "received_at",
-            "town_id",
-            "town__name",
-            "place_address",
-            "is_repeat",
-            "case_number",
-        )
-    )
 
 
 def hot_spots(
     start: date, end: date, unit=None, *, user=None, limit: int = 10, min_count: int = 2
 ) -> list[dict]:
     """The top groups of start..end (by count), with trend against the previous
-    period; with `user`, only petitions that user may see (access.py)."""
-    from django.utils import timezone
+    period of the same length; with `user`, only petitions that user may see
+    (access.py), with `unit`, those handled under it.  Groups are the hot topics
+    the worker keeps (stats.topics), so every period and page counts alike."""
+    from xinfang.petitions.access import visible_petitions
+    from xinfang.petitions.models import Petition
 
+    from . import topics
     from .dashboard import scope_ids
+    from .models import HotTopic
+    from .rollup import bounds
 
     length = (end - start).days + 1
-    previous_start = start - timedelta(days=length)
-    rows = _petition_rows(previous_start, end, scope_ids(unit), user)
-    if len(rows) < 2:
-        return []
-    result = cluster([f"{r['title']}。{r['content']}" for r in rows])
+    lo, hi = bounds(start, end)
+    previous_lo, _ = bounds(start - timedelta(days=length), end)
+    topics.assign_inline(previous_lo, hi)
+    petitions = None
+    if user is not None or unit is not None:
+        petitions = visible_petitions(user) if user is not None else Petition.objects.all()
+        if unit is not None:
+            petitions = petitions.filter(handling_unit_id__in=scope_ids(unit))
+    top = topics.top_topics(petitions, lo, hi, limit, min_count)
+    ids = [topic_id for topic_id, _ in top]
+    before = topics.counts_by_topic(petitions, previous_lo, lo, ids)
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    for row in topics.members(petitions if petitions is not None else Petition.objects.all(), lo, hi, ids):
+        rows_of[row["hot_topic__topic"]].append(row)
+    described = HotTopic.objects.in_bulk(ids)
     spots = []
-    for label, members in result.groups().items():
-        now = [rows[i] for i in members if timezone.localtime(rows[i]["received_at"]).date() >= start]
-        before = len(members) - len(now)
-        if len(now) < min_count:
-            continue
+    for topic_id, count in top:
+        now, previous, topic = rows_of[topic_id], before.get(topic_id, 0), described[topic_id]
         towns = Counter(r["town__name"] for r in now if r["town__name"])
         addresses = Counter(r["place_address"] for r in now if r["place_address"])
         spots.append(
             {
-                "label": "、".join(result.keywords.get(label, [])[:3]) or now[0]["title"][:20],
-                "keywords": result.keywords.get(label, []),
-                "count": len(now),
-                "previous": before,
-                "trend": (len(now) - before) / before if before else None,
+                "topic_id": topic_id,
+                "label": topic.label,
+                "keywords": topic.keywords,
+                "count": count,
+                "previous": previous,
+                "trend": (count - previous) / previous if previous else None,
+                "trend_percent": round(abs(count - previous) * 100 / previous) if previous else None,
                 "towns": [t for t, _ in towns.most_common(5)],
                 "town_count": len(towns),
-                "places": result.places.get(label, []) + [a for a, _ in addresses.most_common(3)],
-                "repeat_share": sum(1 for r in now if r["is_repeat"]) / len(now),
+                "places": topic.places + [a for a, _ in addresses.most_common(3) if a not in topic.places],
+                "repeat_share": sum(1 for r in now if r["is_repeat"]) / count,
                 "petition_ids": [r["id"] for r in now],
                 "examples": [
                     {"id": r["id"], "case_number": r["case_number"], "title": r["title"]} for r in now[:5]
                 ],
             }
         )
-    spots.sort(key=lambda s: -s["count"])
-    return spots[:limit]
+    return spots
 
 
 def monthly_score(spot: dict) -> float:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import detectors, hotspot_cache, rollup
+from . import detectors, hotspot_cache, rollup, topics
 from .models import RollupState
 
 DETECTOR_INTERVAL = timedelta(minutes=15)
@@ -37,5 +37,6 @@ def run_once(now=None, *, force: bool = False) -> int:
         raised += detectors.detect_surges(timezone.localdate(now))
         raised += detectors.detect_collective(now)
         raised += detectors.detect_repeat_escalation(now)
+        topics.assign_pending()  # new petitions join their hot topics
         hotspot_cache.refresh_current(timezone.localdate(now))  # the pages then answer from the cache
     return done + raised

@@ -129,6 +129,40 @@ class RollupState(models.Model):
         return self.name
 
 
+class HotTopic(models.Model):
+    """One matter many petitions are about (a hot-spot group), kept by the worker
+    (stats.topics): petitions are assigned once, so every period is a GROUP BY."""
+
+    label = models.CharField(_("问题"), max_length=200)
+    keywords = models.JSONField(default=list, blank=True)
+    places = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("热点问题")
+        verbose_name_plural = _("热点问题")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class HotTopicMember(models.Model):
+    """A petition's hot-spot group; topic None: grouped with no other petition yet."""
+
+    petition = models.OneToOneField(
+        "petitions.Petition", primary_key=True, on_delete=models.CASCADE, related_name="hot_topic"
+    )
+    topic = models.ForeignKey(
+        HotTopic, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    # The petition's receipt time, copied so that a period's counts read this table's index alone.
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at", "topic"], name="stats_hottopic_period")]
+
+
 class MonthlyPick(models.Model):
     """每月一题: the recurring problem the bureau chose for a systemic fix."""
 

@@ -32,6 +32,13 @@ League table (Beijing's monthly ranking of 接诉即办):
 - composite score = 100 × (0.3 × 响应率 + 0.4 × 解决率 + 0.3 × 满意率), the weights
   re-normalised over the rates that exist; a unit with none has no score and is
   ranked last.  Ties share a rank.
+- Small numbers: a unit with one case answered on time scores 100 by luck.  So
+  (a) only units with at least LEAGUE_MIN_CASES cases (应响应 + 办结) are ranked,
+  the others are listed after them without a rank; and (b) the score uses each
+  rate shrunk toward the table's pooled rate, (num + K·pooled) / (den + K) with
+  K = LEAGUE_PRIOR_CASES (a Bayesian average: as if each unit had K more cases
+  at the table's average).  The table shows the plain rates; LEAGUE_RULE says
+  this in the UI.
 """
 
 from __future__ import annotations
@@ -87,6 +94,13 @@ LEAGUE = [
 ]
 LEAGUE_WEIGHTS = {"response": 0.3, "resolution": 0.4, "satisfaction": 0.3}
 COMPOSITE_FORMULA = "综合得分 = 100 ×（0.3 × 响应率 + 0.4 × 解决率 + 0.3 × 满意率），缺项按其余权重折算"
+LEAGUE_MIN_CASES = 5
+LEAGUE_PRIOR_CASES = 5
+LEAGUE_RULE = (
+    f"本期应响应件数与办结件数合计不少于 {LEAGUE_MIN_CASES} 件的单位参与排名，不足的列于表后、不排名；"
+    f"计算综合得分时，各项比率按全表平均水平修正：（分子 + {LEAGUE_PRIOR_CASES} × 全表平均率）÷"
+    f"（分母 + {LEAGUE_PRIOR_CASES}），以免件数很少的单位因个别案件排在前列。表中所列为未修正的比率。"
+)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:
@@ -113,13 +127,18 @@ def all_rates(counts: Mapping[str, int]) -> list[dict]:
     ]
 
 
-def backlog_rate(unit=None, start: date | None = None, end: date | None = None) -> float | None:
-    """积案化解率 from the ownership app, or None when it is not installed."""
+def backlog_rate(unit=None, start: date | None = None, end: date | None = None) -> dict:
+    """积案化解率 from the ownership app with its numerator and denominator
+    (all None when the app is not installed)."""
     try:
-        from xinfang.ownership.backlog import backlog_resolution_rate
+        from xinfang.ownership.backlog import backlog_resolution_counts
     except ImportError:
-        return None
-    return backlog_resolution_rate(unit, start, end)
+        return {"value": None, "numerator": None, "denominator": None}
+    today = date.today()
+    counts = backlog_resolution_counts(
+        unit, start=start or date(today.year, 1, 1), end=end or date(today.year, 12, 31)
+    )
+    return {"value": counts.rate, "numerator": counts.resolved, "denominator": counts.due}
 
 
 def composite(rates: Mapping[str, float | None]) -> float | None:
@@ -130,17 +149,36 @@ def composite(rates: Mapping[str, float | None]) -> float | None:
     return 100 * sum(rates[k] * w for k, w in present.items()) / total
 
 
+def _shrunk(counts: Mapping[str, int], rate: Rate, pooled: float | None) -> float | None:
+    den = counts.get(rate.denominator, 0)
+    if not den or pooled is None:
+        return None
+    return (counts.get(rate.numerator, 0) + LEAGUE_PRIOR_CASES * pooled) / (den + LEAGUE_PRIOR_CASES)
+
+
 def league_table(by_unit: Mapping[int, Mapping[str, int]], names: Mapping[int, str]) -> list[dict]:
-    """Units ranked by composite score (best first; ties share a rank)."""
+    """Units ranked by composite score (best first; ties share a rank); units
+    below LEAGUE_MIN_CASES are listed last without a rank or score (module doc)."""
+    pooled = {
+        r.code: ratio(
+            sum(c.get(r.numerator, 0) for c in by_unit.values()),
+            sum(c.get(r.denominator, 0) for c in by_unit.values()),
+        )
+        for r in LEAGUE
+    }
     rows = []
     for unit_id, counts in by_unit.items():
         rates = {r.code: rate_value(counts, r) for r in LEAGUE}
+        cases = counts.get("notify_due", 0) + counts.get("concluded", 0)
+        ranked = cases >= LEAGUE_MIN_CASES
+        shrunk = {r.code: _shrunk(counts, r, pooled[r.code]) for r in LEAGUE}
         rows.append(
             {
                 "unit_id": unit_id,
                 "unit": names.get(unit_id, "—"),
                 **rates,
-                "score": composite(rates),
+                "score": composite(shrunk) if ranked else None,
+                "too_few": not ranked,
                 "received": counts.get("received", 0),
                 "concluded": counts.get("concluded", 0),
             }

@@ -17,7 +17,7 @@ from xinfang.units.models import Unit
 
 from . import dashboard, exports, hotspot_cache, reports
 from .models import MonthlyPick
-from .rates import COMPOSITE_FORMULA, LEAGUE, percent
+from .rates import COMPOSITE_FORMULA, LEAGUE, LEAGUE_RULE, percent
 
 BUREAU_VIEWERS = {Role.BUREAU_LEADER, Role.SUPERVISOR, Role.REGISTRAR, Role.ADMIN}
 
@@ -91,6 +91,7 @@ def _dashboard(request, unit):
             "charts": exports.CHARTS,
             "league_rates": LEAGUE,
             "composite_formula": COMPOSITE_FORMULA,
+            "league_rule": LEAGUE_RULE,
             "is_bureau": is_bureau_viewer(request.user),
             "respondents": figures["respondents"][:15],
         },
@@ -199,7 +200,8 @@ def report(request, kind: str, fmt: str):
         raise Http404("无权查看")
     today = timezone.localdate()
     if kind == "annual":
-        year = int(request.GET.get("year") or today.year)
+        year = request.GET.get("year", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
         data = reports.annual_report(year)
     elif kind == "monthly":
         try:

@@ -200,11 +200,39 @@ class SupervisionEvent(models.Model):
     to_status = models.CharField(max_length=12, blank=True)
     text = models.TextField(blank=True)
 
+    STEP_LABELS = {
+        "issued": _("签发督办函"),
+        "replied": _("单位回复"),
+        "accepted": _("认可回复"),
+        "rejected": _("退回回复"),
+        "escalated": _("挂牌督办"),
+        "closed": _("销号"),
+        "reply_overdue": _("逾期未回复"),
+        "proposed": _("提出建议"),
+        "feedback": _("单位反馈"),
+    }
+
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.step} {self.at:%Y-%m-%d}"
+        return f"{self.step_label} {timezone.localtime(self.at):%Y-%m-%d}"
+
+    @property
+    def step_label(self) -> str:
+        return str(self.STEP_LABELS.get(self.step, self.step))
+
+    def _status_label(self, code: str) -> str:
+        labels = dict(NoticeStatus.choices if self.notice_id else Adoption.choices)
+        return str(labels.get(code, code)) if code else ""
+
+    @property
+    def from_status_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return self._status_label(self.to_status)
 
 
 class SupervisionSequence(models.Model):

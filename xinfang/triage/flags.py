@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
+
 from xinfang.petitions.choices import OPEN_STATUSES, Channel, RejectionReason, Status
 from xinfang.units.models import LEVEL_RANK, UnitLevel
 
@@ -65,7 +67,7 @@ def _evidence(petition, score: float | None = None, reasons: list[str] | None = 
         "title": petition.title[:60],
         "status": petition.status,
         "status_label": str(petition.get_status_display()),
-        "received": f"{petition.received_at:%Y-%m-%d}",
+        "received": f"{timezone.localtime(petition.received_at):%Y-%m-%d}",
         "score": score,
         "reasons": reasons or [],
     }

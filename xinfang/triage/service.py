@@ -281,7 +281,7 @@ def history_row(p: Petition) -> dict:
         "title": p.title,
         "status": p.status,
         "status_label": str(p.get_status_display()),
-        "received": f"{p.received_at:%Y-%m-%d}",
+        "received": f"{timezone.localtime(p.received_at):%Y-%m-%d}",
         "url": f"/petitions/{p.pk}/",
     }
 

@@ -41,9 +41,13 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+PATH_DIGITS = 6
+
+
 class Unit(models.Model):
-    """A public body.  `path` is a materialised path ("/1/7/42/") so a unit's
-    subtree is one indexed prefix filter."""
+    """A public body.  `path` is a materialised path of zero-padded ids
+    ("/000001/000007/000042/") so a unit's subtree is one indexed prefix filter
+    and sorting by path is tree order (unpadded, "/1/10/" sorted before "/1/2/")."""
 
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
@@ -78,7 +82,7 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        expected = f"{self.parent.path if self.parent_id else '/'}{self.pk:0{PATH_DIGITS}d}/"
         if self.path != expected:
             old = self.path
             self.path = expected
@@ -132,6 +136,26 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    @staticmethod
+    def in_tree_order(categories) -> list[Category]:
+        """Each top-level category followed by its children (each level by
+        sort_order, code), so a list reads as the tree."""
+        items = list(categories)
+        present = {c.pk for c in items}
+        children: dict[int | None, list[Category]] = {}
+        for c in sorted(items, key=lambda c: (c.sort_order, c.code)):
+            parent = c.parent_id if c.parent_id in present else None
+            children.setdefault(parent, []).append(c)
+        ordered: list[Category] = []
+
+        def walk(parent):
+            for c in children.get(parent, []):
+                ordered.append(c)
+                walk(c.pk)
+
+        walk(None)
+        return ordered
 
     @property
     def top(self) -> Category:

@@ -1,6 +1,6 @@
 """Template context shared by every page."""
 
-from django.conf import settings
+from xinfang.portal.links import public_url
 
 from .nav import items_for
 
@@ -8,6 +8,6 @@ from .nav import items_for
 def site(request) -> dict:
     return {
         "SITE_NAME": "信访工作平台",
-        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "PORTAL_URL": public_url(),
         "nav_items": items_for(getattr(request, "user", None)),
     }

@@ -30,6 +30,15 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
+def unit_choices_by_kind(units) -> list:
+    """Select choices grouped by kind (属地, 职能部门 …), each group in tree order."""
+    groups: dict[str, list] = {kind: [] for kind in UnitKind.values}
+    for unit in units:
+        groups[unit.kind].append((unit.pk, unit.name))
+    labels = dict(UnitKind.choices)
+    return [("", "—")] + [(labels[kind], options) for kind, options in groups.items() if options]
+
+
 def category_queryset():
     return Category.objects.filter(is_active=True).select_related("parent").order_by("code")
 
@@ -63,9 +72,16 @@ class DeskForm(forms.Form):
     )
     is_litigation = forms.BooleanField(label=_("涉法涉诉"), required=False)
     is_urgent = forms.BooleanField(label=_("重大紧急"), required=False)
+    # 登记并转送: where the bureau sends the matter in the same step (Art. 22).
+    route_unit = UnitChoiceField(label=_("转送至"), queryset=Unit.objects.none(), required=False)
+    route_assign = forms.BooleanField(label=_("交办（要求报送办理结果）"), required=False)
+    route_reason = forms.CharField(label=_("转送说明"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        units = list(Unit.objects.active().exclude(kind=UnitKind.BUREAU).order_by("path"))
+        self.fields["route_unit"].queryset = Unit.objects.active().exclude(kind=UnitKind.BUREAU)
+        self.fields["route_unit"].choices = unit_choices_by_kind(units)
         self.fields["town"].queryset = Unit.objects.active().filter(
             kind=UnitKind.TERRITORIAL, level__in=[UnitLevel.TOWN, UnitLevel.COMMUNITY]
         )

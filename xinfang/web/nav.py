@@ -3,7 +3,9 @@
     from xinfang.web.nav import NavItem, register
     register(NavItem("听证", "hearings:list", roles={"registrar", ...}, order=50))
 
-`roles` empty means every staff role.
+`roles` empty means every staff role but hearing members: they are people
+from outside the administration (deputies, lawyers, experts) and see only the
+entries that name their role.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+
+from xinfang.accounts.models import Role
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ def items_for(user) -> list[dict]:
     result = []
     for item in sorted(_ITEMS, key=lambda i: i.order):
         if item.roles and user.role not in item.roles:
+            continue
+        if not item.roles and user.role == Role.HEARING_MEMBER and item.url_name != "home":
             continue
         if item.bureau_only and not user.is_bureau_staff:
             continue

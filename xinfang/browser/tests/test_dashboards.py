@@ -42,3 +42,16 @@ def test_dashboards_and_warning_centre_render(staff_page, live_server, shots):
     shots(page, "early-warning-centre")
 
     assert external == [], f"assets loaded from outside the server: {external}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_downloads_use_the_chosen_year(staff_page, live_server, shots):
+    make_world()
+    page = staff_page("bureau_leader")
+    page.goto(f"{live_server.url}/stats/reports/")
+    page.fill("input[name=year]", "2025")
+    with page.expect_download() as word:
+        page.get_by_role("button", name="下载 Word").first.click()
+    assert "year=2025" in word.value.url
+    assert word.value.suggested_filename.endswith(".docx")
+    shots(page, "reports")

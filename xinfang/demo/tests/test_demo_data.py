@@ -78,6 +78,15 @@ def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
     assert BacklogCase.objects.filter(owner__isnull=False).exists()
     # Hearings with a roster and a panel.
     assert HearingMember.objects.exists()
+    # The hearing_member account is the panel member it is linked to (not 何代表 linked to 王建国).
+    from xinfang.accounts.models import User
+
+    account = User.objects.get(username="hearing_member")
+    assert HearingMember.objects.get(user=account).name == account.display_name
+    # The hot topics are assigned, so the hot-spot pages answer from the first visit.
+    from xinfang.stats.models import HotTopicMember
+
+    assert HotTopicMember.objects.count() == 2500
     assert Hearing.objects.exists()
     assert PanelSeat.objects.filter(status="selected").exists()
     # Commitments and their follow-ups; supervision notices.

@@ -156,3 +156,12 @@ def test_deadline_dates_shown(client, world):
     assert "信访部门转送" in page
     due = petition.deadlines.get(rule="route").due
     assert f"{due.year}年{due.month}月{due.day}日" in page
+
+
+def test_portal_dates_read_in_one_chinese_format():
+    from datetime import date
+
+    from xinfang.portal.public import chinese_date
+
+    assert chinese_date("2027-03-08") == "2027年3月8日"
+    assert chinese_date(date(2027, 3, 8)) == "2027年3月8日"

@@ -230,3 +230,39 @@ def test_one_solved_challenge_is_accepted_once_under_parallel_posts(world):
         thread.join()
     assert sorted(results) == [200, 400, 400, 400, 400, 400]
     assert Petition.objects.count() == 1
+
+
+def test_one_narrative_is_enough_and_gives_the_title(client, world):
+    response = post(
+        client,
+        world,
+        title="",
+        request="",
+        facts_reasons="",
+        content="小区门口路面破损严重。多次反映无人修。",
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    petition = Petition.objects.get()
+    assert petition.title == "小区门口路面破损严重"
+    assert petition.request == "" and petition.facts_reasons == ""
+
+
+def test_too_long_a_text_is_refused_in_chinese_not_cut_by_the_browser(client, world):
+    page = client.get(URL).content.decode()
+    assert 'maxlength="10000"' not in page
+    response = post(client, world, content="路" * 20000)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "不能超过10000字（现有20000字）" in body
+    assert 'aria-invalid="true"' in body
+    assert not Petition.objects.exists()
+
+
+def test_a_landline_is_accepted_but_promised_no_sms(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, world, phone="0518-85812345")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "通过短信" not in body
+    assert "不能接收短信" in body
+    assert not Notification.objects.filter(channel="sms").exists()

@@ -28,7 +28,39 @@ def test_cluster_groups_same_matter_and_labels_it():
     assert all(result.labels[i] == -1 for i in range(9, 13))
     parking = result.labels[0]
     assert "停车费" in result.keywords[parking]
-    assert "丽发新城" in result.places[parking]
+    assert result.places[parking][0] == "丽发新城小区"
+
+
+def test_shown_place_names_are_whole_names_shared_by_the_group():
+    texts = [
+        "我是云台街道居民，云台街道幸福小区电梯坏了一个月。",
+        "幸福小区电梯停运，请求责令物业公司维修。",
+        "云台街道幸福小区的电梯经常困人，物业公司不管。",
+        "我到路口看了，幸福小区电梯还是没修。",
+    ]
+    assert hotspots.shared_place_names(texts) == ["幸福小区", "云台街道"]
+
+
+@pytest.mark.django_db
+def test_trend_is_printed_without_a_minus_sign(client, world):
+    from datetime import timedelta
+
+    today = timezone.localdate()
+    for i, days_ago in enumerate([1, 2, 40, 41, 42, 43, 44, 45, 46, 47]):
+        make_petition(
+            world,
+            title="丽发新城停车费上涨",
+            content=PARKING,
+            received_at=timezone.now() - timedelta(days=days_ago),
+            petitioners=[PetitionerInput(name=f"业主{i}", phone=f"1390000{i:04d}")],
+        )
+    assert client.login(username="bureau_leader", password=PASSWORD)
+    start = today - timedelta(days=29)
+    page = client.get(
+        "/stats/hotspots/", {"start": start.isoformat(), "end": today.isoformat()}
+    ).content.decode()
+    assert "减少 75%" in page
+    assert "-75" not in page
 
 
 def test_place_names():

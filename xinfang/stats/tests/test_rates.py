@@ -160,6 +160,95 @@ def test_league_table_ranks_by_composite_and_puts_empty_last():
         {1: "甲", 2: "乙", 3: "丙"},
     )
     assert [r["unit"] for r in table] == ["甲", "乙", "丙"]
-    assert table[0]["score"] == pytest.approx(100 * (0.3 * 1 + 0.4 * 0.5 + 0.3 * 0.8))
+    # Rates shrunk toward the pooled rates (response 0.75, resolution 0.5, satisfaction 0.8), K = 5.
+    response = (10 + 5 * 0.75) / 15
+    assert table[0]["response"] == 1.0
+    assert table[0]["score"] == pytest.approx(100 * (0.3 * response + 0.4 * 0.5 + 0.3 * 0.8))
     assert table[0]["rank"] == 1 and table[1]["rank"] == 2 and table[2]["rank"] is None
+    assert table[2]["too_few"]
     assert rates.composite({"response": 1.0}) == pytest.approx(100)
+
+
+def test_league_table_does_not_rank_units_with_too_few_cases_nor_tie_them_at_100():
+    busy = {
+        "notify_due": 40,
+        "notify_on_time": 36,
+        "concluded": 40,
+        "resolved": 30,
+        "evaluated": 40,
+        "satisfied": 34,
+    }
+    one_case = {
+        "notify_due": 1,
+        "notify_on_time": 1,
+        "concluded": 1,
+        "resolved": 1,
+        "evaluated": 1,
+        "satisfied": 1,
+    }
+    four_perfect = {k: 2 for k in one_case}
+    reviews_only = {"concluded": 3, "resolved": 3, "evaluated": 3, "satisfied": 3}  # 0 received
+    table = rates.league_table(
+        {1: busy, 2: one_case, 3: dict(one_case), 4: four_perfect, 5: reviews_only},
+        {1: "新海街道", 2: "甲社区", 3: "乙社区", 4: "丙社区", 5: "连云港市人民政府"},
+    )
+    assert table[0]["unit"] == "新海街道" and table[0]["rank"] == 1
+    assert [r["rank"] for r in table[1:]] == [None] * 4
+    assert all(r["score"] is None and r["too_few"] for r in table[1:])
+
+
+def test_shrinkage_ranks_a_steady_record_above_a_lucky_small_one():
+    steady = {
+        "notify_due": 60,
+        "notify_on_time": 57,
+        "concluded": 60,
+        "resolved": 54,
+        "evaluated": 60,
+        "satisfied": 57,
+    }
+    lucky = {
+        "notify_due": 3,
+        "notify_on_time": 3,
+        "concluded": 3,
+        "resolved": 3,
+        "evaluated": 3,
+        "satisfied": 3,
+    }
+    weak = {
+        "notify_due": 60,
+        "notify_on_time": 30,
+        "concluded": 60,
+        "resolved": 30,
+        "evaluated": 60,
+        "satisfied": 30,
+    }
+    table = rates.league_table({1: steady, 2: lucky, 3: weak}, {1: "甲", 2: "乙", 3: "丙"})
+    assert [r["unit"] for r in table] == ["甲", "乙", "丙"]
+    assert table[1]["score"] < 100
+
+
+@pytest.mark.django_db
+def test_backlog_rate_row_shows_its_numerator_and_denominator(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinfang.ownership import actions as ownership
+    from xinfang.stats.dashboard import figures
+    from xinfang.testing import make_petition
+
+    today = timezone.localdate()
+    cases = [
+        ownership.backlog_create(
+            actor=world.registrar,
+            petition=make_petition(world),
+            source="city",
+            owner=world.bureau_leader,
+            target_date=today + timedelta(days=5),
+        )
+        for _ in range(3)
+    ]
+    ownership.backlog_resolve(actor=world.bureau_leader, backlog=cases[0], note="停访息诉")
+    row = next(r for r in figures(today, today + timedelta(days=30))["rates"] if r["code"] == "backlog")
+    assert (row["numerator"], row["denominator"]) == (1, 3)
+    assert row["value"] == pytest.approx(1 / 3)

@@ -197,3 +197,14 @@ def test_annual_summaries(world):
         "accountability": 1,
     }
     assert supervision_summary(year - 1)["issued"] == 0
+
+
+def test_notice_history_reads_in_words_not_status_codes(world, client):
+    notice = _notice(world)
+    actions.notice_reply(actor=world.handler_a, notice=notice, text="已约见信访人，正在整改")
+    client.force_login(world.supervisor)
+    page = client.get(f"/supervision/{notice.pk}/").content.decode()
+    history = page[page.index("签发督办函") :]
+    assert "签发督办函（待回复）" in history
+    assert "单位回复（待回复 → 已回复待审核）" in history
+    assert "issued" not in history and "replied" not in history

@@ -12,16 +12,18 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.accounts import ratelimit
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule, rule_spec
+from xinfang.inbox.views import can_route
 from xinfang.lib import crypto
 from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
 from xinfang.petitions.access import get_petition_for, visible_petitions
-from xinfang.petitions.actions import attachment_add, petition_register
+from xinfang.petitions.actions import attachment_add, petition_register, petition_transfer
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.personal import find_petitioners
 
@@ -50,9 +52,11 @@ def template_exists(name: str) -> bool:
     return True
 
 
-def register_with_attachments(*, user, data, files) -> object:
+def register_with_attachments(*, user, data, files, then=None) -> object:
     """Register and store the attachments in one transaction: when a file is
-    refused nothing is written, and files already stored are deleted."""
+    refused nothing is written, and files already stored are deleted.
+    `then(petition)` runs in the same transaction (登记并转送): when it is
+    refused, nothing is registered either."""
     stored = []
     try:
         with transaction.atomic():
@@ -65,6 +69,8 @@ def register_with_attachments(*, user, data, files) -> object:
                     exc.fields = {"attachments": f"{upload.name}：{detail}"}
                     raise
                 stored.append(attachment.file)
+            if then is not None:
+                then(petition)
     except Exception:
         for stored_file in stored:
             stored_file.storage.delete(stored_file.name)
@@ -84,16 +90,23 @@ def desk(request):
     if not can_register(request.user):
         return render(request, "web/forbidden.html", {"message": _("您无权登记信访事项")}, status=403)
     loose: dict[str, str] = {}
+    may_route = can_route(request.user)
+    and_transfer = may_route and request.POST.get("then") == "transfer"
     if request.method == "POST":
         form = DeskForm(request.POST)
         rows = petitioner_rows(request.POST)
         files = request.FILES.getlist("attachments")
         if len(files) > MAX_FILES:
             loose["attachments"] = _("一次最多上传%(n)d个附件") % {"n": MAX_FILES}
+        elif form.is_valid() and and_transfer and not form.cleaned_data["route_unit"]:
+            form.add_error("route_unit", _("登记并转送须选择承办单位"))
         elif form.is_valid():
             try:
                 petition = register_with_attachments(
-                    user=request.user, data=build_input(form, rows), files=files
+                    user=request.user,
+                    data=build_input(form, rows),
+                    files=files,
+                    then=_transfer_from_desk(request.user, form.cleaned_data) if and_transfer else None,
                 )
             except ActionError as exc:
                 loose = dict(apply_errors(form, rows, exc.fields))
@@ -108,6 +121,10 @@ def desk(request):
                 messages.success(
                     request, _("登记成功，信访件编号：%(number)s") % {"number": petition.case_number}
                 )
+                if and_transfer:
+                    messages.success(
+                        request, _("已转送至%(unit)s") % {"unit": form.cleaned_data["route_unit"].name}
+                    )
                 return redirect("petition_receipt", pk=petition.pk)
         if not rows:
             rows = [PetitionerRow()]
@@ -121,9 +138,29 @@ def desk(request):
         "loose": loose,
         "has_errors": bool(loose or form.errors or any(r.errors for r in rows)),
         "triage_panel": template_exists("triage/panel.html"),
+        "may_route": may_route,
         "max_representatives": 5,
     }
     return render(request, "web/desk.html", context)
+
+
+def _transfer_from_desk(user, data: dict):
+    """The transfer half of 登记并转送, through the same action as the petition page."""
+
+    def transfer(petition) -> None:
+        try:
+            petition_transfer(
+                actor=user,
+                petition=petition,
+                unit=data["route_unit"],
+                reason=data["route_reason"],
+                assign=data["route_assign"],
+            )
+        except ActionError as exc:
+            exc.fields = {"route_unit" if k == "unit" else f"route_{k}": v for k, v in exc.fields.items()}
+            raise
+
+    return transfer
 
 
 def _json_error(status: int, code: str, message: str) -> JsonResponse:
@@ -171,7 +208,7 @@ def lookup(request):
                         "title": p.title,
                         "status": p.status,
                         "status_label": p.get_status_display(),
-                        "received": f"{p.received_at:%Y-%m-%d}",
+                        "received": f"{timezone.localtime(p.received_at):%Y-%m-%d}",
                         "url": f"/petitions/{p.pk}/",
                     }
                     for p in petitions[:5]

@@ -19,7 +19,11 @@ MECHANISM_DEMOS = [
     "xinfang.supervision.demo",
 ]
 # Post-load jobs (search index, statistics rollup, triage models): "module:function".
-AFTER_LOAD = ["xinfang.triage.jobs:train_from_database", "xinfang.stats.rollup:rebuild"]
+AFTER_LOAD = [
+    "xinfang.triage.jobs:train_from_database",
+    "xinfang.stats.rollup:rebuild",
+    "xinfang.stats.topics:assign_pending",
+]
 
 
 def _maybe(path: str):

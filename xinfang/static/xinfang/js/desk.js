@@ -167,6 +167,56 @@
     sync();
   }
 
+  // ---- Type-ahead filter for long unit lists --------------------------------
+  // Typing narrows the select to matching units and picks the first match;
+  // ArrowDown moves into the list, Enter keeps the choice (no form submit).
+  function setupUnitFilters() {
+    document.querySelectorAll("input.unit-filter[data-filters]").forEach(function (input) {
+      var select = document.getElementById(input.dataset.filters);
+      if (!select) return;
+      input.addEventListener("input", function () {
+        var query = input.value.trim();
+        var first = null;
+        select.querySelectorAll("option").forEach(function (option) {
+          var match = !query || !option.value || option.textContent.indexOf(query) >= 0;
+          option.hidden = !match;
+          if (match && option.value && !first) first = option;
+        });
+        select.querySelectorAll("optgroup").forEach(function (group) {
+          group.hidden = !Array.prototype.some.call(group.children, function (o) { return !o.hidden; });
+        });
+        if (query && first) {
+          select.value = first.value;
+          select.dataset.userSet = "1";
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+        if (event.key === "ArrowDown") { event.preventDefault(); select.focus(); }
+      });
+      select.addEventListener("change", function (event) {
+        if (event.isTrusted) select.dataset.userSet = "1";
+      });
+    });
+  }
+
+  // ---- Keyboard: Alt+S 登记, Alt+T 登记并转送 from any field ------------------
+  // (accesskeys differ between browsers and are not delivered in every one).
+  function setupShortcuts(form) {
+    var keys = { s: "button[value=register]", t: "button[value=transfer]" };
+    form.addEventListener("keydown", function (event) {
+      var selector = event.altKey && !event.ctrlKey && keys[event.key.toLowerCase()];
+      var button = selector && form.querySelector(selector);
+      if (!button) return;
+      event.preventDefault();
+      if (form.dataset.submitting) return;  // one registration per key press
+      form.dataset.submitting = "1";
+      setTimeout(function () { delete form.dataset.submitting; }, 3000);
+      form.requestSubmit(button);
+    });
+  }
+
   // ---- Reveal personal data (audited on the server) -----------------------
   function setupReveal() {
     document.querySelectorAll(".reveal-form").forEach(function (form) {
@@ -195,10 +245,12 @@
   onReady(function () {
     setupPrint();
     setupReveal();
+    setupUnitFilters();
     var form = document.getElementById("desk-form");
     if (form) {
       setupRows(form);
       setupChannel(form);
+      setupShortcuts(form);
     }
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();

@@ -32,6 +32,21 @@
     return select.value === value;
   }
 
+  // Fields the registrar has not touched take the suggestion at once (no 采用 click);
+  // a field the registrar chose is never overwritten.
+  var PREFILL = { category: "category", petition_class: "petition_class", unit: "route_unit" };
+
+  function prefill(form, key, s) {
+    var select = form.querySelector("select[name=" + PREFILL[key] + "]");
+    if (!select || select.dataset.userSet) return false;
+    if (select.value && !select.dataset.suggested) return false;
+    if (!applyTo(form, PREFILL[key], String(s.value))) return false;
+    select.dataset.suggested = "1";
+    var note = document.getElementById(PREFILL[key] + "_note");
+    if (note) note.hidden = false;
+    return true;
+  }
+
   function render(panel, form, data) {
     var body = panel.querySelector(".triage-body");
     body.textContent = "";
@@ -64,7 +79,9 @@
       row.appendChild(document.createTextNode(s.label + " "));
       row.appendChild(el("span", pct(s.confidence) + (SOURCES[s.source] || ""), "conf muted"));
       if (s.evidence && s.evidence.length) row.appendChild(el("span", " 依据：" + s.evidence.join("、"), "muted"));
-      if (key === "category" || key === "petition_class") {
+      if (PREFILL[key] && prefill(form, key, s)) {
+        row.appendChild(el("span", " 已填入", "tag"));
+      } else if (key === "category" || key === "petition_class") {
         var use = el("button", "采用", "btn secondary");
         use.type = "button";
         use.addEventListener("click", function () {
@@ -122,6 +139,9 @@
         render(panel, form, result.body);
       }).catch(function () { status.textContent = "研判失败，请稍后再试"; });
     }
+    form.addEventListener("change", function (event) {
+      if (event.isTrusted && event.target.tagName === "SELECT") event.target.dataset.userSet = "1";
+    });
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 700); });
     form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(run, 300); });
   }

@@ -1,0 +1,64 @@
+"""Hot topics kept incrementally: one assignment per petition, so every page
+and period counts a matter alike."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from xinfang.petitions.actions import PetitionerInput
+from xinfang.stats import hotspots, topics
+from xinfang.stats.models import HotTopicMember
+from xinfang.testing import make_petition
+
+LIFT = "幸福小区3号楼电梯长期故障停运，老人上下楼困难，请求督促物业尽快维修电梯。"
+NOISE = "云塘路工地夜间施工噪音扰民，凌晨两点还在打桩，附近居民无法休息，请求环保部门查处。"
+OTHER = [
+    "孩子入学学位分配不公平，希望教育局公开招生划片规则。",
+    "医保报销比例太低，慢性病门诊费用负担很重。",
+    "农村道路年久失修，雨天泥泞出行困难。",
+]
+
+
+def _file(world, text, days_ago, i):
+    return make_petition(
+        world,
+        title=text[:10],
+        content=text.replace("两点", f"{i % 5 + 1}点").replace("3号楼", f"{i % 7 + 1}号楼"),
+        received_at=timezone.now() - timedelta(days=days_ago, hours=1),
+        petitioners=[PetitionerInput(name=f"居民{i}", phone=f"1390000{i:04d}")],
+    )
+
+
+@pytest.mark.django_db
+def test_new_petitions_join_the_topic_their_matter_already_has(world):
+    first = [_file(world, LIFT, 3, i) for i in range(3)]
+    others = [_file(world, t, 3, 10 + i) for i, t in enumerate(OTHER)]
+    assert topics.assign_pending() == 6
+    topic = HotTopicMember.objects.get(petition=first[0]).topic
+    assert topic is not None and "电梯" in topic.keywords
+    assert {m.topic_id for m in HotTopicMember.objects.filter(petition__in=first)} == {topic.pk}
+    assert not HotTopicMember.objects.filter(petition__in=others, topic__isnull=False).exists()
+    later = [_file(world, LIFT, 0, 20 + i) for i in range(2)]
+    assert topics.assign_pending() == 2
+    assert {m.topic_id for m in HotTopicMember.objects.filter(petition__in=later)} == {topic.pk}
+    assert topics.assign_pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_matter_counts_the_same_on_hot_spots_and_monthly_pick_whatever_the_window(world):
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    days_in = (today - month_start).days
+    for i in range(9):
+        _file(world, LIFT, i % (days_in + 1), i)
+    for i in range(4):
+        _file(world, NOISE, i % (days_in + 1), 30 + i)
+    for i in range(12):  # last month: many more about the lift, and some noise
+        _file(world, LIFT if i % 3 else NOISE, days_in + 3 + i % 20, 50 + i)
+    page = {s["label"]: s["count"] for s in hotspots.hot_spots(month_start, today)}
+    longer_list = {s["label"]: s["count"] for s in hotspots.hot_spots(month_start, today, limit=50)}
+    monthly = {c["label"]: c["count"] for c in hotspots.monthly_candidates(month_start)}
+    assert sorted(page.values(), reverse=True)[:2] == [9, 4]
+    assert all(longer_list[label] == count for label, count in page.items())
+    assert all(monthly[label] == count for label, count in page.items() if count >= 3)

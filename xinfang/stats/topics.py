@@ -1,0 +1,160 @@
+"""Hot topics kept incrementally: each petition is assigned once to the matter
+(HotTopic) it shares with others, so the hot spots of any period are counts
+grouped by topic, and every page that counts a matter counts the same petitions.
+
+Assignment (`assign_pending`, the worker's job; pages run it for a few pending
+petitions themselves): the petitions without a HotTopicMember row are taken in
+order of receipt, a batch at a time, together with the petitions already
+assigned within CONTEXT_DAYS of them, and grouped with `hotspots.cluster`.
+A group that holds assigned petitions passes its (most common) topic to the
+newcomers and to members that had none; a group of newcomers alone becomes a
+new topic; a petition in no group is recorded with no topic, and may join one
+later.  Assignments never move, so counts do not change when a period is
+looked at again.  One worker at a time assigns (a row lock on PostgreSQL; SQLite
+serialises writers by itself).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from . import hotspots
+from .models import HotTopic, HotTopicMember, RollupState
+
+CONTEXT_DAYS = 30
+BATCH = 20_000
+MAX_CONTEXT = 40_000
+# A page assigns at most this many pending petitions itself; more is the worker's job.
+INLINE_LIMIT = 2_000
+
+_COLUMNS = ("id", "title", "content", "received_at")
+
+
+def _pending():
+    from xinfang.petitions.models import Petition
+
+    return Petition.objects.filter(hot_topic__isnull=True)
+
+
+def _text(row: dict) -> str:
+    return f"{row['title']}。{row['content']}"
+
+
+def _assign_batch(batch: list[dict]) -> int:
+    from xinfang.petitions.models import Petition
+
+    lo = min(r["received_at"] for r in batch) - timedelta(days=CONTEXT_DAYS)
+    hi = max(r["received_at"] for r in batch) + timedelta(days=CONTEXT_DAYS)
+    context = list(
+        Petition.objects.filter(received_at__gte=lo, received_at__lt=hi, hot_topic__isnull=False)
+        .order_by("-received_at")
+        .values(*_COLUMNS, "hot_topic__topic_id")[:MAX_CONTEXT]
+    )
+    rows = context + batch
+    result = hotspots.cluster([_text(r) for r in rows])
+    topic_of: dict[int, int | None] = {r["id"]: r["hot_topic__topic_id"] for r in context}
+    now = timezone.now()
+    new_members: dict[int, int | None] = {r["id"]: None for r in batch}
+    joined: dict[int, int] = {}  # context petitions with no topic that now join one
+    touched: dict[int, int] = {}  # topic id -> a group label that describes it
+    for label, positions in result.groups().items():
+        ids = [rows[i]["id"] for i in positions]
+        known = Counter(topic_of[i] for i in ids if topic_of.get(i))
+        if known:
+            topic_id = known.most_common(1)[0][0]
+        else:
+            keywords = result.keywords.get(label, [])
+            topic_id = HotTopic.objects.create(
+                label="、".join(keywords[:3]) or rows[positions[0]]["title"][:20],
+                keywords=keywords,
+                places=result.places.get(label, []),
+                created_at=now,
+                updated_at=now,
+            ).pk
+        touched[topic_id] = label
+        for i in ids:
+            if i in new_members:
+                new_members[i] = topic_id
+            elif topic_of.get(i) is None:
+                joined[i] = topic_id
+    received = {r["id"]: r["received_at"] for r in batch}
+    HotTopicMember.objects.bulk_create(
+        [HotTopicMember(petition_id=i, topic_id=t, received_at=received[i]) for i, t in new_members.items()],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    for petition_id, topic_id in joined.items():
+        HotTopicMember.objects.filter(petition_id=petition_id, topic__isnull=True).update(topic_id=topic_id)
+    for topic_id, label in touched.items():
+        HotTopic.objects.filter(pk=topic_id).update(
+            keywords=result.keywords.get(label, []), places=result.places.get(label, []), updated_at=now
+        )
+    return len(batch)
+
+
+def assign_pending(limit: int | None = None) -> int:
+    """Assign petitions that have no topic row yet; returns how many were assigned.
+    Returns 0 at once when another process is assigning."""
+    done = 0
+    RollupState.objects.get_or_create(name="hot_topics")
+    while limit is None or done < limit:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        with transaction.atomic():
+            claimed = (
+                RollupState.objects.select_for_update(skip_locked=True).filter(name="hot_topics").first()
+            )
+            if claimed is None:
+                return done
+            batch = list(_pending().order_by("received_at", "id").values(*_COLUMNS)[:size])
+            if not batch:
+                return done
+            done += _assign_batch(batch)
+    return done
+
+
+def assign_inline(lo, hi) -> None:
+    """Before a page counts a period: assign its pending petitions when they are
+    few (a quiet bureau, tests); otherwise the worker's next pass does."""
+    pending = _pending().filter(received_at__gte=lo, received_at__lt=hi)
+    if pending.exists() and _pending().count() <= INLINE_LIMIT:
+        assign_pending(INLINE_LIMIT)
+
+
+def top_topics(petitions, lo, hi, limit: int, min_count: int) -> list[tuple[int, int]]:
+    """[(topic id, count)] of the petitions received in [lo, hi), largest first.
+    `petitions` None: every petition (the shared bureau figures, read from the
+    member table's (received_at, topic) index alone)."""
+    if petitions is None:
+        rows = HotTopicMember.objects.filter(received_at__gte=lo, received_at__lt=hi, topic__isnull=False)
+        rows = rows.values_list("topic").annotate(n=Count("pk"))
+    else:
+        rows = petitions.filter(received_at__gte=lo, received_at__lt=hi, hot_topic__topic__isnull=False)
+        rows = rows.values_list("hot_topic__topic").annotate(n=Count("id"))
+    return list(
+        rows.filter(n__gte=min_count).order_by(
+            "-n", "hot_topic__topic" if petitions is not None else "topic"
+        )[:limit]
+    )
+
+
+def counts_by_topic(petitions, lo, hi, topic_ids) -> dict[int, int]:
+    """Petitions per topic received in [lo, hi), for the given topics."""
+    if petitions is None:
+        rows = HotTopicMember.objects.filter(received_at__gte=lo, received_at__lt=hi, topic__in=topic_ids)
+        return dict(rows.values_list("topic").annotate(n=Count("pk")))
+    rows = petitions.filter(received_at__gte=lo, received_at__lt=hi, hot_topic__topic__in=topic_ids)
+    return dict(rows.values_list("hot_topic__topic").annotate(n=Count("id")))
+
+
+def members(petitions, lo, hi, topic_ids) -> list[dict]:
+    """The petitions of the given topics received in [lo, hi), oldest first."""
+    return list(
+        petitions.filter(received_at__gte=lo, received_at__lt=hi, hot_topic__topic__in=topic_ids)
+        .order_by("received_at", "id")
+        .values("id", "case_number", "title", "town__name", "place_address", "is_repeat", "hot_topic__topic")
+    )
