@@ -2,7 +2,7 @@
 worker, and a PostgreSQL restart; afterwards every stored petition gets its triage,
 notifications and deadline warnings.
 
-Needs a PostgreSQL database of its own that it fills (default h_drill: dropped and recreated)
+Needs a PostgreSQL database of its own that it fills (default h_ops_drill: dropped and recreated)
 and root for `pg_ctlcluster` (skip that step with --no-pg-restart).  Prints one JSON line:
 acknowledged, stored, duplicated, lost, retries, and the follow-up counts.
 
@@ -80,7 +80,7 @@ def psql(db: str, sql: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default="h_drill")
+    parser.add_argument("--db", default="h_ops_drill")
     parser.add_argument("--port", type=int, default=18730)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=40)

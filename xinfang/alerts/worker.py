@@ -83,21 +83,28 @@ def drain_queues() -> int:
     return _run("triage_queue", job) if job is not None else 0
 
 
+def drain_forever(stop: threading.Event) -> None:
+    """The triage queue in a thread of its own: a long periodic pass (the rollup, the detectors)
+    must not hold back the triage of new petitions."""
+    while not stop.is_set():
+        close_old_connections()
+        if drain_queues() <= 0:
+            stop.wait(QUEUE_POLL)
+    close_old_connections()
+
+
 def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     log.info("worker started, interval %ss", interval)
+    threading.Thread(target=drain_forever, args=(stop,), daemon=True, name="xinfang-triage-queue").start()
     while not stop.is_set():
         close_old_connections()
         results = run_once()
         busy = {k: v for k, v in results.items() if v}
         if busy:
             log.info("worker pass: %s", busy)
-        next_pass = time.monotonic() + interval
-        while not stop.is_set() and time.monotonic() < next_pass:
-            close_old_connections()
-            if drain_queues() <= 0:
-                stop.wait(min(QUEUE_POLL, max(next_pass - time.monotonic(), 0)))
         close_old_connections()
+        stop.wait(interval)
 
 
 def start_in_thread(interval: float = 30.0) -> threading.Event:
