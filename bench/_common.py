@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -57,80 +55,107 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def cross_validate(texts, titles, labels, *, extra=None, folds=5, seed=0, settings=None, base=None, name=""):
-    """Stratified k-fold on the main rows; ``extra`` (texts, labels) join every training fold only."""
-    from xinfang.triage.textmodel import TextClassifier
+def _write_csv(path: Path, rows, columns) -> None:
+    import csv
 
-    labels = np.asarray(labels)
-    settings = parse_settings(settings, base)
-    f1s, accs, train_s, rates = [], [], [], []
-    skf = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for fold, (fit_rows, held_rows) in enumerate(skf.split(texts, labels)):
-        fit_texts = [texts[i] for i in fit_rows]
-        fit_titles = [titles[i] for i in fit_rows] if titles is not None else None
-        fit_labels = list(labels[fit_rows])
-        if extra is not None:
-            fit_texts += extra[0]
-            fit_labels += list(extra[1])
-            if fit_titles is not None:
-                fit_titles += [""] * len(extra[0])
-        started = time.perf_counter()
-        model = TextClassifier.train(fit_texts, fit_labels, titles=fit_titles, settings=settings)
-        train_s.append(time.perf_counter() - started)
-        held_texts = [texts[i] for i in held_rows]
-        held_titles = [titles[i] for i in held_rows] if titles is not None else None
-        started = time.perf_counter()
-        predicted = [p.label for p in model.predict(held_texts, held_titles)]
-        rates.append(len(held_rows) / (time.perf_counter() - started))
-        f1s.append(f1_score(labels[held_rows], predicted, average="macro"))
-        accs.append(accuracy_score(labels[held_rows], predicted))
-        emit(
-            benchmark=name,
-            fold=fold,
-            macro_f1=round(f1s[-1], 4),
-            accuracy=round(accs[-1], 4),
-            train_seconds=round(train_s[-1], 1),
-            n_train=len(fit_texts),
-            predict_docs_per_s=round(rates[-1]),
-        )
-    summary = dict(
-        benchmark=name,
-        folds=folds,
-        cv_macro_f1_mean=round(float(np.mean(f1s)), 4),
-        cv_macro_f1_std=round(float(np.std(f1s)), 4),
-        cv_macro_f1_per_fold=[round(f, 4) for f in f1s],
-        cv_accuracy_mean=round(float(np.mean(accs)), 4),
-        train_seconds_mean=round(float(np.mean(train_s)), 1),
-        predict_docs_per_s_mean=round(float(np.mean(rates))),
-    )
-    emit(**summary)
-    return summary
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
 
 
-def full_run(name, texts, titles, labels, predict_texts, predict_titles, overrides, base=None) -> None:
-    """Train once on everything; time training and prediction (one process, then two)."""
-    from xinfang.triage.textmodel import TextClassifier
+def _cli(*args: str) -> tuple[dict, float, float]:
+    """Run ``xinfang <args>`` as a bureau would; (its JSON output, wall seconds, CPU seconds)."""
+    import resource
+    import subprocess
 
-    # CPU seconds are reported beside wall seconds: on a shared, busy machine they are the honest figure.
-    started, cpu = time.perf_counter(), time.process_time()
-    model = TextClassifier.train(texts, labels, titles=titles, settings=parse_settings(overrides, base))
-    train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
-    started, cpu = time.perf_counter(), time.process_time()
-    model.predict(predict_texts, predict_titles)
-    serial_wall, serial_cpu = time.perf_counter() - started, time.process_time() - cpu
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root), DJANGO_SETTINGS_MODULE="xinfang.settings")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    model.predict(predict_texts, predict_titles, n_jobs=2)
-    forked_wall = time.perf_counter() - started
+    done = subprocess.run(
+        [sys.executable, "-m", "xinfang.cli", *args], env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"xinfang {args[0]} {args[1]} failed:\n{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall, cpu
+
+
+def cli_holdout_run(name, rows, *, extra=None, holdout=0.2, seed=0) -> None:
+    """The pipeline a bureau gets, measured on a held-out split we make ourselves.
+
+    ``rows`` (csvdata.LabelledRows) are split once, stratified, with a fixed seed: ``xinfang triage
+    train`` runs on the training part (plus ``extra`` rows, which are never evaluated) and prints its
+    own CV selection; ``xinfang triage evaluate`` scores the held-out part. A plain character TF-IDF
+    + linear SVM trained on the same part is scored on the same rows for comparison. The split is
+    for estimating only: nothing is tuned on it."""
+    import tempfile
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.svm import LinearSVC
+
+    n = len(rows)
+    titles = rows.titles if rows.titles is not None else [""] * n
+    fit, held = train_test_split(np.arange(n), test_size=holdout, stratify=rows.labels, random_state=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        columns = ["id", "title", "text", "label"]
+        _write_csv(tmp / "fit.csv", [(i, titles[i], rows.texts[i], rows.labels[i]) for i in fit], columns)
+        _write_csv(tmp / "held.csv", [(i, titles[i], rows.texts[i], rows.labels[i]) for i in held], columns)
+        files = ["--data", str(tmp / "fit.csv")]
+        if extra is not None:
+            _write_csv(
+                tmp / "extra.csv",
+                [(i, t, lab) for i, (t, lab) in enumerate(zip(*extra, strict=True))],
+                ["id", "text", "label"],
+            )
+            files += ["--data", str(tmp / "extra.csv")]
+        load_before = os.getloadavg()[0]
+        trained, train_wall, train_cpu = _cli("triage", "train", *files, "--out", str(tmp / "model"))
+        evaluated, _, eval_cpu = _cli(
+            "triage", "evaluate", "--model", str(tmp / "model"), "--data", str(tmp / "held.csv")
+        )
+        load_after = os.getloadavg()[0]
+    selection = trained["selection"]
     emit(
         benchmark=name,
-        n_train=len(texts),
-        train_seconds=round(train_seconds, 1),
+        step="cli_train",
+        n_train=trained["n"],
+        chosen=trained["chosen"],
+        cv_folds=selection["folds"],
+        cv_macro_f1={k: (v["macro_f1_mean"], v["macro_f1_std"]) for k, v in selection["candidates"].items()},
+        cv_seconds=selection.get("seconds"),
+        train_wall_seconds=round(train_wall, 1),
         train_cpu_seconds=round(train_cpu, 1),
-        predict_docs=len(predict_texts),
-        predict_docs_per_s_1_process=round(len(predict_texts) / serial_wall),
-        predict_docs_per_cpu_s_1_process=round(len(predict_texts) / serial_cpu),
-        predict_docs_per_s_2_processes=round(len(predict_texts) / forked_wall),
-        load_average=round(os.getloadavg()[0], 1),
-        temperature=round(model.temperature, 3),
-        n_features=model.metadata["n_features"],
+        load_average=[round(load_before, 1), round(load_after, 1)],
+    )
+
+    # The plain baseline on the same split (raw text, title joined as the CLI reads it).
+    def joined(i):
+        return f"{titles[i]}{rows.texts[i]}"
+
+    fit_texts = [joined(i) for i in fit] + (list(extra[0]) if extra is not None else [])
+    fit_labels = [rows.labels[i] for i in fit] + (list(extra[1]) if extra is not None else [])
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+    svm = LinearSVC(random_state=0).fit(vectorizer.fit_transform(fit_texts), fit_labels)
+    plain = svm.predict(vectorizer.transform([joined(i) for i in held]))
+    emit(
+        benchmark=name,
+        step="holdout",
+        holdout_share=holdout,
+        seed=seed,
+        n_held=len(held),
+        cli_macro_f1=evaluated["macro_f1"],
+        cli_accuracy=evaluated["accuracy"],
+        plain_char_svm_macro_f1=round(
+            float(f1_score([rows.labels[i] for i in held], plain, average="macro")), 4
+        ),
+        predict_docs_per_s_1_process=evaluated["docs_per_second"],
+        evaluate_cpu_seconds=round(eval_cpu, 1),
+        per_class_f1={k: v["f1"] for k, v in evaluated["per_class"].items()},
     )

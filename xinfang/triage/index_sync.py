@@ -54,8 +54,9 @@ from django.utils import timezone
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.models import Petition
 
+from .catalogue import get_catalogue
 from .models import IndexOp, TriageIndexChange
-from .similar import SimilarIndex, SimilarMatch, TextVectorizer
+from .similar import CATEGORY_WEIGHT, PLACE_WEIGHT, SimilarIndex, SimilarMatch, TextVectorizer
 from .training import petition_text
 
 log = logging.getLogger("xinfang.triage")
@@ -148,8 +149,10 @@ class SyncedIndex:
             if max_rows is not None:
                 new = new[: max_rows - done]
             if new:
-                rows = Petition.objects.filter(pk__in=new).values_list("pk", "title", "content")
-                self.index.add([(pk, petition_text(t, c)) for pk, t, c in rows])
+                rows = Petition.objects.filter(pk__in=new).values_list(
+                    "pk", "title", "content", "category_id"
+                )
+                self.index.add([(pk, petition_text(t, c), cat) for pk, t, c, cat in rows])
                 self.petitions.applied(new)
                 done += len(new)
             if len(ids) < BATCH or (new and new[-1] != ids[-1] and max_rows is not None):
@@ -171,9 +174,9 @@ class SyncedIndex:
             if new:
                 touched = {pid for _, pid, _ in new}
                 current = {
-                    pk: petition_text(t, c)
-                    for pk, t, c in Petition.objects.filter(pk__in=touched).values_list(
-                        "pk", "title", "content"
+                    pk: (petition_text(t, c), cat)
+                    for pk, t, c, cat in Petition.objects.filter(pk__in=touched).values_list(
+                        "pk", "title", "content", "category_id"
                     )
                 }
                 gone = [pid for pid in touched if pid not in current]
@@ -181,7 +184,7 @@ class SyncedIndex:
                     self.index.remove(gone)
                 # Only petitions already indexed or below the watermark are re-added; newer ones
                 # arrive through the id scan with the same current text.
-                edits = [(pid, text) for pid, text in current.items() if not self.petitions.is_new(pid)]
+                edits = [(pid, *row) for pid, row in current.items() if not self.petitions.is_new(pid)]
                 if edits:
                     self.index.add(edits)
                 self.changes.applied([r[0] for r in new])
@@ -192,9 +195,9 @@ class SyncedIndex:
         return done
 
     # ----- querying -------------------------------------------------------------------------------
-    def query(self, text: str, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
+    def query(self, text: str, *, k: int, exclude_ids=(), category=None) -> list[SimilarMatch]:
         with self.lock:
-            return self.index.query(text, k=k, exclude_ids=exclude_ids)
+            return self.index.query(text, k=k, exclude_ids=exclude_ids, category=category)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -307,8 +310,9 @@ def set_index(synced: SyncedIndex | None) -> None:
 _worker_vectorizer: TextVectorizer | None = None
 
 
-def _encode(texts):
-    return _worker_vectorizer.transform(texts)
+def _encode(chunk):
+    texts, categories = chunk
+    return _worker_vectorizer.transform(texts, categories)
 
 
 def rebuild(
@@ -323,24 +327,32 @@ def rebuild(
     dim = dim or int(getattr(settings, "TRIAGE_INDEX_DIM", 256))
     change_top = TriageIndexChange.objects.aggregate(m=Max("pk"))["m"] or 0
     top = Petition.objects.aggregate(m=Max("pk"))["m"] or 0
-    ids, texts = [], []
+    ids, texts, categories = [], [], []
     rows = (
         Petition.objects.filter(pk__gte=min_id, pk__lte=top)
         .order_by("pk")
-        .values_list("pk", "title", "content")
+        .values_list("pk", "title", "content", "category_id")
     )
-    for pk, title, content in rows.iterator(chunk_size=20_000):
+    for pk, title, content, category in rows.iterator(chunk_size=20_000):
         ids.append(pk)
         texts.append(petition_text(title, content))
+        categories.append(category)
     if len(texts) < MIN_ROWS:
         return None  # too few petitions to fit a vocabulary; similar matters stay empty until then
     try:
-        vectorizer = TextVectorizer(dim).fit(texts)
+        # Place names of the unit tree (towns, communities, their keywords) weigh less than the matter.
+        places = list(get_catalogue().place_terms)
+        vectorizer = TextVectorizer(
+            dim,
+            place_terms=places,
+            place_weight=float(getattr(settings, "TRIAGE_INDEX_PLACE_WEIGHT", PLACE_WEIGHT)),
+            category_weight=float(getattr(settings, "TRIAGE_INDEX_CATEGORY_WEIGHT", CATEGORY_WEIGHT)),
+        ).fit(texts, categories)
     except ValueError as exc:  # e.g. no word survives the document-frequency limits
         log.warning("similar index not built: %s", exc)
         return None
     index = SimilarIndex(vectorizer)
-    chunks = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
+    chunks = [(texts[i : i + chunk], categories[i : i + chunk]) for i in range(0, len(texts), chunk)]
     _worker_vectorizer = vectorizer
     try:
         if workers > 1 and len(chunks) > 1 and "fork" in mp.get_all_start_methods():
@@ -350,11 +362,11 @@ def rebuild(
                     index.add_encoded(ids[n * chunk : n * chunk + len(vectors)], vectors, salient)
         else:
             for n, part in enumerate(chunks):
-                vectors, salient = vectorizer.transform(part)
+                vectors, salient = vectorizer.transform(*part)
                 index.add_encoded(ids[n * chunk : n * chunk + len(vectors)], vectors, salient)
     finally:
         _worker_vectorizer = None
-    del texts
+    del texts, categories
     window = ids[-BOOT_WINDOW:]
     petitions = GapTracker(window[0] - 1 if window else 0, window)
     changes = GapTracker(change_top)
@@ -371,15 +383,16 @@ def record_change(ids, op: str = IndexOp.EDIT) -> None:
 
 # ----- access-filtered queries ---------------------------------------------------------------------
 def similar_for(
-    user, text: str, *, k: int = 10, exclude_ids=(), synced: SyncedIndex | None = None
+    user, text: str, *, k: int = 10, exclude_ids=(), synced: SyncedIndex | None = None, category=None
 ) -> list[dict]:
-    """The ``k`` most similar petitions ``user`` may see: {id, score, reason, case_number, title, …}."""
+    """The ``k`` most similar petitions ``user`` may see: {id, score, reason, case_number, title, …}.
+    ``category`` (the petition's category id, or the suggested one) favours matters of that category."""
     synced = synced or get_index()
     if synced is None or not len(synced):
         return []
     exclude = list(exclude_ids)
     for fetch in (k * 3, k * 10):
-        matches = synced.query(text, k=fetch, exclude_ids=exclude)
+        matches = synced.query(text, k=fetch, exclude_ids=exclude, category=category)
         rows = {
             r["pk"]: r
             for r in visible_petitions(user)

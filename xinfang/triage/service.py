@@ -60,7 +60,7 @@ class _System:
 SYSTEM = _System()
 
 
-def _similar(user, text: str, exclude_id: int | None) -> list[dict]:
+def _similar(user, text: str, exclude_id: int | None, category=None) -> list[dict]:
     exclude = [exclude_id] if exclude_id else []
     if user is SYSTEM:
         from .index_sync import get_index
@@ -68,9 +68,9 @@ def _similar(user, text: str, exclude_id: int | None) -> list[dict]:
         synced = get_index()
         if synced is None or not len(synced):
             return []
-        matches = synced.query(text, k=SIMILAR_K * 3, exclude_ids=exclude)
+        matches = synced.query(text, k=SIMILAR_K * 3, exclude_ids=exclude, category=category)
         return [{"id": m.id, "score": m.score, "reason": m.reason} for m in matches]
-    return similar_for(user, text, k=SIMILAR_K, exclude_ids=exclude)
+    return similar_for(user, text, k=SIMILAR_K, exclude_ids=exclude, category=category)
 
 
 def analyse(*, user, draft: F.Draft, exclude_id: int | None = None) -> Analysis:
@@ -90,7 +90,9 @@ def analyse(*, user, draft: F.Draft, exclude_id: int | None = None) -> Analysis:
         shown = visible_ids(user, [p.pk for p in earlier])
         earlier = [p for p in earlier if p.pk in shown]
     same = F.same_matter(draft, earlier)
-    similar = _similar(user, petition_text(draft.title, draft.text), exclude_id)
+    # The category counts in the ranking: the suggested one (the desk has not chosen yet).
+    category = suggestions.get("category").value if suggestions.get("category") else None
+    similar = _similar(user, petition_text(draft.title, draft.text), exclude_id, category)
     # Other people's recent petitions on the same matter: the collective group candidates.
     mine = {p.pk for p in earlier}
     recent_ids = [s["id"] for s in similar if s["id"] not in mine][: F.MAX_COMPARE]

@@ -114,3 +114,51 @@ def test_repeat_rule_separates_same_matter_from_another_matter():
     assert same >= SAME_MATTER_THRESHOLD > different
     assert any("星沙派小区" in reason for reason in reasons)
     assert "星沙派小区" in place_names("A7县星沙派小区1栋")
+
+
+def test_reason_gives_the_shared_matter_words_first_then_the_place():
+    from xinfang.triage.similar import TextVectorizer
+
+    rows = _rows(400)
+    index = SimilarIndex(TextVectorizer(32, place_weight=0.5).fit([t for _, t in rows]))
+    index.add(rows)
+    matches = index.query("东湖花园3栋电梯长期故障无人维修，同时外墙瓷砖脱落", k=10)
+    with_place = [m for m in matches if any(r.startswith("地点：") for r in m.reason)]
+    assert with_place, [m.reason for m in matches]
+    for m in with_place:
+        places = [i for i, r in enumerate(m.reason) if r.startswith("地点：")]
+        assert places == [len(m.reason) - 1]  # one place, after every matter word
+        assert "东湖花园" in m.reason[-1]
+    assert all(not r.startswith("地点：") and "东湖" not in r for m in matches for r in m.reason[:-1])
+
+
+def test_place_names_are_features_apart_and_can_weigh_less_than_the_matter():
+    from xinfang.triage.similar import PLACE, TextVectorizer, features
+
+    words, grams = features("我是东湖花园业主，东湖花园电梯长期故障，请求维修。")
+    assert PLACE + "东湖" in words or PLACE + "东湖花园" in words
+    assert "电梯" in words and "东湖" in grams and "电梯" in grams
+    texts = [text for _, text in _rows(400)]
+    same_place = "东湖花园1栋停车位被占用，请尽快处理。"
+    same_matter = "西山家园1栋电梯长期故障无人维修，请尽快处理。"
+    query = "东湖花园1栋电梯长期故障无人维修，请尽快处理。"
+    for weight, expected in ((0.2, same_matter), (3.0, same_place)):
+        vectorizer = TextVectorizer(32, place_weight=weight).fit(texts)
+        vectors, _ = vectorizer.transform([query, same_place, same_matter])
+        closer = same_place if vectors[0] @ vectors[1] > vectors[0] @ vectors[2] else same_matter
+        assert closer == expected, weight
+
+
+def test_category_adds_to_the_score_and_a_missing_one_is_neutral():
+    from xinfang.triage.similar import TextVectorizer
+
+    texts = [text for _, text in _rows(400)]
+    categories = ["城建" if i % 2 else "环保" for i in range(len(texts))]
+    plain = TextVectorizer(32, category_weight=0.0).fit(texts, categories)
+    weighted = TextVectorizer(32, category_weight=0.5).fit(texts, categories)
+    pair = [texts[0], texts[1]]
+    base, _ = plain.transform(pair, ["城建", "城建"])
+    same, _ = weighted.transform(pair, ["城建", "城建"])
+    unknown, _ = weighted.transform(pair, [None, "城建"])
+    assert same[0] @ same[1] == pytest.approx(base[0] @ base[1] + 0.25, abs=1e-4)
+    assert unknown[0] @ unknown[1] == pytest.approx(base[0] @ base[1], abs=1e-4)
