@@ -92,17 +92,6 @@ def main() -> None:
     for r in _read(groups_csv):
         groups_of[int(r["id"])].add((r["team"], r["problem_id"]))
 
-    started = time.perf_counter()
-    train, extra = read_labelled_csv(train_csv), read_labelled_csv(extra_csv)
-    model = TextClassifier.train(
-        train.texts + extra.texts,
-        train.labels + extra.labels,
-        titles=train.titles + [""] * len(extra),
-        settings=TOPIC_SETTINGS,
-    )
-    categories = [p.label for p in model.predict(texts)]
-    emit(step="categories", seconds=round(time.perf_counter() - started, 1), n=len(categories))
-
     configs = {
         "before": (1.0, 0.0),
         "places_down_only": (args.place_weight, 0.0),
@@ -111,7 +100,21 @@ def main() -> None:
         "after": (PLACE_WEIGHT, CATEGORY_WEIGHT),  # the shipped defaults
     }
     if args.only:
-        configs = {k: v for k, v in configs.items() if k in args.only.split(",") or k == "after"}
+        keep = set(args.only.split(",")) | {"before", "after"}
+        configs = {k: v for k, v in configs.items() if k in keep}
+    categories = None
+    if any(weight for _, weight in configs.values()):
+        started = time.perf_counter()
+        train, extra = read_labelled_csv(train_csv), read_labelled_csv(extra_csv)
+        model = TextClassifier.train(
+            train.texts + extra.texts,
+            train.labels + extra.labels,
+            titles=train.titles + [""] * len(extra),
+            settings=TOPIC_SETTINGS,
+        )
+        categories = [p.label for p in model.predict(texts)]
+        emit(step="categories", seconds=round(time.perf_counter() - started, 1), n=len(categories))
+
     kept = {}
     for name, (place_weight, category_weight) in configs.items():
         started = time.perf_counter()
