@@ -256,7 +256,7 @@ def main() -> None:
             flush=True,
         )
     results = []
-    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, SECURE_SSL_REDIRECT=False):
         for role_name, urls in PAGES.items():
             user = persona(role_name)
             if user is None:

@@ -36,18 +36,23 @@ def _entry(start: date, end: date, unit, user, limit: int, min_count: int, refre
 
 
 def _visible_only(spots: list[dict], user) -> list[dict]:
+    """A shared (bureau-wide) entry as ``user`` may see it.  A bureau viewer sees the bureau's
+    petitions but those hidden from them whatever their scope (accusations against them, matters
+    they stepped aside from: alerts.lights.hidden_from), so those are taken out of the ids and the
+    counts; the examples shown are checked once more through visible_petitions.  (Filtering every
+    id through visible_petitions took 0.64 s for a two-year period at 100,000 petitions.)"""
+    from xinfang.alerts.lights import hidden_from
     from xinfang.petitions.access import visible_petitions
 
-    ids = {i for spot in spots for i in spot["petition_ids"]}
-    visible = set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return [
-        {
-            **spot,
-            "petition_ids": [i for i in spot["petition_ids"] if i in visible],
-            "examples": [e for e in spot["examples"] if e["id"] in visible],
-        }
-        for spot in spots
-    ]
+    hidden = set(hidden_from(user))
+    shown = {e["id"] for spot in spots for e in spot["examples"]}
+    openable = set(visible_petitions(user).filter(pk__in=shown).values_list("pk", flat=True))
+    out = []
+    for spot in spots:
+        ids = [i for i in spot["petition_ids"] if i not in hidden]
+        examples = [e for e in spot["examples"] if e["id"] in openable and e["id"] not in hidden]
+        out.append({**spot, "petition_ids": ids, "count": len(ids), "examples": examples})
+    return out
 
 
 def hot_spots(
