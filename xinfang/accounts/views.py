@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
 
@@ -14,8 +15,8 @@ WINDOW = 15 * 60
 
 class LimitedAuthenticationForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确",
-        "inactive": "该账号已停用",
+        "invalid_login": _("用户名或密码不正确"),
+        "inactive": _("该账号已停用"),
     }
 
     def clean(self):
@@ -24,7 +25,7 @@ class LimitedAuthenticationForm(AuthenticationForm):
         limit = settings.LOGIN_ATTEMPTS_PER_15_MIN
         for scope, ident in (("login-user", username), ("login-ip", ip)):
             if ident and ratelimit.blocked(scope, ident, limit=limit, window_seconds=WINDOW):
-                raise ValidationError("登录尝试次数过多，请15分钟后再试", code="rate_limited")
+                raise ValidationError(_("登录尝试次数过多，请15分钟后再试"), code="rate_limited")
         try:
             return super().clean()
         except ValidationError:
