@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.petitions.choices import OPEN_STATUSES

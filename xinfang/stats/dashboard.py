@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from xinfang.alerts.lights import hidden_from, traffic_lights
 from xinfang.petitions.choices import Channel, PetitionClass
@@ -182,7 +182,7 @@ def figures(
                 "value": rates.backlog_rate(unit, start, end),
                 "numerator": None,
                 "denominator": None,
-                "formula": rates.BACKLOG_FORMULA,
+                "formula": str(rates.BACKLOG_FORMULA),
             }
         )
     return {

@@ -111,11 +111,11 @@ def all_rates(counts: Mapping[str, int]) -> list[dict]:
     return [
         {
             "code": r.code,
-            "label": r.label,
+            "label": str(r.label),
             "value": rate_value(counts, r),
             "numerator": counts.get(r.numerator, 0),
             "denominator": counts.get(r.denominator, 0),
-            "formula": r.formula,
+            "formula": str(r.formula),
         }
         for r in RATES
     ]
