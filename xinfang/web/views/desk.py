@@ -196,7 +196,7 @@ def receipt(request, pk: int):
             "label": DeadlineRule(d.rule).label if d.rule in DeadlineRule.values else d.rule,
             "due": d.due,
             "provisional": d.provisional,
-            "article": rule_spec(d.rule).article if d.rule in DeadlineRule.values else "",
+            "article": _(rule_spec(d.rule).article) if d.rule in DeadlineRule.values else "",
         }
         for d in petition.deadlines.open().order_by("due")
     ]
