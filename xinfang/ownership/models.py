@@ -227,7 +227,9 @@ class BacklogCase(models.Model):
     @property
     def age_label(self) -> str:
         days = self.age_days()
-        return f"{days // 365}年{(days % 365) // 30}个月" if days >= 365 else f"{days // 30}个月{days % 30}天"
+        if days >= 365:
+            return _("%(years)s年%(months)s个月") % {"years": days // 365, "months": (days % 365) // 30}
+        return _("%(months)s个月%(days)s天") % {"months": days // 30, "days": days % 30}
 
 
 class BacklogReportKind(models.TextChoices):
