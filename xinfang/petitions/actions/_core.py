@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xinfang.accounts.models import Role
 
@@ -90,7 +92,7 @@ def transition(
     fields = {"status": to_status, **(updates or {})}
     changed = Petition.objects.filter(pk=petition.pk, status=from_status).update(**fields)
     if changed != 1:
-        raise WrongState("该事项已被他人处理，请刷新后重试")
+        raise WrongState(_("该事项已被他人处理，请刷新后重试"))
     for key, value in fields.items():
         setattr(petition, key, value)
     return record_event(
@@ -115,7 +117,7 @@ def require_bureau(actor, *roles: str) -> None:
     """The actor works in a petition bureau and has one of `roles`."""
     require_role(actor, *(roles or (Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)))
     if not actor.is_bureau_staff:
-        raise Forbidden("只有信访部门工作人员可以执行此操作")
+        raise Forbidden(_("只有信访部门工作人员可以执行此操作"))
 
 
 def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
@@ -123,25 +125,29 @@ def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
     require_role(actor, *(roles or (Role.HANDLER, Role.UNIT_LEADER)))
     unit = petition.handling_unit
     if unit is None or actor.unit is None or not unit.is_within(actor.unit):
-        raise Forbidden("只有承办单位可以执行此操作")
+        raise Forbidden(_("只有承办单位可以执行此操作"))
     if petition.recusals.filter(user=actor).exists():
-        raise Forbidden("您已回避此事项")
+        raise Forbidden(_("您已回避此事项"))
 
 
 def require_text(
-    value: str, field: str, message: str = "此项为必填项", *, summary: str = "请填写必填项"
+    value: str,
+    field: str,
+    message: str = gettext_noop("此项为必填项"),
+    *,
+    summary: str = gettext_noop("请填写必填项"),
 ) -> str:
     """The stripped text, or an ActionError naming the empty field (nothing is written)."""
     from ..errors import ActionError
 
     value = (value or "").strip()
     if not value:
-        raise ActionError("invalid", summary, fields={field: message})
+        raise ActionError("invalid", _(summary), fields={field: _(message)})
     return value
 
 
 def require_reason(reason: str, field: str = "reason") -> str:
-    return require_text(reason, field, summary="请填写理由")
+    return require_text(reason, field, summary=_("请填写理由"))
 
 
 def require_visible(actor, petition: Petition) -> None:
@@ -149,7 +155,7 @@ def require_visible(actor, petition: Petition) -> None:
     from ..access import can_see
 
     if not getattr(actor, "is_authenticated", False) or not can_see(actor, petition):
-        raise Forbidden("您无权处理此事项")
+        raise Forbidden(_("您无权处理此事项"))
 
 
 def require_bureau_or_handling_unit(actor, petition: Petition) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
@@ -41,19 +42,19 @@ def petition_classify(
 ) -> Petition:
     """Sort the matter by class (Arts. 29–31) and, for claims, by route."""
     if petition_class not in PetitionClass.values:
-        raise ActionError("invalid", "请选择类别", fields={"petition_class": "请选择类别"})
+        raise ActionError("invalid", _("请选择类别"), fields={"petition_class": _("请选择类别")})
     if claim_route is not None and (
         petition_class != PetitionClass.CLAIM or claim_route not in ClaimRoute.values
     ):
         raise ActionError(
-            "invalid", "只有申诉求决类事项需要选择处理途径", fields={"claim_route": "途径不正确"}
+            "invalid", _("只有申诉求决类事项需要选择处理途径"), fields={"claim_route": _("途径不正确")}
         )
     if petition.status == Status.REGISTERED:
         require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     elif petition.status in {Status.ROUTED, Status.HANDLING}:
         require_handling_unit(actor, petition)
     else:
-        raise ActionError("wrong_state", "当前状态不能修改分类")
+        raise ActionError("wrong_state", _("当前状态不能修改分类"))
     before = {"petition_class": petition.petition_class, "claim_route": petition.claim_route}
     updates = {"petition_class": petition_class, "claim_route": claim_route}
     if category is not None:
@@ -93,12 +94,14 @@ def petition_accept(
     if not petition.petition_class:
         raise ActionError(
             "invalid",
-            "受理前请先确定类别（建议意见类、检举控告类、申诉求决类）",
-            fields={"petition_class": "必填"},
+            _("受理前请先确定类别（建议意见类、检举控告类、申诉求决类）"),
+            fields={"petition_class": _("必填")},
         )
     if simple and not is_first_time(petition):
         raise ActionError(
-            "invalid", "简易办理仅适用于首次提出、事实清楚的信访事项", fields={"simple": "不符合简易办理条件"}
+            "invalid",
+            _("简易办理仅适用于首次提出、事实清楚的信访事项"),
+            fields={"simple": _("不符合简易办理条件")},
         )
     now = timezone.now()
     event = transition(
@@ -138,7 +141,7 @@ def petition_reject(
     """不予受理, with a ground: Art. 19③ (same matter accepted or in handling
     below — name the earlier petition), outside powers, or not a petition."""
     if reason_code not in RejectionReason.values:
-        raise ActionError("invalid", "请选择不予受理的理由", fields={"reason_code": "请选择"})
+        raise ActionError("invalid", _("请选择不予受理的理由"), fields={"reason_code": _("请选择")})
     reason = require_reason(reason)
     if petition.status == Status.REGISTERED:
         require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
@@ -146,14 +149,16 @@ def petition_reject(
         require_handling_unit(actor, petition, Role.UNIT_LEADER)
     if reason_code == RejectionReason.SAME_MATTER_BELOW:
         if earlier is None or earlier.pk == petition.pk:
-            raise ActionError("invalid", "请指明已受理或正在办理的同一事项", fields={"earlier": "必填"})
+            raise ActionError("invalid", _("请指明已受理或正在办理的同一事项"), fields={"earlier": _("必填")})
         if (
             earlier.status not in OPEN_STATUSES
             or earlier.accepted_at is None
             and earlier.status != Status.ROUTED
         ):
             raise ActionError(
-                "invalid", "所指事项未在受理或办理中，不适用第十九条第三款", fields={"earlier": "不适用"}
+                "invalid",
+                _("所指事项未在受理或办理中，不适用第十九条第三款"),
+                fields={"earlier": _("不适用")},
             )
     event = transition(
         petition,
@@ -191,7 +196,7 @@ def petition_refuse_final(
         require_handling_unit(actor, petition, Role.UNIT_LEADER)
     if not earlier.is_final:
         raise ActionError(
-            "invalid", "所指事项尚未经复核终结，不适用第三十六条第三款", fields={"earlier": "不适用"}
+            "invalid", _("所指事项尚未经复核终结，不适用第三十六条第三款"), fields={"earlier": _("不适用")}
         )
     event = transition(
         petition,
@@ -222,10 +227,10 @@ def petition_divert(
     require_handling_unit(actor, petition)
     reason = require_reason(reason)
     if petition.petition_class != PetitionClass.CLAIM:
-        raise ActionError("invalid", "只有申诉求决类事项可以导入法定途径")
+        raise ActionError("invalid", _("只有申诉求决类事项可以导入法定途径"))
     if claim_route not in {int(r) for r in DIVERSION_ROUTES}:
         raise ActionError(
-            "invalid", "请选择第三十一条第（一）至（四）项规定的途径", fields={"claim_route": "请选择"}
+            "invalid", _("请选择第三十一条第（一）至（四）项规定的途径"), fields={"claim_route": _("请选择")}
         )
     event = transition(
         petition,

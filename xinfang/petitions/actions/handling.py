@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
@@ -33,19 +34,19 @@ def petition_extend(
     reason = require_reason(reason)
     if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
         raise ActionError(
-            "invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"}
+            "invalid", _("延长期限不得超过30日（《信访工作条例》第三十四条）"), fields={"days": _("1至30日")}
         )
     if petition.status != Status.HANDLING or petition.stage != Stage.INITIAL:
-        raise WrongState("只有办理中的信访事项可以延期")
+        raise WrongState(_("只有办理中的信访事项可以延期"))
     if petition.is_extended:
-        raise WrongState("办理期限只能延长一次")
+        raise WrongState(_("办理期限只能延长一次"))
     if petition.is_simple:
-        raise WrongState("简易办理事项不能延期，请转为普通程序")
+        raise WrongState(_("简易办理事项不能延期，请转为普通程序"))
     deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
     if deadline is None:
-        raise WrongState("没有可延长的办理期限")
+        raise WrongState(_("没有可延长的办理期限"))
     if deadline.due < timezone.localdate():
-        raise WrongState("办理期限已届满，不能再延期")
+        raise WrongState(_("办理期限已届满，不能再延期"))
     old_due = deadline.due
     extend_deadline(deadline, int(days))
     event = transition(
@@ -69,7 +70,7 @@ def _opinion_fields(
 ) -> dict:
     errors = {}
     if outcome not in Outcome.values:
-        errors["outcome"] = "请选择处理意见（支持、解释说明、不予支持）"
+        errors["outcome"] = _("请选择处理意见（支持、解释说明、不予支持）")
     for name, value in (
         ("request", request),
         ("facts_reasons", facts_reasons),
@@ -77,9 +78,9 @@ def _opinion_fields(
         ("legal_basis", legal_basis),
     ):
         if not (value or "").strip():
-            errors[name] = "此项为必填项（《信访工作条例》第三十二条）"
+            errors[name] = _("此项为必填项（《信访工作条例》第三十二条）")
     if errors:
-        raise ActionError("invalid", "意见书内容不完整", fields=errors)
+        raise ActionError("invalid", _("意见书内容不完整"), fields=errors)
     return {
         "outcome": outcome,
         "request": request.strip(),
@@ -108,7 +109,7 @@ def petition_draft_opinion(
         and petition.petition_class == PetitionClass.CLAIM
         and (petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING))
     ):
-        raise ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书")
+        raise ActionError("invalid", _("按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书"))
     transition(
         petition,
         allowed_from={Status.HANDLING},
@@ -146,7 +147,7 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
     require_handling_unit(actor, petition, Role.UNIT_LEADER)
     opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
     if opinion is None:
-        raise WrongState("没有待审批的意见")
+        raise WrongState(_("没有待审批的意见"))
     now = timezone.now()
     final = petition.stage == Stage.REREVIEW
     stage = petition.stage
@@ -192,7 +193,7 @@ def petition_conclude(
         petition.petition_class == PetitionClass.CLAIM and petition.claim_route == ClaimRoute.DUTY_TO_ACT
     )
     if not allowed:
-        raise ActionError("invalid", "申诉求决类事项应出具信访处理意见书或导入法定途径")
+        raise ActionError("invalid", _("申诉求决类事项应出具信访处理意见书或导入法定途径"))
     now = timezone.now()
     transition(
         petition,
@@ -215,9 +216,9 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
     require_handling_unit(actor, petition)
     text = require_reason(text, "text")
     if not petition.is_assignment:
-        raise ActionError("invalid", "只有交办件需要报送办结报告")
+        raise ActionError("invalid", _("只有交办件需要报送办结报告"))
     if open_deadline_for(petition, DeadlineRule.ASSIGN_REPORT) is None:
-        raise WrongState("办结报告已报送，无需重复报送")
+        raise WrongState(_("办结报告已报送，无需重复报送"))
     meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
     refresh_current_due(petition)
     event = record_event(
@@ -237,23 +238,23 @@ def petition_evaluate(
         actor, petition, staff_roles=(Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR)
     )
     if stage not in EvaluationStage.values:
-        raise ActionError("invalid", "评价环节不正确", fields={"stage": "请选择"})
+        raise ActionError("invalid", _("评价环节不正确"), fields={"stage": _("请选择")})
     if rating not in Rating.values:
-        raise ActionError("invalid", "请选择满意度", fields={"rating": "请选择满意、基本满意或不满意"})
+        raise ActionError("invalid", _("请选择满意度"), fields={"rating": _("请选择满意、基本满意或不满意")})
     if (
         stage == EvaluationStage.ACCEPTANCE
         and petition.accepted_at is None
         and petition.status not in {Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED}
     ):
-        raise WrongState("尚未作出受理决定，暂不能评价")
+        raise WrongState(_("尚未作出受理决定，暂不能评价"))
     if (
         stage == EvaluationStage.HANDLING
         and petition.opinion_delivered_at is None
         and petition.status != Status.CLOSED
     ):
-        raise WrongState("尚未办结，暂不能评价办理情况")
+        raise WrongState(_("尚未办结，暂不能评价办理情况"))
     if Evaluation.objects.filter(petition=petition, stage=stage, unit=petition.handling_unit).exists():
-        raise WrongState("该环节已评价")
+        raise WrongState(_("该环节已评价"))
     evaluation = Evaluation.objects.create(
         petition=petition,
         stage=stage,

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 
@@ -43,9 +44,9 @@ def petition_merge(*, actor, petition: Petition, into: Petition, reason: str = "
     added to the open matter and it closes as merged."""
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     if into.pk == petition.pk:
-        raise ActionError("invalid", "不能合并到自身")
+        raise ActionError("invalid", _("不能合并到自身"))
     if into.status not in OPEN_STATUSES:
-        raise ActionError("invalid", "只能合并到正在办理的事项", fields={"into": "目标事项已办结"})
+        raise ActionError("invalid", _("只能合并到正在办理的事项"), fields={"into": _("目标事项已办结")})
     transition(
         petition,
         allowed_from={Status.REGISTERED, Status.ROUTED},
@@ -104,7 +105,7 @@ def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
     require_bureau(actor, Role.BUREAU_LEADER, Role.REGISTRAR)
     reason = require_reason(reason)
     if petition.status not in TERMINAL_STATUSES or petition.status == Status.MERGED:
-        raise WrongState("只有已办结、不予受理、不再受理、已导入法定途径或已撤回的事项可以重新办理")
+        raise WrongState(_("只有已办结、不予受理、不再受理、已导入法定途径或已撤回的事项可以重新办理"))
     now = timezone.now()
     to_handling = petition.handling_unit_id is not None and petition.accepted_at is not None
     transition(
@@ -138,12 +139,12 @@ def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
     require_visible(actor, petition)
     reason = require_reason(reason)
     if actor.pk != user.pk and not actor.is_leader and not actor.is_bureau_staff:
-        raise Forbidden("只有本人或领导可以登记回避")
+        raise Forbidden(_("只有本人或领导可以登记回避"))
     recusal, created = Recusal.objects.get_or_create(
         petition=petition, user=user, defaults={"reason": reason, "created_by": actor}
     )
     if not created:
-        raise ActionError("invalid", "该工作人员已回避此事项")
+        raise ActionError("invalid", _("该工作人员已回避此事项"))
     handler_cleared = petition.handler_id == user.pk
     if handler_cleared:
         Petition.objects.filter(pk=petition.pk).update(handler=None)
@@ -162,7 +163,7 @@ def petition_recuse(*, actor, petition: Petition, user, reason: str) -> Recusal:
 def note_add(*, actor, petition: Petition, text: str) -> InternalNote:
     require_visible(actor, petition)
     if actor.role == Role.SUPERVISOR:
-        raise Forbidden("督查专员只能修改督办记录")
+        raise Forbidden(_("督查专员只能修改督办记录"))
     text = require_reason(text, "text")
     note = InternalNote.objects.create(petition=petition, author=actor, text=text[:5000])
     record_event(petition, action=EventAction.NOTE, actor=actor, data={"note_id": note.pk})
@@ -204,7 +205,7 @@ def attachment_add(*, petition: Petition, upload, actor=None, is_public: bool = 
     content_type = _sniff_type(head, upload.name)
     if content_type not in settings.ATTACHMENT_TYPES:
         raise ActionError(
-            "invalid", "附件类型不支持，请上传PDF、图片或Word文件", fields={"attachments": "类型不支持"}
+            "invalid", _("附件类型不支持，请上传PDF、图片或Word文件"), fields={"attachments": _("类型不支持")}
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -230,12 +231,12 @@ def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str)
     require_bureau_or_handling_unit(actor, petition)
     reason = require_reason(reason)
     if petition.stage != Stage.REREVIEW or petition.status != Status.HANDLING:
-        raise WrongState("只有复核办理中的事项可以因听证中止计时")
+        raise WrongState(_("只有复核办理中的事项可以因听证中止计时"))
     deadline = open_deadline_for(petition, stage_rule(petition.stage))
     if deadline is None:
-        raise WrongState("没有正在计算的期限")
+        raise WrongState(_("没有正在计算的期限"))
     if deadline.pauses.filter(end__isnull=True).exists():
-        raise WrongState("计时已中止")
+        raise WrongState(_("计时已中止"))
     pause = DeadlinePause.objects.create(deadline=deadline, start=start, reason=reason)
     refresh_current_due(petition)
     record_event(
@@ -250,9 +251,9 @@ def petition_resume_clock(*, actor, petition: Petition, end: date) -> DeadlinePa
     deadline = open_deadline_for(petition, stage_rule(petition.stage))
     pause = deadline.pauses.filter(end__isnull=True).first() if deadline else None
     if pause is None:
-        raise WrongState("计时未中止")
+        raise WrongState(_("计时未中止"))
     if end < pause.start:
-        raise ActionError("invalid", "恢复日期不能早于中止日期", fields={"end": "日期不正确"})
+        raise ActionError("invalid", _("恢复日期不能早于中止日期"), fields={"end": _("日期不正确")})
     pause.end = end
     pause.save(update_fields=["end"])
     recompute(deadline)

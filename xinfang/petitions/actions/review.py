@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.units.models import Unit
@@ -25,7 +26,7 @@ def reviewing_unit_for(petition: Petition) -> Unit:
     """The body one level above the one that answered (Arts. 35–36)."""
     unit = petition.handling_unit
     if unit is None or unit.parent is None:
-        raise ActionError("no_reviewer", "没有上一级机关、单位可以受理复查（复核）请求")
+        raise ActionError("no_reviewer", _("没有上一级机关、单位可以受理复查（复核）请求"))
     return unit.parent
 
 
@@ -41,7 +42,7 @@ def _request(
     window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
     deadline = open_deadline_for(petition, window)
     if deadline is None or deadline.due < timezone.localdate():
-        raise DeadlinePassed("已超过自收到书面答复之日起30日的申请期限")
+        raise DeadlinePassed(_("已超过自收到书面答复之日起30日的申请期限"))
     target = unit or reviewing_unit_for(petition)
     now = timezone.now()
     transition(

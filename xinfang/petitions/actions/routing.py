@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
@@ -28,25 +29,27 @@ ROUTABLE_FROM = {Status.REGISTERED}
 def check_route_target(petition: Petition, unit: Unit) -> None:
     """Art. 22 and Art. 30③: where a petition may be sent."""
     if not unit.is_active:
-        raise ActionError("invalid", "所选单位已停用", fields={"unit": "所选单位已停用"})
+        raise ActionError("invalid", _("所选单位已停用"), fields={"unit": _("所选单位已停用")})
     if unit.kind == UnitKind.BUREAU and unit.pk == petition.registering_unit_id:
-        raise ActionError("invalid", "不能转送给本信访部门", fields={"unit": "请选择有权处理的机关、单位"})
+        raise ActionError(
+            "invalid", _("不能转送给本信访部门"), fields={"unit": _("请选择有权处理的机关、单位")}
+        )
     if petition.petition_class == PetitionClass.ACCUSATION:
         if unit.kind != UnitKind.DISCIPLINE:
             raise ActionError(
                 "invalid",
-                "检举控告类事项应当转送纪检监察机关（《信访工作条例》第二十二条）",
-                fields={"unit": "请选择纪检监察机关"},
+                _("检举控告类事项应当转送纪检监察机关（《信访工作条例》第二十二条）"),
+                fields={"unit": _("请选择纪检监察机关")},
             )
         if petition.respondent_unit_id and unit.is_within(petition.respondent_unit):
             raise ActionError(
-                "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
+                "invalid", _("不得将检举控告材料转给被检举单位（第三十条）"), fields={"unit": _("被检举单位")}
             )
     if petition.is_litigation and unit.kind != UnitKind.POLITICAL_LEGAL:
         raise ActionError(
             "invalid",
-            "涉法涉诉事项应当转送同级政法部门（《信访工作条例》第二十二条）",
-            fields={"unit": "请选择政法部门"},
+            _("涉法涉诉事项应当转送同级政法部门（《信访工作条例》第二十二条）"),
+            fields={"unit": _("请选择政法部门")},
         )
 
 
@@ -64,7 +67,7 @@ def petition_transfer(
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     check_route_target(petition, unit)
     if assign and report_days is not None and not 1 <= report_days <= 90:
-        raise ActionError("invalid", "交办反馈期限应在1至90日之间", fields={"report_days": "1至90日"})
+        raise ActionError("invalid", _("交办反馈期限应在1至90日之间"), fields={"report_days": _("1至90日")})
     now = timezone.now()
     event = transition(
         petition,
@@ -96,7 +99,9 @@ def petition_object(*, actor, petition: Petition, reason: str) -> Petition:
         raise WrongState(f"当前状态为“{Status(petition.status).label}”，不能提出异议")
     deadline = open_deadline_for(petition, DeadlineRule.OBJECT)
     if deadline is None or deadline.due < timezone.localdate():
-        raise DeadlinePassed("已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议")
+        raise DeadlinePassed(
+            _("已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议")
+        )
     transition(
         petition,
         allowed_from={Status.ROUTED},
@@ -153,13 +158,13 @@ def petition_notify(
     (Art. 23).  Not a status change, but it stops the 15-day clock."""
     require_handling_unit(actor, petition)
     if petition.status not in {Status.ROUTED, Status.HANDLING}:
-        raise ActionError("wrong_state", "当前状态不需要告知")
+        raise ActionError("wrong_state", _("当前状态不需要告知"))
     if petition.notified_at:
-        raise ActionError("wrong_state", "已告知信访人，无需重复告知")
+        raise ActionError("wrong_state", _("已告知信访人，无需重复告知"))
     now = timezone.now()
     updated = Petition.objects.filter(pk=petition.pk, notified_at__isnull=True).update(notified_at=now)
     if not updated:
-        raise ActionError("wrong_state", "已告知信访人，无需重复告知")
+        raise ActionError("wrong_state", _("已告知信访人，无需重复告知"))
     petition.notified_at = now
     meet_deadlines(petition, DeadlineRule.NOTIFY, at=now)
     refresh_current_due(petition)
