@@ -55,7 +55,7 @@ class StepForm(forms.Form):
         it is not there, as for the page's own object."""
         found = qs.filter(pk=self.cleaned_data.get(field)).first()
         if found is None:
-            raise Http404("对象不存在或无权查看")
+            raise Http404(_("对象不存在或无权查看"))
         return found
 
 
