@@ -222,3 +222,25 @@ def test_chinese_ui_is_unchanged(client, world, scene):
     assert "Performance indicators" not in page
     page = client.get(scene["supervision notice"]).content.decode()
     assert "被督办单位" in page and "Supervised unit" not in page
+
+
+def test_action_errors_follow_the_active_language(world):
+    from django.utils import translation
+
+    from xinfang.petitions.errors import ActionError, Forbidden
+    from xinfang.supervision.actions import notice_issue
+    from xinfang.supervision.models import Trigger
+
+    cases = (
+        ("en", "Please fill in the required fields", "Please describe the matter under supervision"),
+        ("zh-hans", "请填写必填项", "请填写督办事项"),
+    )
+    for language, summary, field_message in cases:
+        with translation.override(language):
+            with pytest.raises(ActionError) as raised:
+                notice_issue(actor=world.supervisor, unit=world.town_a, trigger=Trigger.OVERDUE, facts=" ")
+            assert raised.value.message == summary
+            assert raised.value.fields == {"facts": field_message}
+    with translation.override("en"):
+        assert Forbidden().message == "You are not allowed to do this"
+    assert Forbidden().message == "您无权执行此操作"
