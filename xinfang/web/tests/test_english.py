@@ -244,3 +244,24 @@ def test_action_errors_follow_the_active_language(world):
     with translation.override("en"):
         assert Forbidden().message == "You are not allowed to do this"
     assert Forbidden().message == "您无权执行此操作"
+
+
+def test_javascript_strings_are_translated(client):
+    """The scripts take their text from Django's JavaScript catalogue, complete in English."""
+    from pathlib import Path
+
+    from xinfang.web.tests.test_i18n_en import LC_MESSAGES, read_po
+
+    entries = read_po(LC_MESSAGES / "djangojs.po")
+    assert entries
+    assert [e["msgid"] for e in entries if e["fuzzy"] or not all(e["msgstr"])] == []
+    scripts = Path(settings.BASE_DIR) / "static" / "xinfang" / "js"
+    for script in scripts.glob("*.js"):
+        for line in script.read_text(encoding="utf-8").splitlines():
+            code = re.sub(r'gettext\("[^"]*"\)', "", line.split("//")[0])
+            assert not HAN.search(code), (script.name, line)
+    english(client)
+    catalogue = client.get(reverse("javascript-catalog")).content.decode()
+    assert "Triage failed" in catalogue and "Routing catalogue mode" in catalogue
+    page = client.get("/login/").content.decode()
+    assert reverse("javascript-catalog") in page
