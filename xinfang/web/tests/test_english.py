@@ -33,7 +33,9 @@ def stored_texts() -> list[str]:
     longest first: that is user data, shown as entered, not UI text."""
     found = set()
     for model in apps.get_models():
-        if not model.__module__.startswith("xinfang"):
+        # Document templates are seeded by a migration and share titles with UI labels
+        # (登记回执…): they are not fixture data, so they must not hide untranslated text.
+        if not model.__module__.startswith("xinfang") or model._meta.label == "documents.DocumentTemplate":
             continue
         fields = [
             f.attname
@@ -51,7 +53,8 @@ def stored_texts() -> list[str]:
                 elif isinstance(value, str) and HAN.search(value):
                     found.add(value.strip())
                     found.update(part.strip() for part in re.split(r"[\n\r]+", value) if part.strip())
-    return sorted(found, key=len, reverse=True)
+    # Single characters (a case-number prefix such as 海) would blank out real UI words.
+    return sorted((t for t in found if len(t) > 1), key=len, reverse=True)
 
 
 def leftover_chinese(page: str, ignore: list[str]) -> list[str]:
