@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, User
 
@@ -9,7 +10,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "role", "unit", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name"]
-    fieldsets = BaseUserAdmin.fieldsets + (("信访", {"fields": ["full_name", "title", "role", "unit"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("信访"), {"fields": ["full_name", "title", "role", "unit"]}),)
     autocomplete_fields = ["unit"]
 
 

@@ -68,12 +68,14 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the JSON API.  Only its hash is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
     name = models.CharField(_("用途"), max_length=60)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("令牌摘要"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("最近使用时间"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("到期时间"))
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
 
@@ -23,8 +24,8 @@ WINDOW = 15 * 60
 
 class LimitedAuthenticationForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确",
-        "inactive": "该账号已停用",
+        "invalid_login": _("用户名或密码不正确"),
+        "inactive": _("该账号已停用"),
     }
 
     def clean(self):
@@ -36,11 +37,13 @@ class LimitedAuthenticationForm(AuthenticationForm):
         if ratelimit.blocked("login-pair", pair, limit=per_pair, window_seconds=WINDOW) or ratelimit.blocked(
             "login-ip", ip, limit=per_ip, window_seconds=WINDOW
         ):
-            raise ValidationError("登录尝试次数过多，请15分钟后再试", code="rate_limited")
+            raise ValidationError(_("登录尝试次数过多，请15分钟后再试"), code="rate_limited")
         if username and (
             wait := ratelimit.wait_seconds("login-user", username, free=per_pair, window_seconds=WINDOW)
         ):
-            raise ValidationError(f"该账号近期登录失败较多，请{wait}秒后再试", code="rate_limited")
+            raise ValidationError(
+                _("该账号近期登录失败较多，请%(wait)s秒后再试") % {"wait": wait}, code="rate_limited"
+            )
         try:
             return super().clean()
         except ValidationError:

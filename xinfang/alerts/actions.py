@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.actions._core import record_event
@@ -139,13 +140,13 @@ def after_raise(alert: Alert | None) -> Alert | None:
 @transaction.atomic
 def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
     if not can_manage(actor, alert):
-        raise Forbidden("只有信访部门或本单位负责人可以确认预警")
+        raise Forbidden(_("只有信访部门或本单位负责人可以确认预警"))
     now = timezone.now()
     changed = Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
         status=AlertStatus.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=now
     )
     if changed != 1:
-        raise WrongState("该预警已被处理，请刷新后重试")
+        raise WrongState(_("该预警已被处理，请刷新后重试"))
     alert.refresh_from_db()
     _record(
         alert,
@@ -159,11 +160,11 @@ def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
 @transaction.atomic
 def alert_assign(*, actor, alert: Alert, assignee: User, note: str = "") -> Alert:
     if not can_manage(actor, alert):
-        raise Forbidden("只有信访部门或本单位负责人可以指派预警")
+        raise Forbidden(_("只有信访部门或本单位负责人可以指派预警"))
     if not assignee.is_active or assignee.unit_id is None or assignee.role == Role.HEARING_MEMBER:
-        raise ActionError("invalid", "请选择有效的工作人员", fields={"assignee": "无效的工作人员"})
+        raise ActionError("invalid", _("请选择有效的工作人员"), fields={"assignee": _("无效的工作人员")})
     if not actor.is_bureau_staff and not assignee.unit.is_within(actor.unit):
-        raise ActionError("invalid", "只能指派给本单位工作人员", fields={"assignee": "不属本单位"})
+        raise ActionError("invalid", _("只能指派给本单位工作人员"), fields={"assignee": _("不属本单位")})
     now = timezone.now()
     changed = Alert.objects.filter(
         pk=alert.pk, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
@@ -172,7 +173,7 @@ def alert_assign(*, actor, alert: Alert, assignee: User, note: str = "") -> Aler
         assigned_to=assignee,
     )
     if changed != 1:
-        raise WrongState("该预警已关闭或已指派")
+        raise WrongState(_("该预警已关闭或已指派"))
     Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_by=actor, acknowledged_at=now
     )
@@ -197,7 +198,7 @@ def alert_close(*, actor, alert: Alert, note: str = "") -> Alert:
         Alert.objects.filter(pk=alert.pk).exclude(status=AlertStatus.CLOSED).update(status=AlertStatus.CLOSED)
     )
     if changed != 1:
-        raise WrongState("该预警已关闭")
+        raise WrongState(_("该预警已关闭"))
     alert.refresh_from_db()
     _record(
         alert,

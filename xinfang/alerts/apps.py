@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "xinfang.alerts"
     label = "alerts"
+    verbose_name = _("预警")
 
     def ready(self) -> None:
         from xinfang.web.nav import NavItem, register

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.petitions.choices import OPEN_STATUSES
@@ -64,7 +65,7 @@ def traffic_lights(unit_ids, hidden=()) -> dict:
         "by_unit": [
             {
                 "unit_id": r["handling_unit_id"],
-                "unit": names.get(r["handling_unit_id"], "未转送"),
+                "unit": names.get(r["handling_unit_id"], _("未转送")),
                 "count": r["n"],
             }
             for r in by_unit

@@ -37,24 +37,44 @@ class Alert(models.Model):
     severity = models.CharField(_("级别"), max_length=12, choices=Severity.choices, default=Severity.WARNING)
     status = models.CharField(_("状态"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     title = models.CharField(_("标题"), max_length=200)
-    dedupe_key = models.CharField(max_length=120, unique=True)
-    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dedupe_key = models.CharField(max_length=120, unique=True, verbose_name=_("去重键"))
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
     petition = models.ForeignKey(
-        "petitions.Petition", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+        "petitions.Petition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("信访事项"),
     )
-    petitions = models.ManyToManyField("petitions.Petition", blank=True, related_name="group_alerts")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    petitions = models.ManyToManyField(
+        "petitions.Petition", blank=True, related_name="group_alerts", verbose_name=_("相关信访事项")
+    )
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("数据"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("创建时间"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("确认人"),
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("确认时间"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_alerts",
+        verbose_name=_("指派给"),
     )
     reported_up_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
 
@@ -85,6 +105,8 @@ class AlertNotice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("预警通知")
+        verbose_name_plural = _("预警通知")
         # Created by the stats app, where these models first lived: the table and index names stay.
         db_table = "stats_alertnotice"
         ordering = ["-created_at"]
@@ -117,6 +139,8 @@ class ReportUp(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("预警上报")
+        verbose_name_plural = _("预警上报")
         db_table = "stats_reportup"
         unique_together = [("alert", "kind")]
         ordering = ["reported_at"]

@@ -11,6 +11,7 @@ from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role, User
@@ -140,20 +141,20 @@ def alert_action(request, pk: int, name: str):
     try:
         if name == "acknowledge":
             actions.alert_acknowledge(actor=request.user, alert=alert, note=note)
-            messages.success(request, "已确认预警")
+            messages.success(request, _("已确认预警"))
         elif name == "assign":
             assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
             if assignee is None:
-                raise ActionError("invalid", "请选择指派对象", fields={"assignee": "必填"})
+                raise ActionError("invalid", _("请选择指派对象"), fields={"assignee": _("必填")})
             actions.alert_assign(actor=request.user, alert=alert, assignee=assignee, note=note)
-            messages.success(request, f"已指派给{assignee.display_name}")
+            messages.success(request, _("已指派给%(name)s") % {"name": assignee.display_name})
         elif name == "close":
             actions.alert_close(actor=request.user, alert=alert, note=note)
-            messages.success(request, "已关闭预警")
+            messages.success(request, _("已关闭预警"))
         elif name == "report_up":
             made = actions.alert_report_up(alert=alert, actor=request.user, note=note)
             messages.success(
-                request, "已报告：" + "、".join(r.unit_name for r in made) if made else "此前已报告"
+                request, _("已报告：") + "、".join(r.unit_name for r in made) if made else _("此前已报告")
             )
         else:
             raise Http404()

@@ -18,13 +18,19 @@ class AuditAction(models.TextChoices):
 
 
 class AuditLog(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=32, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=40)
-    detail = models.CharField(max_length=200, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("时间"))
+    action = models.CharField(max_length=32, choices=AuditAction.choices, verbose_name=_("操作"))
+    object_type = models.CharField(max_length=40, verbose_name=_("对象类型"))
+    object_id = models.CharField(max_length=40, verbose_name=_("对象编号"))
+    detail = models.CharField(max_length=200, blank=True, verbose_name=_("详情"))
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP地址"))
 
     class Meta:
         verbose_name = _("审计记录")

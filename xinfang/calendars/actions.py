@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import CalendarDay, HolidaySchedule
 from .schedule_csv import ScheduleError, ScheduleRow
@@ -39,8 +40,8 @@ def schedule_load(*, year: int, rows: Sequence[ScheduleRow], source: str = "", u
     if outside:
         raise ScheduleError(f"日期{outside[0]:%Y-%m-%d}不在{year}年内。")
     if len(set(dates)) != len(dates):
-        raise ScheduleError("同一日期出现了两次。")
-    schedule, _ = HolidaySchedule.objects.select_for_update().update_or_create(
+        raise ScheduleError(_("同一日期出现了两次。"))
+    schedule, _created = HolidaySchedule.objects.select_for_update().update_or_create(
         year=year,
         defaults={"source": source or default_source(year), "loaded_at": timezone.now(), "loaded_by": user},
     )

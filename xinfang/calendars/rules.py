@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 REGULATION = "《信访工作条例》"
 
@@ -51,23 +52,32 @@ class RuleSpec:
         return f"{self.days}日" if self.unit == DayUnit.CALENDAR else f"{self.days}个工作日"
 
 
+# Articles stay Chinese here (notices quote them); pages translate them with gettext().
 RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
-    DeadlineRule.ROUTE: RuleSpec(15, DayUnit.CALENDAR, f"{REGULATION}第二十二条"),
-    DeadlineRule.NOTIFY: RuleSpec(15, DayUnit.CALENDAR, f"{REGULATION}第二十三条第二款、第三款"),
-    DeadlineRule.OBJECT: RuleSpec(5, DayUnit.WORKING, f"{REGULATION}第二十三条第三款"),
-    DeadlineRule.CONCLUDE: RuleSpec(60, DayUnit.CALENDAR, f"{REGULATION}第三十四条"),
-    # Counted from the original conclusion due date; the unit head may grant less.
-    DeadlineRule.EXTEND: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十四条", max_days=30),
-    DeadlineRule.SIMPLE: RuleSpec(
-        10, DayUnit.WORKING, "国家信访局《信访事项简易办理办法（试行）》（2016年）"
+    DeadlineRule.ROUTE: RuleSpec(15, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第二十二条")),
+    DeadlineRule.NOTIFY: RuleSpec(
+        15, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第二十三条第二款、第三款")
     ),
-    DeadlineRule.REVIEW_REQUEST: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十五条"),
-    DeadlineRule.REVIEW_ANSWER: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十五条"),
-    DeadlineRule.REREVIEW_REQUEST: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十六条第一款"),
+    DeadlineRule.OBJECT: RuleSpec(5, DayUnit.WORKING, gettext_noop("《信访工作条例》第二十三条第三款")),
+    DeadlineRule.CONCLUDE: RuleSpec(60, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十四条")),
+    # Counted from the original conclusion due date; the unit head may grant less.
+    DeadlineRule.EXTEND: RuleSpec(
+        30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十四条"), max_days=30
+    ),
+    DeadlineRule.SIMPLE: RuleSpec(
+        10, DayUnit.WORKING, gettext_noop("国家信访局《信访事项简易办理办法（试行）》（2016年）")
+    ),
+    DeadlineRule.REVIEW_REQUEST: RuleSpec(30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十五条")),
+    DeadlineRule.REVIEW_ANSWER: RuleSpec(30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十五条")),
+    DeadlineRule.REREVIEW_REQUEST: RuleSpec(
+        30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十六条第一款")
+    ),
     # Hearing time is not counted (Art. 36②): pass it as a pause.
-    DeadlineRule.REREVIEW_ANSWER: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十六条"),
+    DeadlineRule.REREVIEW_ANSWER: RuleSpec(30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十六条")),
     # The bureau sets the period per assignment; 30 日 is only the form's default.
-    DeadlineRule.ASSIGN_REPORT: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第二十二条第一款第三项"),
+    DeadlineRule.ASSIGN_REPORT: RuleSpec(
+        30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第二十二条第一款第三项")
+    ),
 }
 
 

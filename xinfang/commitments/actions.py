@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.actions._core import record_mechanism_event
@@ -51,21 +52,21 @@ def _speaks_for(actor, unit: Unit) -> bool:
 def commitment_create(*, actor, petition: Petition, unit: Unit, owner, text: str, due: date) -> Commitment:
     """Record a promise made to the petitioner: what, by which unit, who answers for it, by when."""
     if not _speaks_for(actor, unit):
-        raise Forbidden("只能登记本单位作出的承诺")
+        raise Forbidden(_("只能登记本单位作出的承诺"))
     errors = {}
     text = (text or "").strip()
     if not text:
-        errors["text"] = "请填写承诺内容"
+        errors["text"] = _("请填写承诺内容")
     if due < timezone.localdate():
-        errors["due"] = "兑现期限不能早于今天"
+        errors["due"] = _("兑现期限不能早于今天")
     if (
         not owner.is_active
         or not (owner.unit_id and owner.unit.path.startswith(unit.path))
         and not owner.is_leader
     ):
-        errors["owner"] = "责任人须为承诺单位的工作人员或领导"
+        errors["owner"] = _("责任人须为承诺单位的工作人员或领导")
     if errors:
-        raise ActionError("invalid", "承诺信息有误", fields=errors)
+        raise ActionError("invalid", _("承诺信息有误"), fields=errors)
     commitment = Commitment.objects.create(
         petition=petition, promised_by_unit=unit, owner=owner, text=text[:2000], due=due, created_by=actor
     )
@@ -89,18 +90,18 @@ def commitment_keep(
 ) -> Commitment:
     """The promise is kept (also late: a missed commitment stays flagged for accountability)."""
     if actor.pk != commitment.owner_id and not _speaks_for(actor, commitment.promised_by_unit):
-        raise Forbidden("只有责任人、承诺单位或信访部门可以登记兑现")
+        raise Forbidden(_("只有责任人、承诺单位或信访部门可以登记兑现"))
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ActionError("invalid", "请说明兑现情况", fields={"evidence": "此项为必填项"})
+        raise ActionError("invalid", _("请说明兑现情况"), fields={"evidence": _("此项为必填项")})
     if attachment is not None and attachment.petition_id != commitment.petition_id:
-        raise ActionError("invalid", "附件不属于该事项", fields={"attachment": "附件不正确"})
+        raise ActionError("invalid", _("附件不属于该事项"), fields={"attachment": _("附件不正确")})
     now = timezone.now()
     changed = Commitment.objects.filter(
         pk=commitment.pk, status__in=[CommitmentStatus.OPEN, CommitmentStatus.MISSED]
     ).update(status=CommitmentStatus.KEPT, evidence=evidence, attachment=attachment, kept_at=now)
     if changed != 1:
-        raise WrongState("该承诺已登记兑现")
+        raise WrongState(_("该承诺已登记兑现"))
     late = commitment.missed_flagged_at is not None or timezone.localdate(now) > commitment.due
     commitment.refresh_from_db()
     _event(
@@ -114,10 +115,10 @@ def commitment_keep(
 
 def _validate_answer(answer: str, comment: str) -> str:
     if answer not in FollowUpAnswer.values:
-        raise ActionError("invalid", "请选择问题是否真正解决", fields={"answer": "请选择"})
+        raise ActionError("invalid", _("请选择问题是否真正解决"), fields={"answer": _("请选择")})
     comment = (comment or "").strip()
     if answer != FollowUpAnswer.SOLVED and not comment:
-        raise ActionError("invalid", "请说明尚未解决的问题", fields={"comment": "请填写"})
+        raise ActionError("invalid", _("请说明尚未解决的问题"), fields={"comment": _("请填写")})
     return comment[:2000]
 
 
@@ -134,7 +135,7 @@ def _apply_answer(
         recorded_by=recorder,
     )
     if changed != 1:
-        raise WrongState("该回访已完成或已取消")
+        raise WrongState(_("该回访已完成或已取消"))
     petition = Petition.objects.get(pk=followup.petition_id)
     _event(
         petition,
@@ -167,9 +168,9 @@ def followup_record(*, actor, followup: FollowUp, answer: str, comment: str = ""
     """Bureau staff record a phone or home-visit follow-up.  "Not solved"
     reopens the matter with the recording user as the actor."""
     if not (actor.is_bureau_staff and actor.role in RECORDING_ROLES):
-        raise Forbidden("回访结果由信访部门登记员或领导登记")
+        raise Forbidden(_("回访结果由信访部门登记员或领导登记"))
     if method not in {FollowUpMethod.PHONE, FollowUpMethod.VISIT}:
-        raise ActionError("invalid", "请选择回访方式", fields={"method": "电话回访或上门回访"})
+        raise ActionError("invalid", _("请选择回访方式"), fields={"method": _("电话回访或上门回访")})
     comment = _validate_answer(answer, comment)
     return _apply_answer(
         followup=followup,
@@ -208,14 +209,14 @@ def followup_cancel(*, actor, followup: FollowUp, reason: str) -> FollowUp:
         raise Forbidden()
     reason = (reason or "").strip()
     if not reason:
-        raise ActionError("invalid", "请填写理由", fields={"reason": "此项为必填项"})
+        raise ActionError("invalid", _("请填写理由"), fields={"reason": _("此项为必填项")})
     if (
         FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.SCHEDULED).update(
             status=FollowUpStatus.CANCELLED
         )
         != 1
     ):
-        raise WrongState("该回访已完成或已取消")
+        raise WrongState(_("该回访已完成或已取消"))
     followup.status = FollowUpStatus.CANCELLED
     _event(
         followup.petition,

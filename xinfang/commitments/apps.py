@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CommitmentsConfig(AppConfig):
     name = "xinfang.commitments"
     label = "commitments"
-    verbose_name = "践诺问责与跟踪问效"
+    verbose_name = _("践诺问责与跟踪问效")
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

@@ -35,7 +35,9 @@ class CommitmentQuerySet(models.QuerySet):
 
 
 class Commitment(models.Model):
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="commitments")
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("信访事项")
+    )
     promised_by_unit = models.ForeignKey(
         "units.Unit", verbose_name=_("承诺单位"), on_delete=models.PROTECT, related_name="+"
     )
@@ -52,15 +54,24 @@ class Commitment(models.Model):
     )
     evidence = models.TextField(_("兑现情况"), blank=True)
     attachment = models.ForeignKey(
-        "petitions.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "petitions.Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("附件"),
     )
-    kept_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    kept_at = models.DateTimeField(null=True, blank=True, verbose_name=_("兑现时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
     # Claimed once by the reminder run: the promise was broken.
-    missed_flagged_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    missed_flagged_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("逾期标记时间")
+    )
     # What the supervision hook returned (e.g. "supervision:12"), or "" when no supervision app answered.
-    supervision_ref = models.CharField(max_length=60, blank=True)
+    supervision_ref = models.CharField(max_length=60, blank=True, verbose_name=_("督办引用"))
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -87,7 +98,7 @@ class FollowUpPolicy(models.Model):
     )
     default_method = models.CharField(_("默认方式"), max_length=10, default="phone")
     is_active = models.BooleanField(_("启用"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
 
     class Meta:
         verbose_name = _("回访规则")
@@ -136,10 +147,14 @@ class FollowUpQuerySet(models.QuerySet):
 
 
 class FollowUp(models.Model):
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="followups")
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="followups", verbose_name=_("信访事项")
+    )
     # The closing event this round of follow-ups belongs to: a reopened and
     # closed-again matter gets a new round.
-    close_event = models.ForeignKey("petitions.PetitionEvent", on_delete=models.CASCADE, related_name="+")
+    close_event = models.ForeignKey(
+        "petitions.PetitionEvent", on_delete=models.CASCADE, related_name="+", verbose_name=_("办结事件")
+    )
     seq = models.PositiveSmallIntegerField(_("第几次"))
     unit = models.ForeignKey(
         "units.Unit",
@@ -156,14 +171,19 @@ class FollowUp(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = models.CharField(max_length=64, unique=True, default=new_token, verbose_name=_("回访令牌"))
     answer = models.CharField(
         _("问题是否真正解决"), max_length=12, choices=FollowUpAnswer.choices, blank=True
     )
     comment = models.TextField(_("意见"), blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("答复时间"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
     reopened = models.BooleanField(_("已重新办理"), default=False)
     # Unsolved but the matter could not be reopened (复核终结 or already open): a bureau task (Art. 37).

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from xinfang.accounts import ratelimit
@@ -71,15 +72,15 @@ def commitment_new(request):
         owner = User.objects.filter(pk=p.int("owner"), is_active=True).first()
         due = p.date("due")
         if unit is None:
-            p.errors["unit"] = "请选择承诺单位"
+            p.errors["unit"] = _("请选择承诺单位")
         if owner is None:
-            p.errors["owner"] = "请选择责任人"
+            p.errors["owner"] = _("请选择责任人")
         try:
             p.check()
             commitment = actions.commitment_create(
                 actor=user, petition=petition, unit=unit, owner=owner, text=p.text("text"), due=due
             )
-            messages.success(request, "已登记承诺")
+            messages.success(request, _("已登记承诺"))
             return redirect("commitments:detail", commitment.pk)
         except ActionError as exc:
             request.form_errors = exc.fields
@@ -174,7 +175,7 @@ def _followup_page(request, followup, *, failed: Failed | None = None, status: i
             "f": followup,
             "answers": FollowUpAnswer.choices,
             "errors": failed.errors if failed else {},
-            "methods": [(FollowUpMethod.PHONE, "电话回访"), (FollowUpMethod.VISIT, "上门回访")],
+            "methods": [(FollowUpMethod.PHONE, _("电话回访")), (FollowUpMethod.VISIT, _("上门回访"))],
             "can_record": followup.status == FollowUpStatus.SCHEDULED
             and user.is_bureau_staff
             and user.role in actions.RECORDING_ROLES,
@@ -195,7 +196,7 @@ def questionnaire(request, token: str):
     errors, message = {}, ""
     if request.method == "POST" and followup.status == FollowUpStatus.SCHEDULED:
         if not ratelimit.hit("followup-answer", ip, limit=20, window_seconds=3600):
-            message = "提交过于频繁，请稍后再试"
+            message = _("提交过于频繁，请稍后再试")
         else:
             try:
                 actions.followup_answer_portal(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.petitions.admin_scope import PetitionScopedAdmin
 
@@ -20,14 +21,14 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="依据")
+    @admin.display(description=_("依据"))
     def legal_basis(self, obj) -> str:
         return SPECS[obj.kind].basis if obj and obj.kind in SPECS else ""
 
-    @admin.display(description="可用变量")
+    @admin.display(description=_("可用变量"))
     def variables(self, obj) -> str:
         required = set(SPECS[obj.kind].required) if obj and obj.kind in SPECS else set()
-        return "；".join(f"{k}：{v}{'（必填）' if k in required else ''}" for k, v in VARIABLES.items())
+        return "；".join(f"{k}：{v}{_('（必填）') if k in required else ''}" for k, v in VARIABLES.items())
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_by = request.user

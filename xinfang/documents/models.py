@@ -61,10 +61,10 @@ class DocumentTemplate(models.Model):
 class DocumentSequence(models.Model):
     """The last 文号 sequence number per kind, issuing unit and year."""
 
-    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
-    unit_code = models.CharField(max_length=20)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices, verbose_name=_("文书种类"))
+    unit_code = models.CharField(max_length=20, verbose_name=_("单位代码"))
+    year = models.PositiveIntegerField(verbose_name=_("年度"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("最后序号"))
 
     class Meta:
         verbose_name = _("文号序列")
@@ -103,7 +103,7 @@ class IssuedDocument(models.Model):
     context = models.JSONField(_("文书数据"), default=dict, help_text=_("出具时使用的全部变量值"))
     body_text = models.TextField(_("正文"))
     is_public = models.BooleanField(_("在网上信访平台公开"), default=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("PDF摘要"))
 
     objects = IssuedDocumentQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from xinfang.audit.models import AuditAction, audit
@@ -63,7 +64,7 @@ def rights_card_context(petition, petitioner=None) -> dict:
         "petitioner_name": petitioner.name if petitioner else "、".join(names[:3]),
         "received_date": timezone.localtime(petition.received_at).date(),
         "deadlines": deadlines,
-        "handling_unit": handling.name if handling else "（待转送）",
+        "handling_unit": handling.name if handling else _("（待转送）"),
         "handling_unit_phone": handling.phone if handling else "",
         "bureau_name": bureau.name,
         "bureau_phone": bureau.phone,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import can_see, visible_petitions
@@ -40,7 +41,7 @@ def get_hearing_for(user, pk) -> Hearing:
     try:
         return visible_hearings(user).select_related("petition", "host", "petition__handling_unit").get(pk=pk)
     except (Hearing.DoesNotExist, ValueError, TypeError):
-        raise Http404("听证不存在或无权查看") from None
+        raise Http404(_("听证不存在或无权查看")) from None
 
 
 def can_manage(user, petition) -> bool:
@@ -55,7 +56,7 @@ def can_manage(user, petition) -> bool:
 
 def require_manager(user, petition) -> None:
     if not can_manage(user, petition):
-        raise Forbidden("只有信访部门或承办单位工作人员可以组织听证")
+        raise Forbidden(_("只有信访部门或承办单位工作人员可以组织听证"))
 
 
 def can_manage_roster(user) -> bool:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.actions import petition_pause_clock, petition_resume_clock
@@ -61,7 +62,7 @@ def _move(hearing: Hearing, *, allowed: Iterable[str], to: str, **updates) -> st
     if old not in set(allowed):
         raise WrongState(f"听证当前状态为“{HearingStatus(old).label}”，不能执行此操作")
     if Hearing.objects.filter(pk=hearing.pk, status=old).update(status=to, **updates) != 1:
-        raise WrongState("该听证已被他人处理，请刷新后重试")
+        raise WrongState(_("该听证已被他人处理，请刷新后重试"))
     hearing.status = to
     for key, value in updates.items():
         setattr(hearing, key, value)
@@ -88,10 +89,12 @@ def member_save(
     """Create or update a roster entry (bureau staff only).  An empty `phone`
     on update keeps the stored number."""
     if not can_manage_roster(actor):
-        raise Forbidden("只有信访部门工作人员可以维护听证员库")
+        raise Forbidden(_("只有信访部门工作人员可以维护听证员库"))
     name = require_text(name, "name")
     if user is not None and user.role != Role.HEARING_MEMBER:
-        raise ActionError("invalid", "关联账号必须是听证员角色", fields={"user": "该账号不是听证员角色"})
+        raise ActionError(
+            "invalid", _("关联账号必须是听证员角色"), fields={"user": _("该账号不是听证员角色")}
+        )
     member = member or HearingMember()
     member.name, member.kind, member.organisation = name, kind, organisation.strip()
     member.user, member.related_people, member.is_active = user, related_people.strip(), is_active
@@ -110,18 +113,18 @@ def hearing_schedule(*, actor, petition: Petition, scheduled_at: datetime, place
     """Arrange a hearing on a petition in handling (Art. 31(6); Art. 36② for re-reviews)."""
     require_manager(actor, petition)
     if petition.status != Status.HANDLING:
-        raise WrongState("只有办理中的事项可以组织听证")
+        raise WrongState(_("只有办理中的事项可以组织听证"))
     place = require_text(place, "place")
     if host is None or host.role == Role.HEARING_MEMBER or host.unit_id is None or not host.is_active:
         raise ActionError(
-            "invalid", "主持人须为信访部门或承办单位工作人员", fields={"host": "主持人不符合条件"}
+            "invalid", _("主持人须为信访部门或承办单位工作人员"), fields={"host": _("主持人不符合条件")}
         )
     if not (host.is_bureau_staff or petition.handling_unit.is_within(host.unit)):
         raise ActionError(
-            "invalid", "主持人须为信访部门或承办单位工作人员", fields={"host": "主持人不符合条件"}
+            "invalid", _("主持人须为信访部门或承办单位工作人员"), fields={"host": _("主持人不符合条件")}
         )
     if petition.hearings.filter(status__in=[HearingStatus.SCHEDULED, HearingStatus.HELD]).exists():
-        raise WrongState("该事项已有正在进行的听证")
+        raise WrongState(_("该事项已有正在进行的听证"))
     hearing = Hearing.objects.create(
         petition=petition,
         stage=petition.stage,
@@ -156,7 +159,7 @@ def hearing_select_panel(*, actor, hearing: Hearing, members: Iterable[HearingMe
     petition = hearing.petition
     require_manager(actor, petition)
     if hearing.status != HearingStatus.SCHEDULED:
-        raise WrongState("只有尚未举行的听证可以调整听证员")
+        raise WrongState(_("只有尚未举行的听证可以调整听证员"))
     members = [m for m in dict.fromkeys(members)]
     existing = {s.member_id: s for s in hearing.seats.all()}
     new = [m for m in members if m.pk not in existing]
@@ -166,13 +169,13 @@ def hearing_select_panel(*, actor, hearing: Hearing, members: Iterable[HearingMe
             "invalid", f"听证员不得少于{MIN_PANEL}名", fields={"members": f"请至少选择{MIN_PANEL}名听证员"}
         )
     if seated_before + len(new) > MAX_PANEL:
-        raise ActionError("invalid", f"听证员不得多于{MAX_PANEL}名", fields={"members": "人数过多"})
+        raise ActionError("invalid", f"听证员不得多于{MAX_PANEL}名", fields={"members": _("人数过多")})
     now = timezone.now()
     result = PanelResult(selected=[], recused=[], seated_count=seated_before)
     for member in new:
         if not member.is_active:
             raise ActionError(
-                "invalid", f"{member.name}已不在听证员库中", fields={"members": "含已停用的听证员"}
+                "invalid", f"{member.name}已不在听证员库中", fields={"members": _("含已停用的听证员")}
             )
         reasons = member.conflicts_with(petition)
         if reasons:
@@ -202,12 +205,12 @@ def hearing_select_panel(*, actor, hearing: Hearing, members: Iterable[HearingMe
 def hearing_recuse_member(*, actor, seat: PanelSeat, reason: str) -> PanelSeat:
     """A member declares recusal (or the organiser records it) before the conclusion."""
     hearing = seat.hearing
-    reason = require_text(reason, "reason", "请填写回避理由")
+    reason = require_text(reason, "reason", _("请填写回避理由"))
     own = seat.member.user_id is not None and seat.member.user_id == actor.pk
     if not own:
         require_manager(actor, hearing.petition)
     if hearing.status not in {HearingStatus.SCHEDULED, HearingStatus.HELD}:
-        raise WrongState("听证已结束，不能再申请回避")
+        raise WrongState(_("听证已结束，不能再申请回避"))
     changed = PanelSeat.objects.filter(pk=seat.pk, status=SeatStatus.SELECTED).update(
         status=SeatStatus.RECUSED,
         recusal_reason=reason[:400],
@@ -218,7 +221,7 @@ def hearing_recuse_member(*, actor, seat: PanelSeat, reason: str) -> PanelSeat:
         opinion_at=None,
     )
     if changed != 1:
-        raise WrongState("该听证员已回避")
+        raise WrongState(_("该听证员已回避"))
     seat.refresh_from_db()
     _event(hearing, actor=actor, step="member_recused", reason=reason, member=seat.member.name)
     return seat
@@ -250,9 +253,9 @@ def hearing_notify(*, actor, hearing: Hearing, method: str) -> list[HearingNotic
     the handling unit (and the respondent unit), each seated member."""
     require_manager(actor, hearing.petition)
     if hearing.status != HearingStatus.SCHEDULED:
-        raise WrongState("只有尚未举行的听证可以发送通知")
+        raise WrongState(_("只有尚未举行的听证可以发送通知"))
     if method not in NoticeMethod.values:
-        raise ActionError("invalid", "请选择送达方式", fields={"method": "送达方式不正确"})
+        raise ActionError("invalid", _("请选择送达方式"), fields={"method": _("送达方式不正确")})
     petition = hearing.petition
     targets: list[tuple[str, str, dict]] = []
     for link in petition.petitioner_links.select_related("petitioner"):
@@ -308,15 +311,17 @@ def hearing_hold(
     petition = hearing.petition
     require_manager(actor, petition)
     if held_on > timezone.localdate():
-        raise ActionError("invalid", "举行日期不能晚于今天", fields={"held_on": "日期不正确"})
+        raise ActionError("invalid", _("举行日期不能晚于今天"), fields={"held_on": _("日期不正确")})
     seats = list(hearing.seated())
     if len(seats) < MIN_PANEL:
         raise ActionError(
-            "invalid", f"听证员不足{MIN_PANEL}名，不能举行听证", fields={"members": "请补充听证员"}
+            "invalid", f"听证员不足{MIN_PANEL}名，不能举行听证", fields={"members": _("请补充听证员")}
         )
     absent = set(absent_members)
     if len(seats) - sum(1 for s in seats if s.member_id in absent) < MIN_PANEL:
-        raise ActionError("invalid", f"出席的听证员不足{MIN_PANEL}名", fields={"attendance": "出席人数不足"})
+        raise ActionError(
+            "invalid", f"出席的听证员不足{MIN_PANEL}名", fields={"attendance": _("出席人数不足")}
+        )
     _move(hearing, allowed={HearingStatus.SCHEDULED}, to=HearingStatus.HELD, held_on=held_on)
     for seat in seats:
         PanelSeat.objects.filter(pk=seat.pk).update(present=seat.member_id not in absent)
@@ -343,9 +348,9 @@ def hearing_hold(
 @transaction.atomic
 def hearing_record_minutes(*, actor, hearing: Hearing, minutes: str) -> Hearing:
     require_manager(actor, hearing.petition)
-    minutes = require_text(minutes, "minutes", "请填写听证笔录")
+    minutes = require_text(minutes, "minutes", _("请填写听证笔录"))
     if hearing.status != HearingStatus.HELD:
-        raise WrongState("只有已举行、尚未形成结论的听证可以记录笔录")
+        raise WrongState(_("只有已举行、尚未形成结论的听证可以记录笔录"))
     Hearing.objects.filter(pk=hearing.pk).update(minutes=minutes)
     hearing.minutes = minutes
     _event(hearing, actor=actor, step="minutes")
@@ -363,13 +368,13 @@ def hearing_record_opinion(
     if not own:
         require_manager(actor, hearing.petition)
     if opinion not in Outcome.values:
-        raise ActionError("invalid", "请选择意见", fields={"opinion": "请选择支持、解释说明或不予支持"})
-    reasoning = require_text(reasoning, "reasoning", "请填写理由")
+        raise ActionError("invalid", _("请选择意见"), fields={"opinion": _("请选择支持、解释说明或不予支持")})
+    reasoning = require_text(reasoning, "reasoning", _("请填写理由"))
     if hearing.status != HearingStatus.HELD:
-        raise WrongState("只有已举行、尚未形成结论的听证可以发表意见")
+        raise WrongState(_("只有已举行、尚未形成结论的听证可以发表意见"))
     seat = hearing.seats.filter(member=member, status=SeatStatus.SELECTED).first()
     if seat is None or seat.present is False:
-        raise Forbidden("该听证员未出席本次听证")
+        raise Forbidden(_("该听证员未出席本次听证"))
     seat.opinion, seat.reasoning, seat.opinion_at, seat.opinion_recorded_by = (
         opinion,
         reasoning,
@@ -388,21 +393,25 @@ def hearing_conclude(*, actor, hearing: Hearing, concluded_on: date, conclusion_
     The re-review clock resumes on `concluded_on`."""
     petition = hearing.petition
     require_manager(actor, petition)
-    conclusion_text = require_text(conclusion_text, "conclusion_text", "请填写听证意见")
+    conclusion_text = require_text(conclusion_text, "conclusion_text", _("请填写听证意见"))
     if hearing.status != HearingStatus.HELD:
-        raise WrongState("只有已举行的听证可以形成结论")
+        raise WrongState(_("只有已举行的听证可以形成结论"))
     if concluded_on > timezone.localdate() or (hearing.held_on and concluded_on < hearing.held_on):
-        raise ActionError("invalid", "结论日期应在举行日期和今天之间", fields={"concluded_on": "日期不正确"})
+        raise ActionError(
+            "invalid", _("结论日期应在举行日期和今天之间"), fields={"concluded_on": _("日期不正确")}
+        )
     seats = [s for s in hearing.seated().select_related("member") if s.present is not False]
     missing = [s.member.name for s in seats if not s.opinion]
     if missing:
         raise ActionError(
-            "invalid", f"尚有听证员未发表意见：{'、'.join(missing)}", fields={"opinions": "意见不全"}
+            "invalid", f"尚有听证员未发表意见：{'、'.join(missing)}", fields={"opinions": _("意见不全")}
         )
     outcome, votes = tally([s.opinion for s in seats])
     if not outcome:
         raise ActionError(
-            "no_majority", "听证员意见未形成多数，请合议后重新发表意见", fields={"opinions": "未形成多数意见"}
+            "no_majority",
+            _("听证员意见未形成多数，请合议后重新发表意见"),
+            fields={"opinions": _("未形成多数意见")},
         )
     dissent = "\n".join(
         f"{s.member.name}（{s.member.get_kind_display()}）：{Outcome(s.opinion).label}。{s.reasoning}"
@@ -454,7 +463,7 @@ def _resume(*, actor, hearing: Hearing, end: date) -> str | None:
 def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     """Cancel a scheduled hearing, or abandon a held one (the clock resumes today)."""
     require_manager(actor, hearing.petition)
-    reason = require_text(reason, "reason", "请填写取消原因")
+    reason = require_text(reason, "reason", _("请填写取消原因"))
     _move(
         hearing,
         allowed={HearingStatus.SCHEDULED, HearingStatus.HELD},
@@ -490,9 +499,9 @@ def hearing_publish(*, actor, hearing: Hearing) -> PublishedHearingOpinion:
     ID and phone numbers removed (Art. 36②: 可以依法向社会公示)."""
     require_manager(actor, hearing.petition)
     if hearing.status != HearingStatus.CONCLUDED:
-        raise WrongState("只有已形成结论的听证可以公示")
+        raise WrongState(_("只有已形成结论的听证可以公示"))
     if PublishedHearingOpinion.objects.filter(hearing=hearing).exists():
-        raise WrongState("该听证意见已公示")
+        raise WrongState(_("该听证意见已公示"))
     title, text = publication_text(hearing)
     published = PublishedHearingOpinion.objects.create(
         hearing=hearing, title=title, masked_text=text, published_by=actor

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class HearingsConfig(AppConfig):
     name = "xinfang.hearings"
     label = "hearings"
-    verbose_name = "信访听证"
+    verbose_name = _("信访听证")
 
     def ready(self) -> None:
         from xinfang.web.nav import NavItem, register

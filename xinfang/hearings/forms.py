@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.choices import Outcome
@@ -20,35 +21,35 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=40)
-    kind = forms.ChoiceField(label="身份", choices=MemberKind.choices)
-    organisation = forms.CharField(label="工作单位", max_length=100, required=False)
-    phone = forms.CharField(label="电话", max_length=20, required=False, help_text="修改时留空则不变")
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    kind = forms.ChoiceField(label=_("身份"), choices=MemberKind.choices)
+    organisation = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False, help_text=_("修改时留空则不变"))
     user = forms.ModelChoiceField(
-        label="登录账号",
+        label=_("登录账号"),
         required=False,
         queryset=User.objects.filter(role=Role.HEARING_MEMBER, is_active=True),
     )
     related_units = forms.ModelMultipleChoiceField(
-        label="任职或有利害关系的单位", required=False, queryset=Unit.objects.active()
+        label=_("任职或有利害关系的单位"), required=False, queryset=Unit.objects.active()
     )
     related_people = forms.CharField(
-        label="有利害关系的人员",
+        label=_("有利害关系的人员"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="姓名，以逗号、顿号或换行分隔",
+        help_text=_("姓名，以逗号、顿号或换行分隔"),
     )
-    is_active = forms.BooleanField(label="在库", required=False, initial=True)
+    is_active = forms.BooleanField(label=_("在库"), required=False, initial=True)
 
 
 class ScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(
-        label="听证时间",
+        label=_("听证时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    place = forms.CharField(label="听证地点", max_length=200)
-    host = forms.ModelChoiceField(label="主持人", queryset=User.objects.none())
+    place = forms.CharField(label=_("听证地点"), max_length=200)
+    host = forms.ModelChoiceField(label=_("主持人"), queryset=User.objects.none())
 
     def __init__(self, *args, petition=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,10 +77,10 @@ def _recused_warnings(request, result) -> None:
         messages.warning(request, f"{seat.member.name}因利害关系自动回避：{seat.recusal_reason}")
 
 
-@step("panel", actions.hearing_select_panel, "已更新听证员名单", after=_recused_warnings)
+@step("panel", actions.hearing_select_panel, _("已更新听证员名单"), after=_recused_warnings)
 class PanelForm(HearingStep):
     members = forms.ModelMultipleChoiceField(
-        label="听证员",
+        label=_("听证员"),
         queryset=HearingMember.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -88,24 +89,24 @@ class PanelForm(HearingStep):
 @step(
     "notify",
     actions.hearing_notify,
-    "听证通知已登记",
+    _("听证通知已登记"),
     after=lambda request, sent: messages.info(request, f"本次送达通知{len(sent)}份"),
 )
 class NotifyForm(HearingStep):
-    method = forms.ChoiceField(label="送达方式", choices=NoticeMethod.choices)
+    method = forms.ChoiceField(label=_("送达方式"), choices=NoticeMethod.choices)
 
 
-@step("hold", actions.hearing_hold, "已记录听证举行情况")
+@step("hold", actions.hearing_hold, _("已记录听证举行情况"))
 class HoldForm(HearingStep):
-    held_on = forms.DateField(label="举行日期", widget=DATE, initial=timezone.localdate)
+    held_on = forms.DateField(label=_("举行日期"), widget=DATE, initial=timezone.localdate)
     absent = forms.ModelMultipleChoiceField(
-        label="未出席的听证员",
+        label=_("未出席的听证员"),
         required=False,
         queryset=HearingMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    petitioner_present = forms.BooleanField(label="信访人出席", required=False, initial=True)
-    unit_present = forms.BooleanField(label="有关单位出席", required=False, initial=True)
+    petitioner_present = forms.BooleanField(label=_("信访人出席"), required=False, initial=True)
+    unit_present = forms.BooleanField(label=_("有关单位出席"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,16 +129,16 @@ class HoldForm(HearingStep):
         }
 
 
-@step("minutes", actions.hearing_record_minutes, "已保存听证笔录")
+@step("minutes", actions.hearing_record_minutes, _("已保存听证笔录"))
 class MinutesForm(HearingStep):
-    minutes = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 8}))
+    minutes = forms.CharField(label=_("听证笔录"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-@step("opinion", actions.hearing_record_opinion, "已记录听证员意见")
+@step("opinion", actions.hearing_record_opinion, _("已记录听证员意见"))
 class OpinionForm(HearingStep):
-    member = forms.ModelChoiceField(label="听证员", queryset=HearingMember.objects.none(), required=False)
-    opinion = forms.ChoiceField(label="意见", choices=Outcome.choices, widget=forms.RadioSelect)
-    reasoning = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}))
+    member = forms.ModelChoiceField(label=_("听证员"), queryset=HearingMember.objects.none(), required=False)
+    opinion = forms.ChoiceField(label=_("意见"), choices=Outcome.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,30 +150,30 @@ class OpinionForm(HearingStep):
         own = seat_of(self.user, self.obj)
         member = own.member if own is not None else self.cleaned_data["member"]
         if member is None:
-            raise ActionError("invalid", "请选择听证员", fields={"member": "必填"})
+            raise ActionError("invalid", _("请选择听证员"), fields={"member": _("必填")})
         return {**super().params(), "member": member}
 
 
-@step("conclude", actions.hearing_conclude, "已形成听证结论")
+@step("conclude", actions.hearing_conclude, _("已形成听证结论"))
 class ConcludeForm(HearingStep):
-    concluded_on = forms.DateField(label="结论日期", widget=DATE, initial=timezone.localdate)
-    conclusion_text = forms.CharField(label="听证意见", widget=forms.Textarea(attrs={"rows": 5}))
+    concluded_on = forms.DateField(label=_("结论日期"), widget=DATE, initial=timezone.localdate)
+    conclusion_text = forms.CharField(label=_("听证意见"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-@step("recuse", actions.hearing_recuse_member, "已登记回避")
+@step("recuse", actions.hearing_recuse_member, _("已登记回避"))
 class RecuseForm(HearingStep):
     seat = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="理由", max_length=400)
+    reason = forms.CharField(label=_("理由"), max_length=400)
 
     def params(self) -> dict:
         return {"seat": self.child(self.obj.seats.all(), "seat"), "reason": self.cleaned_data["reason"]}
 
 
-@step("cancel", actions.hearing_cancel, "已取消听证")
+@step("cancel", actions.hearing_cancel, _("已取消听证"))
 class ReasonForm(HearingStep):
-    reason = forms.CharField(label="理由", max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("理由"), max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@step("publish", actions.hearing_publish, "听证意见已公示")
+@step("publish", actions.hearing_publish, _("听证意见已公示"))
 class PublishForm(HearingStep):
     pass

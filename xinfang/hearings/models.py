@@ -38,7 +38,7 @@ class HearingMember(models.Model):
     name = models.CharField(_("姓名"), max_length=40)
     kind = models.CharField(_("身份"), max_length=16, choices=MemberKind.choices)
     organisation = models.CharField(_("工作单位"), max_length=100, blank=True)
-    phone_enc = models.TextField(blank=True, default="")
+    phone_enc = models.TextField(blank=True, default="", verbose_name=_("电话（加密）"))
     phone_masked = models.CharField(_("电话"), max_length=24, blank=True, default="")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -55,7 +55,7 @@ class HearingMember(models.Model):
         _("有利害关系的人员"), blank=True, help_text=_("姓名，以逗号、顿号或换行分隔")
     )
     is_active = models.BooleanField(_("在库"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("听证员")
@@ -107,7 +107,9 @@ class HearingStatus(models.TextChoices):
 
 
 class Hearing(models.Model):
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="hearings")
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.PROTECT, related_name="hearings", verbose_name=_("信访事项")
+    )
     stage = models.CharField(_("阶段"), max_length=12, help_text=_("安排听证时事项所处阶段"))
     scheduled_at = models.DateTimeField(_("听证时间"), db_index=True)
     place = models.CharField(_("听证地点"), max_length=200)
@@ -121,16 +123,23 @@ class Hearing(models.Model):
     concluded_on = models.DateField(_("结论日期"), null=True, blank=True)
     # The re-review clock pause this hearing opened (Art. 36②).
     pause = models.ForeignKey(
-        "petitions.DeadlinePause", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "petitions.DeadlinePause",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("期限中止"),
     )
     minutes = models.TextField(_("听证笔录"), blank=True)
     conclusion = models.CharField(_("听证结论"), max_length=16, choices=Outcome.choices, blank=True)
     conclusion_text = models.TextField(_("听证意见"), blank=True)
-    votes = models.JSONField(default=dict, blank=True)
+    votes = models.JSONField(default=dict, blank=True, verbose_name=_("表决结果"))
     dissent = models.TextField(_("不同意见"), blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("听证")
@@ -153,21 +162,34 @@ class PanelSeat(models.Model):
     """A member's place on one hearing's panel: selection or recusal,
     attendance and the member's opinion."""
 
-    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="seats")
-    member = models.ForeignKey(HearingMember, on_delete=models.PROTECT, related_name="seats")
-    status = models.CharField(max_length=10, choices=SeatStatus.choices, default=SeatStatus.SELECTED)
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.CASCADE, related_name="seats", verbose_name=_("听证")
+    )
+    member = models.ForeignKey(
+        HearingMember, on_delete=models.PROTECT, related_name="seats", verbose_name=_("听证员")
+    )
+    status = models.CharField(
+        max_length=10, choices=SeatStatus.choices, default=SeatStatus.SELECTED, verbose_name=_("状态")
+    )
     recusal_reason = models.CharField(_("回避理由"), max_length=400, blank=True)
-    recusal_automatic = models.BooleanField(default=False)
-    recused_at = models.DateTimeField(null=True, blank=True)
+    recusal_automatic = models.BooleanField(default=False, verbose_name=_("自动回避"))
+    recused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("回避时间"))
     present = models.BooleanField(_("出席"), null=True, blank=True)
     opinion = models.CharField(_("意见"), max_length=16, choices=Outcome.choices, blank=True)
     reasoning = models.TextField(_("理由"), blank=True)
-    opinion_at = models.DateTimeField(null=True, blank=True)
+    opinion_at = models.DateTimeField(null=True, blank=True, verbose_name=_("发表意见时间"))
     opinion_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("意见记录人"),
     )
 
     class Meta:
+        verbose_name = _("听证员席位")
+        verbose_name_plural = _("听证员席位")
         unique_together = [("hearing", "member")]
         ordering = ["status", "pk"]
 
@@ -215,6 +237,8 @@ class HearingNotice(models.Model):
     text = models.TextField(_("通知内容"))
 
     class Meta:
+        verbose_name = _("听证通知")
+        verbose_name_plural = _("听证通知")
         ordering = ["sent_at", "pk"]
 
     def __str__(self) -> str:
@@ -231,6 +255,8 @@ class PartyAttendance(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("当事方出席")
+        verbose_name_plural = _("当事方出席")
         ordering = ["party", "pk"]
 
     def __str__(self) -> str:
@@ -240,11 +266,15 @@ class PartyAttendance(models.Model):
 class PublishedHearingOpinion(models.Model):
     """A hearing-based opinion published to the public with personal data masked (Art. 36②)."""
 
-    hearing = models.OneToOneField(Hearing, on_delete=models.PROTECT, related_name="publication")
+    hearing = models.OneToOneField(
+        Hearing, on_delete=models.PROTECT, related_name="publication", verbose_name=_("听证")
+    )
     title = models.CharField(_("标题"), max_length=200)
     masked_text = models.TextField(_("公示内容"))
     published_at = models.DateTimeField(_("公示时间"), default=timezone.now, db_index=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("公示人")
+    )
 
     class Meta:
         verbose_name = _("听证意见公示")

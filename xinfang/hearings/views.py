@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import get_petition_for
@@ -84,7 +85,7 @@ def member_edit(request, pk: int | None = None):
         except ActionError as err:
             messages.error(request, describe(err))
         else:
-            messages.success(request, "已保存听证员信息")
+            messages.success(request, _("已保存听证员信息"))
             return redirect("hearings:members")
     return render(request, "hearings/member_form.html", {"form": form, "member": member})
 
@@ -101,7 +102,7 @@ def schedule(request, petition_pk: int):
         except ActionError as err:
             messages.error(request, describe(err))
         else:
-            messages.success(request, "已安排听证，请选定听证员")
+            messages.success(request, _("已安排听证，请选定听证员"))
             return redirect("hearings:detail", pk=hearing.pk)
     return render(request, "hearings/schedule.html", {"form": form, "petition": petition})
 

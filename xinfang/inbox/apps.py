@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class InboxConfig(AppConfig):
     name = "xinfang.inbox"
     label = "inbox"
-    verbose_name = "工作台列表"
+    verbose_name = _("工作台列表")
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

@@ -129,10 +129,10 @@ def bulk_route(request):
     unit = Unit.objects.filter(pk=int(unit_id), is_active=True).first() if unit_id.isdigit() else None
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][: f.PAGE_SIZE]
     if unit is None:
-        messages.error(request, "请选择转送单位")
+        messages.error(request, _("请选择转送单位"))
         return redirect(back)
     if not ids:
-        messages.error(request, "请勾选要转送的信访事项")
+        messages.error(request, _("请勾选要转送的信访事项"))
         return redirect(back)
     reason = request.POST.get("reason", "").strip()[:500]
     done, failures = [], []
@@ -145,16 +145,20 @@ def bulk_route(request):
                 petition_transfer(actor=user, petition=petition, unit=unit, reason=reason)
             done.append(label)
         except Http404:
-            failures.append(f"{label}：信访事项不存在或无权查看")
+            failures.append(_("%(case)s：信访事项不存在或无权查看") % {"case": label})
         except ActionError as error:
             failures.append(f"{label}：{error.message}")
         except Exception:  # one bad row must not lose the others' results
             log.exception("bulk routing failed for petition %s", pk)
-            failures.append(f"{label}：系统错误，请稍后重试或逐件办理")
+            failures.append(_("%(case)s：系统错误，请稍后重试或逐件办理") % {"case": label})
     if done:
-        messages.success(request, f"已转送{len(done)}件至{unit.name}：{'、'.join(done)}")
+        messages.success(
+            request,
+            _("已转送%(n)s件至%(unit)s：%(cases)s")
+            % {"n": len(done), "unit": unit.name, "cases": "、".join(done)},
+        )
     for failure in failures:
-        messages.error(request, f"转送失败 {failure}")
+        messages.error(request, _("转送失败 %(reason)s") % {"reason": failure})
     return redirect(back)
 
 
@@ -167,7 +171,7 @@ def saved_view_create(request):
     name = request.POST.get("name", "").strip()[:40]
     back = _back(request)
     if not name:
-        messages.error(request, "请填写筛选名称")
+        messages.error(request, _("请填写筛选名称"))
         return redirect(back)
     SavedView.objects.create(
         owner=user,
@@ -176,7 +180,7 @@ def saved_view_create(request):
         query=filter_query(QueryDict(request.POST.get("query", "")))[:1000],
         shared=request.POST.get("shared") == "on",
     )
-    messages.success(request, f"已保存筛选“{name}”")
+    messages.success(request, _("已保存筛选“%(name)s”") % {"name": name})
     return redirect(back)
 
 
@@ -185,7 +189,7 @@ def saved_view_create(request):
 def saved_view_delete(request, pk: int):
     saved = get_object_or_404(SavedView, pk=pk, owner=request.user)
     saved.delete()
-    messages.success(request, f"已删除筛选“{saved.name}”")
+    messages.success(request, _("已删除筛选“%(name)s”") % {"name": saved.name})
     return redirect(_back(request))
 
 

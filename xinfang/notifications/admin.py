@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.petitions.admin_scope import PetitionScopedAdmin
 
@@ -46,7 +47,7 @@ class NotificationAdmin(PetitionScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="重新发送所选失败的通知")
+    @admin.action(description=_("重新发送所选失败的通知"))
     def retry_now(self, request, queryset):
         count = queryset.filter(status=NotificationStatus.FAILED).update(
             status=NotificationStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "xinfang.notifications"
     label = "notifications"
-    verbose_name = "信访人通知"
+    verbose_name = _("信访人通知")
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

@@ -40,17 +40,17 @@ class Notification(models.Model):
         related_name="notifications",
     )
     channel = models.CharField(_("方式"), max_length=8, choices=NotificationChannel.choices)
-    recipient_enc = models.TextField()
+    recipient_enc = models.TextField(verbose_name=_("接收人（加密）"))
     recipient_masked = models.CharField(_("接收人"), max_length=80)
     template = models.CharField(_("模板"), max_length=32)
-    body_enc = models.TextField()
+    body_enc = models.TextField(verbose_name=_("内容（加密）"))
     body_masked = models.TextField(_("内容（已脱敏）"))
     status = models.CharField(
         _("状态"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("领取时间"))
     last_error = models.CharField(_("最近错误"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.petitions.actions._core import record_mechanism_event, require_bureau, require_text
@@ -41,12 +42,12 @@ def _require_owner_or_bureau(actor, ownership: CaseOwnership) -> None:
         return
     if actor.is_bureau_staff and actor.role in ASSIGNING_ROLES:
         return
-    raise Forbidden("只有包案领导或信访部门可以执行此操作")
+    raise Forbidden(_("只有包案领导或信访部门可以执行此操作"))
 
 
 def _require_active(ownership: CaseOwnership) -> None:
     if ownership.status != OwnershipStatus.ACTIVE:
-        raise WrongState("该包案已结束")
+        raise WrongState(_("该包案已结束"))
 
 
 # --- case ownership ---------------------------------------------------------------------------------------
@@ -64,16 +65,16 @@ def ownership_assign(
 ) -> CaseOwnership:
     """A named leader takes a hard case: plan, report rhythm, first milestones."""
     require_bureau(actor, *ASSIGNING_ROLES)
-    plan = require_text(plan, "plan", "请填写化解方案")
+    plan = require_text(plan, "plan", _("请填写化解方案"))
     errors = {}
     if not leader.is_leader or not leader.is_active:
-        errors["leader"] = "包案领导须为在岗领导"
+        errors["leader"] = _("包案领导须为在岗领导")
     if not 1 <= int(report_interval_days) <= 90:
-        errors["report_interval_days"] = "报告周期应为1至90天"
+        errors["report_interval_days"] = _("报告周期应为1至90天")
     if errors:
-        raise ActionError("invalid", "包案信息有误", fields=errors)
+        raise ActionError("invalid", _("包案信息有误"), fields=errors)
     if CaseOwnership.objects.filter(petition=petition, status=OwnershipStatus.ACTIVE).exists():
-        raise WrongState("该事项已有领导包案")
+        raise WrongState(_("该事项已有领导包案"))
     today = timezone.localdate()
     ownership = CaseOwnership.objects.create(
         petition=petition,
@@ -102,13 +103,13 @@ def ownership_assign(
 def ownership_report(*, actor, ownership: CaseOwnership, text: str) -> ProgressReport:
     """A progress report; the next one falls due one interval from today."""
     _require_owner_or_bureau(actor, ownership)
-    text = require_text(text, "text", "请填写进展情况")
+    text = require_text(text, "text", _("请填写进展情况"))
     next_due = timezone.localdate() + timedelta(days=ownership.report_interval_days)
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
         next_report_due=next_due
     )
     if changed != 1:
-        raise WrongState("该包案已结束")
+        raise WrongState(_("该包案已结束"))
     ownership.next_report_due = next_due
     report = ProgressReport.objects.create(ownership=ownership, text=text[:5000], author=actor)
     record_mechanism_event(
@@ -148,13 +149,13 @@ def milestone_complete(*, actor, milestone: Milestone, evidence: str) -> Milesto
     ownership = milestone.ownership
     _require_owner_or_bureau(actor, ownership)
     _require_active(ownership)
-    evidence = require_text(evidence, "evidence", "请说明完成情况")
+    evidence = require_text(evidence, "evidence", _("请说明完成情况"))
     now = timezone.now()
     if (
         Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(done_at=now, evidence=evidence)
         != 1
     ):
-        raise WrongState("该节点已完成")
+        raise WrongState(_("该节点已完成"))
     milestone.done_at, milestone.evidence = now, evidence
     record_mechanism_event(
         ownership.petition,
@@ -178,11 +179,11 @@ def field_visit_record(
     errors = {}
     for field, value in (("place", place), ("participants", participants), ("summary", summary)):
         if not (value or "").strip():
-            errors[field] = "此项为必填项"
+            errors[field] = _("此项为必填项")
     if date > timezone.localdate():
-        errors["date"] = "下访日期不能晚于今天"
+        errors["date"] = _("下访日期不能晚于今天")
     if errors:
-        raise ActionError("invalid", "下访记录不完整", fields=errors)
+        raise ActionError("invalid", _("下访记录不完整"), fields=errors)
     visit = FieldVisit.objects.create(
         ownership=ownership,
         date=date,
@@ -218,16 +219,16 @@ def ownership_resolve(
     record of the same matter is resolved with it."""
     _require_owner_or_bureau(actor, ownership)
     if kind not in ResolutionKind.values:
-        raise ActionError("invalid", "请选择化解方式", fields={"kind": "请选择"})
-    evidence = require_text(evidence, "evidence", "请填写化解依据（协议、承诺书等）")
+        raise ActionError("invalid", _("请选择化解方式"), fields={"kind": _("请选择")})
+    evidence = require_text(evidence, "evidence", _("请填写化解依据（协议、承诺书等）"))
     if attachment is not None and attachment.petition_id != ownership.petition_id:
-        raise ActionError("invalid", "附件不属于该事项", fields={"attachment": "附件不正确"})
+        raise ActionError("invalid", _("附件不属于该事项"), fields={"attachment": _("附件不正确")})
     now = timezone.now()
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
         status=OwnershipStatus.RESOLVED, ended_at=now
     )
     if changed != 1:
-        raise WrongState("该包案已结束")
+        raise WrongState(_("该包案已结束"))
     ownership.status, ownership.ended_at = OwnershipStatus.RESOLVED, now
     resolution = Resolution.objects.create(
         ownership=ownership, kind=kind, evidence=evidence, date=date, attachment=attachment, recorded_by=actor
@@ -253,13 +254,13 @@ def ownership_resolve(
 def ownership_release(*, actor, ownership: CaseOwnership, reason: str) -> CaseOwnership:
     """The bureau ends an ownership without resolution (leader changes post …)."""
     require_bureau(actor, Role.BUREAU_LEADER, Role.ADMIN)
-    reason = require_text(reason, "reason", "请填写理由")
+    reason = require_text(reason, "reason", _("请填写理由"))
     now = timezone.now()
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
         status=OwnershipStatus.RELEASED, ended_at=now, end_reason=reason
     )
     if changed != 1:
-        raise WrongState("该包案已结束")
+        raise WrongState(_("该包案已结束"))
     ownership.status, ownership.ended_at, ownership.end_reason = OwnershipStatus.RELEASED, now, reason
     record_mechanism_event(
         ownership.petition,
@@ -293,19 +294,19 @@ def backlog_create(
     require_bureau(actor, *ASSIGNING_ROLES)
     errors = {}
     if source not in BacklogSource.values:
-        errors["source"] = "请选择来源"
+        errors["source"] = _("请选择来源")
     if risk not in Risk.values:
-        errors["risk"] = "请选择风险等级"
+        errors["risk"] = _("请选择风险等级")
     if not owner.is_leader:
-        errors["owner"] = "责任领导须为领导岗位人员"
+        errors["owner"] = _("责任领导须为领导岗位人员")
     if target_date < timezone.localdate():
-        errors["target_date"] = "化解时限不能早于今天"
+        errors["target_date"] = _("化解时限不能早于今天")
     if first_petition_date and first_petition_date > timezone.localdate():
-        errors["first_petition_date"] = "首次信访日期不能晚于今天"
+        errors["first_petition_date"] = _("首次信访日期不能晚于今天")
     if errors:
-        raise ActionError("invalid", "积案信息有误", fields=errors)
+        raise ActionError("invalid", _("积案信息有误"), fields=errors)
     if BacklogCase.objects.filter(petition=petition).exists():
-        raise WrongState("该事项已列入积案")
+        raise WrongState(_("该事项已列入积案"))
     backlog = BacklogCase.objects.create(
         petition=petition,
         source=source,
@@ -335,7 +336,7 @@ def backlog_create(
 
 def _add_report_due(backlog: BacklogCase, due: date, kind: str) -> BacklogReportDue:
     if kind not in BacklogReportKind.values:
-        raise ActionError("invalid", "请选择报告类型", fields={"kind": "请选择"})
+        raise ActionError("invalid", _("请选择报告类型"), fields={"kind": _("请选择")})
     return BacklogReportDue.objects.create(backlog=backlog, due=due, kind=kind)
 
 
@@ -344,7 +345,7 @@ def backlog_add_report_due(*, actor, backlog: BacklogCase, due: date, kind: str)
     """A feedback date set by the assigning level."""
     require_bureau(actor, *ASSIGNING_ROLES)
     if backlog.status != BacklogStatus.OPEN and kind != BacklogReportKind.FINAL:
-        raise WrongState("积案已化解，只能补报办结报告")
+        raise WrongState(_("积案已化解，只能补报办结报告"))
     report = _add_report_due(backlog, due, kind)
     record_mechanism_event(
         backlog.petition,
@@ -362,14 +363,14 @@ def backlog_add_report_due(*, actor, backlog: BacklogCase, due: date, kind: str)
 def backlog_submit_report(*, actor, report: BacklogReportDue, text: str) -> BacklogReportDue:
     backlog = report.backlog
     if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
-        raise Forbidden("只有责任领导或信访部门可以报送")
-    text = require_text(text, "text", "请填写报告内容")
+        raise Forbidden(_("只有责任领导或信访部门可以报送"))
+    text = require_text(text, "text", _("请填写报告内容"))
     now = timezone.now()
     changed = BacklogReportDue.objects.filter(pk=report.pk, submitted_at__isnull=True).update(
         submitted_at=now, submitted_by=actor, text=text
     )
     if changed != 1:
-        raise WrongState("该报告已报送")
+        raise WrongState(_("该报告已报送"))
     report.submitted_at, report.submitted_by, report.text = now, actor, text
     record_mechanism_event(
         backlog.petition,
@@ -391,7 +392,7 @@ def _backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
         status=BacklogStatus.RESOLVED, resolved_at=now, resolution_note=note
     )
     if changed != 1:
-        raise WrongState("该积案已化解")
+        raise WrongState(_("该积案已化解"))
     backlog.status, backlog.resolved_at, backlog.resolution_note = BacklogStatus.RESOLVED, now, note
     record_mechanism_event(
         backlog.petition,
@@ -410,5 +411,7 @@ def _backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
 def backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
     """化解: the petitioner stopped petitioning (停访息诉) or an agreement holds."""
     if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
-        raise Forbidden("只有责任领导或信访部门可以确认化解")
-    return _backlog_resolve(actor=actor, backlog=backlog, note=require_text(note, "note", "请说明化解情况"))
+        raise Forbidden(_("只有责任领导或信访部门可以确认化解"))
+    return _backlog_resolve(
+        actor=actor, backlog=backlog, note=require_text(note, "note", _("请说明化解情况"))
+    )

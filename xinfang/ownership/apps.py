@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OwnershipConfig(AppConfig):
     name = "xinfang.ownership"
     label = "ownership"
-    verbose_name = "领导包案与积案化解"
+    verbose_name = _("领导包案与积案化解")
 
     def ready(self) -> None:
         from xinfang.web.nav import NavItem, register

@@ -28,24 +28,28 @@ class OwnershipStatus(models.TextChoices):
 
 
 class CaseOwnership(models.Model):
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="ownerships")
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("信访事项")
+    )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包案领导"),
         on_delete=models.PROTECT,
         related_name="owned_cases",
     )
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("指定人")
+    )
     plan = models.TextField(_("化解方案"))
-    started_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("开始时间"))
     status = models.CharField(
         _("状态"), max_length=10, choices=OwnershipStatus.choices, default=OwnershipStatus.ACTIVE
     )
     report_interval_days = models.PositiveIntegerField(_("报告周期（天）"), default=14)
     next_report_due = models.DateField(_("下次报告期限"), db_index=True)
-    reminder_sent_for = models.DateField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField(blank=True)
+    reminder_sent_for = models.DateField(null=True, blank=True, verbose_name=_("已提醒期次"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("结束时间"))
+    end_reason = models.TextField(blank=True, verbose_name=_("结束原因"))
 
     class Meta:
         verbose_name = _("领导包案")
@@ -74,6 +78,8 @@ class Milestone(models.Model):
     evidence = models.TextField(_("完成情况"), blank=True)
 
     class Meta:
+        verbose_name = _("化解节点")
+        verbose_name_plural = _("化解节点")
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
@@ -87,6 +93,8 @@ class ProgressReport(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
@@ -104,6 +112,8 @@ class FieldVisit(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("下访记录")
+        verbose_name_plural = _("下访记录")
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
@@ -126,6 +136,10 @@ class Resolution(models.Model):
     )
     date = models.DateField(_("化解日期"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("化解结果")
+        verbose_name_plural = _("化解结果")
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -174,7 +188,9 @@ class BacklogQuerySet(models.QuerySet):
 
 
 class BacklogCase(models.Model):
-    petition = models.OneToOneField("petitions.Petition", on_delete=models.PROTECT, related_name="backlog")
+    petition = models.OneToOneField(
+        "petitions.Petition", on_delete=models.PROTECT, related_name="backlog", verbose_name=_("信访事项")
+    )
     source = models.CharField(_("来源"), max_length=10, choices=BacklogSource.choices)
     assigned_ref = models.CharField(_("交办文号"), max_length=60, blank=True)
     first_petition_date = models.DateField(_("首次信访日期"), db_index=True)
@@ -189,10 +205,12 @@ class BacklogCase(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=BacklogStatus.choices, default=BacklogStatus.OPEN
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("化解时间"))
+    resolution_note = models.TextField(blank=True, verbose_name=_("化解说明"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
 
     objects = BacklogQuerySet.as_manager()
 
@@ -209,7 +227,9 @@ class BacklogCase(models.Model):
     @property
     def age_label(self) -> str:
         days = self.age_days()
-        return f"{days // 365}年{(days % 365) // 30}个月" if days >= 365 else f"{days // 30}个月{days % 30}天"
+        if days >= 365:
+            return _("%(years)s年%(months)s个月") % {"years": days // 365, "months": (days % 365) // 30}
+        return _("%(months)s个月%(days)s天") % {"months": days // 30, "days": days % 30}
 
 
 class BacklogReportKind(models.TextChoices):
@@ -218,17 +238,26 @@ class BacklogReportKind(models.TextChoices):
 
 
 class BacklogReportDue(models.Model):
-    backlog = models.ForeignKey(BacklogCase, on_delete=models.CASCADE, related_name="reports_due")
+    backlog = models.ForeignKey(
+        BacklogCase, on_delete=models.CASCADE, related_name="reports_due", verbose_name=_("积案")
+    )
     due = models.DateField(_("报送期限"), db_index=True)
     kind = models.CharField(_("类型"), max_length=10, choices=BacklogReportKind.choices)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("报送时间"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报送人"),
     )
     text = models.TextField(_("报告内容"), blank=True)
-    reminded_for = models.DateField(null=True, blank=True)
+    reminded_for = models.DateField(null=True, blank=True, verbose_name=_("已提醒期次"))
 
     class Meta:
+        verbose_name = _("积案报送期次")
+        verbose_name_plural = _("积案报送期次")
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
@@ -245,17 +274,22 @@ class Reminder(models.Model):
     reminder exists at most once even if a claim were ever repeated."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("接收人")
     )
-    key = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=30)
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=200, blank=True)
+    key = models.CharField(max_length=100, unique=True, verbose_name=_("去重键"))
+    kind = models.CharField(max_length=30, verbose_name=_("类型"))
+    text = models.CharField(max_length=300, verbose_name=_("内容"))
+    url = models.CharField(max_length=200, blank=True, verbose_name=_("链接"))
     petition = models.ForeignKey(
-        "petitions.Petition", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "petitions.Petition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("信访事项"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("阅读时间"))
 
     class Meta:
         verbose_name = _("提醒")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import LEADER_ROLES, User
@@ -51,11 +52,11 @@ def _parse_milestones(raw: str, p: Parser) -> list[tuple[str, date]]:
     for n, line in enumerate((raw or "").splitlines(), start=1):
         if not line.strip():
             continue
-        title, _, due = line.rpartition("|")
+        title, _sep, due = line.rpartition("|")
         try:
             result.append((title.strip(), date.fromisoformat(due.strip())))
         except ValueError:
-            p.errors["milestones"] = f"第{n}行格式应为“节点名称 | YYYY-MM-DD”"
+            p.errors["milestones"] = _("第%(n)s行格式应为“节点名称 | YYYY-MM-DD”") % {"n": n}
     return result
 
 
@@ -77,7 +78,7 @@ def ownership_list(request):
             "status": status,
             "statuses": OwnershipStatus.choices,
             "today": today,
-            "title": "领导包案",
+            "title": _("领导包案"),
             "leader": None,
             "overdue": visible_ownerships(user)
             .filter(status=OwnershipStatus.ACTIVE, next_report_due__lt=today)
@@ -125,7 +126,7 @@ def ownership_new(request):
         interval = p.int("report_interval_days", default=14)
         milestones = _parse_milestones(request.POST.get("milestones", ""), p)
         if leader is None:
-            p.errors["leader"] = "请选择包案领导"
+            p.errors["leader"] = _("请选择包案领导")
         try:
             p.check()
             ownership = actions.ownership_assign(
@@ -136,7 +137,7 @@ def ownership_new(request):
                 report_interval_days=interval,
                 milestones=milestones,
             )
-            messages.success(request, "已确定包案领导")
+            messages.success(request, _("已确定包案领导"))
             return redirect("ownership:detail", ownership.pk)
         except ActionError as exc:
             request.form_errors = exc.fields
@@ -226,10 +227,10 @@ def backlog_new(request):
             access.visible_petitions(user).filter(case_number=case_number).first() if case_number else None
         )
         if case_number and petition is None:
-            p.errors["case_number"] = "未找到该信访件"
+            p.errors["case_number"] = _("未找到该信访件")
         owner = User.objects.filter(pk=p.int("owner")).first()
         if owner is None:
-            p.errors["owner"] = "请选择责任领导"
+            p.errors["owner"] = _("请选择责任领导")
         target, first = p.date("target_date"), p.date("first_petition_date", required=False)
         report_due = p.date("report_due", required=False)
         try:
@@ -245,7 +246,7 @@ def backlog_new(request):
                 assigned_ref=p.text("assigned_ref"),
                 reports=[(report_due, BacklogReportKind.FEEDBACK)] if report_due else [],
             )
-            messages.success(request, "已列入积案")
+            messages.success(request, _("已列入积案"))
             return redirect("ownership:backlog_detail", backlog.pk)
         except ActionError as exc:
             request.form_errors = exc.fields

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.units.models import UnitKind
@@ -98,11 +99,11 @@ def get_petition_for(user, pk: int, *, for_update: bool = False) -> Petition:
     try:
         return qs.get(pk=pk)
     except (Petition.DoesNotExist, ValueError, TypeError):
-        raise Http404("信访事项不存在或无权查看") from None
+        raise Http404(_("信访事项不存在或无权查看")) from None
 
 
 def get_petition_by_case_number_for(user, case_number: str) -> Petition:
     petition = visible_petitions(user).filter(case_number=case_number).first()
     if petition is None:
-        raise Http404("信访事项不存在或无权查看")
+        raise Http404(_("信访事项不存在或无权查看"))
     return petition

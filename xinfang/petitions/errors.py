@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
+
 
 class ActionError(Exception):
     """A refused or invalid action.  `fields` maps field names to messages."""
@@ -24,8 +26,9 @@ class ActionError(Exception):
 class Forbidden(ActionError):
     status_code = 403
 
-    def __init__(self, message: str = "您无权执行此操作") -> None:
-        super().__init__("forbidden", message)
+    def __init__(self, message: str = gettext_noop("您无权执行此操作")) -> None:
+        # Actions pass messages already translated; the default is translated here.
+        super().__init__("forbidden", gettext(message))
 
 
 class WrongState(ActionError):

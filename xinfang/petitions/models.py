@@ -310,6 +310,8 @@ class PetitionPetitioner(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("信访事项的信访人")
+        verbose_name_plural = _("信访事项的信访人")
         unique_together = [("petition", "petitioner")]
         ordering = ["order"]
 
@@ -385,6 +387,8 @@ class PetitionEvent(models.Model):
     is_public = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
         ordering = ["at", "pk"]
         indexes = [
             models.Index(fields=["action", "at"]),
@@ -421,6 +425,8 @@ class Deadline(models.Model):
     objects = DeadlineQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("办理期限")
+        verbose_name_plural = _("办理期限")
         indexes = [models.Index(fields=["met_at", "cancelled", "due"])]
 
     def __str__(self) -> str:
@@ -434,6 +440,10 @@ class DeadlinePause(models.Model):
     start = models.DateField()
     end = models.DateField(null=True, blank=True, help_text="空表示尚未恢复")
     reason = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("期限中止")
+        verbose_name_plural = _("期限中止")
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -454,6 +464,10 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
     is_public = models.BooleanField(default=False, help_text="信访人提交的材料")
 
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
 
 class PetitionLink(models.Model):
     from_petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="links_out")
@@ -465,6 +479,8 @@ class PetitionLink(models.Model):
     )
 
     class Meta:
+        verbose_name = _("关联信访事项")
+        verbose_name_plural = _("关联信访事项")
         unique_together = [("from_petition", "to_petition", "kind")]
 
 
@@ -477,6 +493,8 @@ class InternalNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("内部备注")
+        verbose_name_plural = _("内部备注")
         ordering = ["created_at"]
 
 
@@ -502,6 +520,8 @@ class Opinion(models.Model):
     is_published = models.BooleanField(_("向社会公示"), default=False)
 
     class Meta:
+        verbose_name = _("信访处理意见书")
+        verbose_name_plural = _("信访处理意见书")
         ordering = ["drafted_at"]
 
 
@@ -514,6 +534,8 @@ class Evaluation(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
         unique_together = [("petition", "stage", "unit")]
 
 
@@ -527,6 +549,8 @@ class Recusal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("回避")
+        verbose_name_plural = _("回避")
         unique_together = [("petition", "user")]
 
 
@@ -536,6 +560,8 @@ class CaseSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("案号序列")
+        verbose_name_plural = _("案号序列")
         unique_together = [("prefix", "year")]
 
 
@@ -549,5 +575,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
         unique_together = [("user", "key")]
         indexes = [models.Index(fields=["created_at"], name="petitions_idem_created_idx")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xinfang.petitions import access
 
@@ -41,7 +42,7 @@ def visible_joints(user):
 def get_joint_for(user, pk: int) -> JointHandling:
     joint = visible_joints(user).select_related("petition", "lead_unit", "session").filter(pk=pk).first()
     if joint is None:
-        raise Http404("联合办理事项不存在或无权查看")
+        raise Http404(_("联合办理事项不存在或无权查看"))
     return joint
 
 
@@ -69,7 +70,7 @@ def visible_sessions(user):
 def get_session_for(user, pk: int) -> JointReceptionSession:
     session = visible_sessions(user).select_related("leader_on_duty").filter(pk=pk).first()
     if session is None:
-        raise Http404("接访场次不存在")
+        raise Http404(_("接访场次不存在"))
     return session
 
 
@@ -82,5 +83,5 @@ def visible_slots(user):
 def get_slot_for(user, pk: int) -> LeaderReceptionSlot:
     slot = visible_slots(user).filter(pk=pk).first()
     if slot is None:
-        raise Http404("对象不存在或无权查看")
+        raise Http404(_("对象不存在或无权查看"))
     return slot

@@ -14,6 +14,7 @@ from datetime import date, time
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.lib import crypto
@@ -53,7 +54,9 @@ def session_create(
 ) -> JointReceptionSession:
     require_bureau(actor, *BUREAU_ROLES)
     if leader_on_duty is not None and not leader_on_duty.is_leader:
-        raise ActionError("invalid", "值班领导须为领导岗位人员", fields={"leader_on_duty": "请选择领导"})
+        raise ActionError(
+            "invalid", _("值班领导须为领导岗位人员"), fields={"leader_on_duty": _("请选择领导")}
+        )
     session = JointReceptionSession.objects.create(
         date=date,
         place=(place or DEFAULT_PLACE).strip(),
@@ -70,12 +73,14 @@ def session_create(
 def visit_register(*, actor, session: JointReceptionSession, petition: Petition) -> ReceptionVisit:
     """A petitioner received at the session: link the matter to it."""
     if not actor.is_bureau_staff and not session.staff.filter(pk=actor.pk).exists():
-        raise Forbidden("只有信访部门或当日接访人员可以登记")
+        raise Forbidden(_("只有信访部门或当日接访人员可以登记"))
     try:
         with transaction.atomic():
             visit = ReceptionVisit.objects.create(session=session, petition=petition, registered_by=actor)
     except IntegrityError:
-        raise ActionError("invalid", "该事项已在本场次登记", fields={"case_number": "重复登记"}) from None
+        raise ActionError(
+            "invalid", _("该事项已在本场次登记"), fields={"case_number": _("重复登记")}
+        ) from None
     record_mechanism_event(
         petition,
         actor=actor,
@@ -92,18 +97,18 @@ def visit_register(*, actor, session: JointReceptionSession, petition: Petition)
 def visit_record_outcome(*, actor, visit: ReceptionVisit, outcome: str, note: str = "") -> ReceptionVisit:
     """The one-stop outcome of a visit, recorded once."""
     if not actor.is_bureau_staff and not visit.session.staff.filter(pk=actor.pk).exists():
-        raise Forbidden("只有信访部门或当日接访人员可以登记处理结果")
+        raise Forbidden(_("只有信访部门或当日接访人员可以登记处理结果"))
     if outcome not in OneStopOutcome.values:
-        raise ActionError("invalid", "请选择处理结果", fields={"outcome": "请选择"})
+        raise ActionError("invalid", _("请选择处理结果"), fields={"outcome": _("请选择")})
     note = (note or "").strip()
     if outcome in {OneStopOutcome.RESOLVED_ON_SPOT, OneStopOutcome.OTHER}:
-        note = require_text(note, "note", "请说明处理情况")
+        note = require_text(note, "note", _("请说明处理情况"))
     now = timezone.now()
     changed = ReceptionVisit.objects.filter(pk=visit.pk, outcome="").update(
         outcome=outcome, outcome_note=note, outcome_at=now
     )
     if changed != 1:
-        raise WrongState("该接访的处理结果已登记")
+        raise WrongState(_("该接访的处理结果已登记"))
     visit.outcome, visit.outcome_note, visit.outcome_at = outcome, note, now
     record_mechanism_event(
         visit.petition,
@@ -142,22 +147,22 @@ def joint_open(
     at least one cooperating unit, each with a date to state its part."""
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)
     if not petition.is_open:
-        raise WrongState("已办结的事项不能发起联合办理")
+        raise WrongState(_("已办结的事项不能发起联合办理"))
     errors = {}
     unit_ids = [lead.unit.pk] + [c.unit.pk for c in cooperating]
     if not cooperating:
-        errors["cooperating"] = "请至少选择一个配合单位"
+        errors["cooperating"] = _("请至少选择一个配合单位")
     if len(set(unit_ids)) != len(unit_ids):
-        errors["cooperating"] = "同一单位不能重复参加"
+        errors["cooperating"] = _("同一单位不能重复参加")
     today = timezone.localdate()
     if any(p.due < today for p in [lead, *cooperating]):
-        errors["due"] = "表态期限不能早于今天"
+        errors["due"] = _("表态期限不能早于今天")
     if mode not in JointMode.values:
-        errors["mode"] = "方式不正确"
+        errors["mode"] = _("方式不正确")
     if errors:
-        raise ActionError("invalid", "联合办理信息不完整", fields=errors)
+        raise ActionError("invalid", _("联合办理信息不完整"), fields=errors)
     if JointHandling.objects.filter(petition=petition).exclude(status=JointStatus.CLOSED).exists():
-        raise WrongState("该事项已有进行中的联合办理")
+        raise WrongState(_("该事项已有进行中的联合办理"))
     joint = JointHandling.objects.create(
         petition=petition, mode=mode, session=session, lead_unit=lead.unit, opened_by=actor
     )
@@ -187,19 +192,19 @@ def joint_post(
 ) -> JointThreadPost:
     """A message in the shared thread.  A 'part' or 'position' post states the
     unit's share; once both are stated the unit's status becomes 已表态."""
-    text = require_text(text, "text", "请填写内容")
+    text = require_text(text, "text", _("请填写内容"))
     if kind not in PostKind.values:
-        raise ActionError("invalid", "请选择类型", fields={"kind": "请选择"})
+        raise ActionError("invalid", _("请选择类型"), fields={"kind": _("请选择")})
     if joint.status == JointStatus.CLOSED:
-        raise WrongState("联合办理已结束")
+        raise WrongState(_("联合办理已结束"))
     participant = participant_for(actor, joint)
     if participant is None and not actor.is_bureau_staff:
-        raise Forbidden("只有参加联合办理的单位可以发言")
+        raise Forbidden(_("只有参加联合办理的单位可以发言"))
     if kind in {PostKind.PART, PostKind.POSITION}:
         if participant is None:
-            raise Forbidden("信访部门只能提问或答复，承担部分和意见由参加单位表态")
+            raise Forbidden(_("信访部门只能提问或答复，承担部分和意见由参加单位表态"))
         if joint.status != JointStatus.OPEN:
-            raise WrongState("综合答复已拟定，如需修改表态请先由牵头单位重新拟稿")
+            raise WrongState(_("综合答复已拟定，如需修改表态请先由牵头单位重新拟稿"))
     unit = participant.unit if participant else actor.unit
     post = JointThreadPost.objects.create(
         joint=joint, unit=unit, author=actor, kind=kind, text=text[:5000], reply_to=reply_to
@@ -237,15 +242,15 @@ def _latest_posts(joint: JointHandling) -> dict[tuple[int, str], JointThreadPost
 def joint_draft_answer(*, actor, joint: JointHandling, text: str) -> JointHandling:
     """The lead unit drafts the combined answer once every unit has stated its
     part and position; the answer keeps each unit's share and the posts it came from."""
-    text = require_text(text, "text", "请填写综合答复")
+    text = require_text(text, "text", _("请填写综合答复"))
     participant = participant_for(actor, joint)
     if participant is None or participant.role != ParticipantRole.LEAD:
-        raise Forbidden("只有牵头单位可以拟写综合答复")
+        raise Forbidden(_("只有牵头单位可以拟写综合答复"))
     participants = list(joint.participants.select_related("unit"))
     missing = [p.unit.name for p in participants if p.status != ParticipantStatus.STATED]
     if missing:
         raise ActionError(
-            "invalid", "以下单位尚未表态：" + "、".join(missing), fields={"text": "尚有单位未表态"}
+            "invalid", _("以下单位尚未表态：") + "、".join(missing), fields={"text": _("尚有单位未表态")}
         )
     latest = _latest_posts(joint)
     parts = []
@@ -272,7 +277,7 @@ def joint_draft_answer(*, actor, joint: JointHandling, text: str) -> JointHandli
         answer_at=now,
     )
     if changed != 1:
-        raise WrongState("联合办理已结束")
+        raise WrongState(_("联合办理已结束"))
     joint.refresh_from_db()
     record_mechanism_event(
         joint.petition,
@@ -290,12 +295,12 @@ def joint_reopen_statements(*, actor, joint: JointHandling) -> JointHandling:
     """The lead unit withdraws its draft so units can revise their statements."""
     participant = participant_for(actor, joint)
     if participant is None or participant.role != ParticipantRole.LEAD:
-        raise Forbidden("只有牵头单位可以撤回综合答复")
+        raise Forbidden(_("只有牵头单位可以撤回综合答复"))
     changed = JointHandling.objects.filter(pk=joint.pk, status=JointStatus.ANSWER_DRAFTED).update(
         status=JointStatus.OPEN
     )
     if changed != 1:
-        raise WrongState("当前没有可撤回的综合答复")
+        raise WrongState(_("当前没有可撤回的综合答复"))
     joint.status = JointStatus.OPEN
     record_mechanism_event(
         joint.petition, actor=actor, mechanism="joint_handling", step="answer_withdrawn", joint_id=joint.pk
@@ -309,18 +314,18 @@ def joint_close(*, actor, joint: JointHandling, outcome: str, note: str = "") ->
     answer first; an on-site case may close at once (e.g. resolved on the spot)."""
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)
     if outcome not in OneStopOutcome.values:
-        raise ActionError("invalid", "请选择处理结果", fields={"outcome": "请选择"})
+        raise ActionError("invalid", _("请选择处理结果"), fields={"outcome": _("请选择")})
     allowed = [JointStatus.ANSWER_DRAFTED]
     if joint.mode == JointMode.ONSITE:
         allowed.append(JointStatus.OPEN)
     if joint.status not in allowed:
-        raise WrongState("牵头单位尚未拟定综合答复，不能结束网上联合办理")
+        raise WrongState(_("牵头单位尚未拟定综合答复，不能结束网上联合办理"))
     now = timezone.now()
     changed = JointHandling.objects.filter(pk=joint.pk, status__in=allowed).update(
         status=JointStatus.CLOSED, outcome=outcome, closing_note=note.strip(), closed_by=actor, closed_at=now
     )
     if changed != 1:
-        raise WrongState("联合办理状态已变化，请刷新后重试")
+        raise WrongState(_("联合办理状态已变化，请刷新后重试"))
     joint.refresh_from_db()
     record_mechanism_event(
         joint.petition,
@@ -353,15 +358,15 @@ def slot_create(
     require_bureau(actor, *BUREAU_ROLES)
     errors = {}
     if not leader.is_leader:
-        errors["leader"] = "请选择领导"
+        errors["leader"] = _("请选择领导")
     if end_time <= start_time:
-        errors["end_time"] = "结束时间应晚于开始时间"
+        errors["end_time"] = _("结束时间应晚于开始时间")
     if not 1 <= int(capacity) <= 200:
-        errors["capacity"] = "可预约人数应为1至200"
+        errors["capacity"] = _("可预约人数应为1至200")
     if date < timezone.localdate():
-        errors["date"] = "日期不能早于今天"
+        errors["date"] = _("日期不能早于今天")
     if errors:
-        raise ActionError("invalid", "接访安排信息有误", fields=errors)
+        raise ActionError("invalid", _("接访安排信息有误"), fields=errors)
     return LeaderReceptionSlot.objects.create(
         leader=leader,
         date=date,
@@ -376,7 +381,7 @@ def slot_create(
 
 def _new_booking_code() -> str:
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "LJ" + "".join(secrets.choice(alphabet) for _ in range(8))
+    return "LJ" + "".join(secrets.choice(alphabet) for _i in range(8))
 
 
 @transaction.atomic
@@ -398,30 +403,30 @@ def booking_create(
     name = (name or "").strip()
     phone_norm = crypto.normalise(phone)
     if not name:
-        errors["name"] = "请填写姓名"
+        errors["name"] = _("请填写姓名")
     if not (phone_norm.isdigit() and 7 <= len(phone_norm) <= 15):
-        errors["phone"] = "请填写正确的联系电话"
+        errors["phone"] = _("请填写正确的联系电话")
     if not (topic or "").strip():
-        errors["topic"] = "请简要说明反映的问题"
+        errors["topic"] = _("请简要说明反映的问题")
     petition = None
     case_number = (case_number or "").strip()
     if case_number:
         petition = Petition.objects.filter(case_number=case_number).first()
         if petition is None or not query_code or not petition.check_query_code(query_code):
-            errors["query_code"] = "信访件编号或查询码不正确"
+            errors["query_code"] = _("信访件编号或查询码不正确")
             petition = None
     if errors:
-        raise ActionError("invalid", "预约信息有误", fields=errors)
+        raise ActionError("invalid", _("预约信息有误"), fields=errors)
     if slot.is_cancelled or slot.date < timezone.localdate():
-        raise WrongState("该场次已取消或已过期")
+        raise WrongState(_("该场次已取消或已过期"))
     phone_hash = crypto.lookup_hash(phone_norm, purpose="phone")
     if LeaderBooking.objects.filter(slot=slot, phone_hash=phone_hash, status=BookingStatus.BOOKED).exists():
-        raise ActionError("duplicate", "该电话已预约本场次", fields={"phone": "已预约"})
+        raise ActionError("duplicate", _("该电话已预约本场次"), fields={"phone": _("已预约")})
     taken = LeaderReceptionSlot.objects.filter(
         pk=slot.pk, is_cancelled=False, booked_count__lt=F("capacity")
     ).update(booked_count=F("booked_count") + 1)
     if taken != 1:
-        raise ActionError("full", "该场次已约满，请选择其他场次", fields={"slot": "已约满"})
+        raise ActionError("full", _("该场次已约满，请选择其他场次"), fields={"slot": _("已约满")})
     booking = LeaderBooking.objects.create(
         slot=slot,
         name=name[:60],
@@ -451,14 +456,14 @@ def booking_create(
 def booking_set_status(*, actor, booking: LeaderBooking, status: str, note: str = "") -> LeaderBooking:
     """Mark a booking attended / no-show / cancelled (cancelling frees the place)."""
     if not (actor.is_bureau_staff or actor.pk == booking.slot.leader_id):
-        raise Forbidden("只有信访部门或接访领导可以处理预约")
+        raise Forbidden(_("只有信访部门或接访领导可以处理预约"))
     if status not in {BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED}:
-        raise ActionError("invalid", "状态不正确", fields={"status": "请选择"})
+        raise ActionError("invalid", _("状态不正确"), fields={"status": _("请选择")})
     changed = LeaderBooking.objects.filter(pk=booking.pk, status=BookingStatus.BOOKED).update(
         status=status, handled_by=actor, note=note.strip()
     )
     if changed != 1:
-        raise WrongState("该预约已处理")
+        raise WrongState(_("该预约已处理"))
     if status == BookingStatus.CANCELLED:
         LeaderReceptionSlot.objects.filter(pk=booking.slot_id, booked_count__gt=0).update(
             booked_count=F("booked_count") - 1

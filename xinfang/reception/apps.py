@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReceptionConfig(AppConfig):
     name = "xinfang.reception"
     label = "reception"
-    verbose_name = "联合接访与领导接访"
+    verbose_name = _("联合接访与领导接访")
 
     def ready(self) -> None:
         from xinfang.petitions import access

@@ -5,6 +5,7 @@ arguments."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
@@ -12,16 +13,16 @@ from xinfang.web.steps import StepForm, step, text_field
 
 from . import actions
 
-NOT_FOUND = "未找到该信访件或无权查看"
+NOT_FOUND = _("未找到该信访件或无权查看")
 
 
 class SessionStep(StepForm):
     target = "session"
 
 
-@step("visit", actions.visit_register, "已登记接访")
+@step("visit", actions.visit_register, _("已登记接访"))
 class VisitForm(SessionStep):
-    case_number = forms.CharField(label="信访件编号", max_length=40, required=False)
+    case_number = forms.CharField(label=_("信访件编号"), max_length=40, required=False)
 
     def params(self) -> dict:
         number = self.cleaned_data["case_number"].strip()
@@ -31,11 +32,11 @@ class VisitForm(SessionStep):
         return {"session": self.obj, "petition": petition}
 
 
-@step("outcome", actions.visit_record_outcome, "已登记处理结果")
+@step("outcome", actions.visit_record_outcome, _("已登记处理结果"))
 class OutcomeForm(SessionStep):
     visit = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.CharField(label="处理结果", max_length=30, required=False)
-    note = forms.CharField(label="处理情况", max_length=2000, required=False)
+    outcome = forms.CharField(label=_("处理结果"), max_length=30, required=False)
+    note = forms.CharField(label=_("处理情况"), max_length=2000, required=False)
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
@@ -47,11 +48,11 @@ class JointStep(StepForm):
     target = "joint"
 
 
-@step("post", actions.joint_post, "已发布")
+@step("post", actions.joint_post, _("已发布"))
 class PostForm(JointStep):
-    kind = forms.CharField(label="类型", max_length=20, required=False)
-    text = text_field("内容", required=False)
-    reply_to = forms.IntegerField(label="回复发言编号", required=False)
+    kind = forms.CharField(label=_("类型"), max_length=20, required=False)
+    text = text_field(_("内容"), required=False)
+    reply_to = forms.IntegerField(label=_("回复发言编号"), required=False)
 
     def params(self) -> dict:
         data = super().params()
@@ -59,27 +60,27 @@ class PostForm(JointStep):
         return data
 
 
-@step("answer", actions.joint_draft_answer, "综合答复已拟定")
+@step("answer", actions.joint_draft_answer, _("综合答复已拟定"))
 class AnswerForm(JointStep):
-    text = text_field("综合答复", required=False)
+    text = text_field(_("综合答复"), required=False)
 
 
-@step("withdraw", actions.joint_reopen_statements, "已撤回综合答复")
+@step("withdraw", actions.joint_reopen_statements, _("已撤回综合答复"))
 class WithdrawForm(JointStep):
     pass
 
 
-@step("close", actions.joint_close, "联合办理已结束")
+@step("close", actions.joint_close, _("联合办理已结束"))
 class CloseForm(JointStep):
-    outcome = forms.CharField(label="处理结果", max_length=30, required=False)
-    note = forms.CharField(label="说明", max_length=2000, required=False)
+    outcome = forms.CharField(label=_("处理结果"), max_length=30, required=False)
+    note = forms.CharField(label=_("说明"), max_length=2000, required=False)
 
 
-@step("booking", actions.booking_set_status, "已更新预约")
+@step("booking", actions.booking_set_status, _("已更新预约"))
 class BookingForm(StepForm):
     booking = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.CharField(label="结果", max_length=20, required=False)
-    note = forms.CharField(label="接待情况", max_length=2000, required=False)
+    status = forms.CharField(label=_("结果"), max_length=20, required=False)
+    note = forms.CharField(label=_("接待情况"), max_length=2000, required=False)
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)

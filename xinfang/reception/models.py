@@ -45,9 +45,13 @@ class JointReceptionSession(models.Model):
     )
     notes = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("联合接访场次")
@@ -100,7 +104,10 @@ class JointHandlingQuerySet(models.QuerySet):
 
 class JointHandling(models.Model):
     petition = models.ForeignKey(
-        "petitions.Petition", on_delete=models.PROTECT, related_name="joint_handlings"
+        "petitions.Petition",
+        on_delete=models.PROTECT,
+        related_name="joint_handlings",
+        verbose_name=_("信访事项"),
     )
     mode = models.CharField(_("方式"), max_length=10, choices=JointMode.choices, default=JointMode.ONLINE)
     session = models.ForeignKey(
@@ -109,26 +116,39 @@ class JointHandling(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="joint_handlings",
+        verbose_name=_("接访场次"),
     )
     lead_unit = models.ForeignKey(
         "units.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("状态"), max_length=16, choices=JointStatus.choices, default=JointStatus.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
+    opened_at = models.DateTimeField(default=timezone.now, verbose_name=_("发起时间"))
     answer_text = models.TextField(_("综合答复"), blank=True)
     # [{"unit_id", "unit", "part", "position", "post_ids"}]: each unit's share of the answer, traceable to posts.
-    answer_parts = models.JSONField(default=list, blank=True)
+    answer_parts = models.JSONField(default=list, blank=True, verbose_name=_("答复内容"))
     answer_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("答复人"),
     )
-    answer_at = models.DateTimeField(null=True, blank=True)
+    answer_at = models.DateTimeField(null=True, blank=True, verbose_name=_("答复时间"))
     outcome = models.CharField(_("处理结果"), max_length=20, choices=OneStopOutcome.choices, blank=True)
     closing_note = models.TextField(_("结束说明"), blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办结人"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("办结时间"))
 
     objects = JointHandlingQuerySet.as_manager()
 
@@ -163,8 +183,10 @@ class ParticipantStatus(models.TextChoices):
 
 
 class JointParticipant(models.Model):
-    joint = models.ForeignKey(JointHandling, on_delete=models.CASCADE, related_name="participants")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    joint = models.ForeignKey(
+        JointHandling, on_delete=models.CASCADE, related_name="participants", verbose_name=_("联合办理")
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
     role = models.CharField(_("角色"), max_length=12, choices=ParticipantRole.choices)
     task = models.TextField(_("交办事项"), blank=True, help_text=_("信访部门请该单位说明的问题"))
     part = models.TextField(_("承担部分"), blank=True)
@@ -173,9 +195,11 @@ class JointParticipant(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=ParticipantStatus.choices, default=ParticipantStatus.PENDING
     )
-    stated_at = models.DateTimeField(null=True, blank=True)
+    stated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("表态时间"))
 
     class Meta:
+        verbose_name = _("联合办理参与单位")
+        verbose_name_plural = _("联合办理参与单位")
         ordering = ["-role", "pk"]  # "lead" sorts after "cooperating": reversed puts the lead first
         constraints = [models.UniqueConstraint(fields=["joint", "unit"], name="reception_participant_once")]
 
@@ -205,6 +229,8 @@ class JointThreadPost(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("联合办理会商记录")
+        verbose_name_plural = _("联合办理会商记录")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -225,11 +251,15 @@ class LeaderReceptionSlot(models.Model):
     end_time = models.TimeField(_("结束时间"))
     place = models.CharField(_("地点"), max_length=100, default=DEFAULT_PLACE)
     capacity = models.PositiveIntegerField(_("可预约人数"), default=10)
-    booked_count = models.PositiveIntegerField(default=0)
+    booked_count = models.PositiveIntegerField(default=0, verbose_name=_("已预约人数"))
     topic = models.CharField(_("接访主题"), max_length=200, blank=True)
     is_cancelled = models.BooleanField(_("已取消"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
 
     class Meta:
@@ -258,23 +288,35 @@ class BookingStatus(models.TextChoices):
 
 
 class LeaderBooking(models.Model):
-    slot = models.ForeignKey(LeaderReceptionSlot, on_delete=models.PROTECT, related_name="bookings")
+    slot = models.ForeignKey(
+        LeaderReceptionSlot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("接访时段")
+    )
     name = models.CharField(_("姓名"), max_length=60)
-    phone_enc = models.TextField()
-    phone_hash = models.CharField(max_length=64, db_index=True)
+    phone_enc = models.TextField(verbose_name=_("电话（加密）"))
+    phone_hash = models.CharField(max_length=64, db_index=True, verbose_name=_("电话摘要"))
     phone_masked = models.CharField(_("电话"), max_length=24)
     case_number = models.CharField(_("信访件编号"), max_length=40, blank=True)
     petition = models.ForeignKey(
-        "petitions.Petition", null=True, blank=True, on_delete=models.SET_NULL, related_name="leader_bookings"
+        "petitions.Petition",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leader_bookings",
+        verbose_name=_("信访事项"),
     )
     topic = models.TextField(_("反映问题"))
     code = models.CharField(_("预约号"), max_length=12, unique=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("处理人"),
     )
     note = models.TextField(_("接待情况"), blank=True)
 

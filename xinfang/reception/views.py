@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
@@ -182,7 +183,7 @@ def joint_new(request):
                 if unit and due:
                     cooperating.append(actions.ParticipantInput(unit=unit, due=due, task=p.text(f"task_{i}")))
         if lead_unit is None:
-            p.errors["lead_unit"] = "请选择牵头单位"
+            p.errors["lead_unit"] = _("请选择牵头单位")
         try:
             p.check()
             joint = actions.joint_open(
@@ -255,7 +256,7 @@ def slots(request):
         day, start, end = p.date("date"), p.time("start_time"), p.time("end_time")
         capacity = p.int("capacity", default=10)
         if leader is None:
-            p.errors["leader"] = "请选择接访领导"
+            p.errors["leader"] = _("请选择接访领导")
         try:
             p.check()
             actions.slot_create(
@@ -268,7 +269,7 @@ def slots(request):
                 capacity=capacity,
                 topic=p.text("topic"),
             )
-            messages.success(request, "已发布接访安排")
+            messages.success(request, _("已发布接访安排"))
             return redirect("reception:slots")
         except ActionError as exc:
             request.form_errors = exc.fields
@@ -298,9 +299,9 @@ def _slot_page(request, slot, *, failed: Failed | None = None, status: int = 200
             "slot": slot,
             "bookings": slot.bookings.select_related("petition"),
             "statuses": [
-                (BookingStatus.ATTENDED, "已接待"),
-                (BookingStatus.NO_SHOW, "未到"),
-                (BookingStatus.CANCELLED, "取消"),
+                (BookingStatus.ATTENDED, _("已接待")),
+                (BookingStatus.NO_SHOW, _("未到")),
+                (BookingStatus.CANCELLED, _("取消")),
             ],
             "summary": slot.bookings.aggregate(
                 booked=Count("pk", filter=Q(status=BookingStatus.BOOKED)),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, time
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.petitions.errors import ActionError
 
 
 class FormErrors(ActionError):
     def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("invalid", "请检查填写的内容", fields=fields)
+        super().__init__("invalid", _("请检查填写的内容"), fields=fields)
 
 
 class Parser:
@@ -25,19 +26,19 @@ class Parser:
     def text(self, name: str, required: bool = False) -> str:
         value = (self.data.get(name) or "").strip()
         if required and not value:
-            self.errors[name] = "此项为必填项"
+            self.errors[name] = _("此项为必填项")
         return value
 
     def date(self, name: str, required: bool = True) -> date | None:
         raw = (self.data.get(name) or "").strip()
         if not raw:
             if required:
-                self.errors[name] = "请填写日期"
+                self.errors[name] = _("请填写日期")
             return None
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            self.errors[name] = "日期格式应为 YYYY-MM-DD"
+            self.errors[name] = _("日期格式应为 YYYY-MM-DD")
             return None
 
     def time(self, name: str) -> time | None:
@@ -45,19 +46,19 @@ class Parser:
         try:
             return time.fromisoformat(raw)
         except ValueError:
-            self.errors[name] = "请填写时间，如 09:00"
+            self.errors[name] = _("请填写时间，如 09:00")
             return None
 
     def int(self, name: str, required: bool = True, default: int | None = None) -> int | None:
         raw = (self.data.get(name) or "").strip()
         if not raw:
             if required and default is None:
-                self.errors[name] = "此项为必填项"
+                self.errors[name] = _("此项为必填项")
             return default
         try:
             return int(raw)
         except ValueError:
-            self.errors[name] = "请填写数字"
+            self.errors[name] = _("请填写数字")
             return default
 
     def check(self) -> None:

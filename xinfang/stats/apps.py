@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class StatsConfig(AppConfig):
     name = "xinfang.stats"
     label = "stats"
+    verbose_name = _("统计分析")
 
     def ready(self) -> None:
         from xinfang.web.nav import NavItem, register

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.alerts.lights import hidden_from, traffic_lights
 from xinfang.petitions.choices import Channel, PetitionClass
@@ -64,7 +65,7 @@ def _subtract(per_unit: dict, volumes: dict, daily: dict, start: date, end: date
             per_unit[unit_id][m] = max(0, per_unit[unit_id][m] - v)
         for m in ("received", "concluded"):
             daily[day][m] = max(0, daily[day][m] - counts.get(m, 0))
-    for (_, unit_id, dim, key), n in sub.volumes.items():
+    for (_day, unit_id, dim, key), n in sub.volumes.items():
         if (unit_ids is None and unit_id is None) or (unit_ids is not None and unit_id in unit_ids):
             volumes[(dim, key)] = max(0, volumes[(dim, key)] - n)
 
@@ -155,7 +156,7 @@ def figures(
     units = dict(Unit.objects.values_list("id", "name"))
     categories = dict(Category.objects.values_list("id", "name"))
     by_category = [
-        {"label": categories.get(int(k), "未分类") if k else "未分类", "count": n}
+        {"label": categories.get(int(k), _("未分类")) if k else _("未分类"), "count": n}
         for k, n in _dim(volumes, VolumeDim.CATEGORY).items()
     ]
     town_counts = _dim(volumes, VolumeDim.TOWN)
@@ -177,9 +178,9 @@ def figures(
         rate_rows.append(
             {
                 "code": "backlog",
-                "label": "积案化解率",
+                "label": _("积案化解率"),
                 **rates.backlog_rate(unit, start, end),
-                "formula": rates.BACKLOG_FORMULA,
+                "formula": str(rates.BACKLOG_FORMULA),
             }
         )
     return {
@@ -202,6 +203,10 @@ def figures(
 
 def _labelled(counts: dict, labels: dict) -> list[dict]:
     return sorted(
-        ({"code": k, "label": str(labels.get(k, k or "未分类")), "count": v} for k, v in counts.items() if v),
+        (
+            {"code": k, "label": str(labels.get(k, k or _("未分类"))), "count": v}
+            for k, v in counts.items()
+            if v
+        ),
         key=lambda r: -r["count"],
     )

@@ -99,6 +99,8 @@ class DailyVolume(models.Model):
     received = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("每日分维度收件量")
+        verbose_name_plural = _("每日分维度收件量")
         indexes = [models.Index(fields=["unit", "date"]), models.Index(fields=["date"])]
         constraints = [
             models.UniqueConstraint(
@@ -125,6 +127,10 @@ class RollupState(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总状态")
+        verbose_name_plural = _("汇总状态")
 
     def __str__(self) -> str:
         return self.name

@@ -47,6 +47,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -60,46 +62,52 @@ class Rate:
 RATES = [
     Rate(
         "timely_acceptance",
-        "及时受理率",
+        _("及时受理率"),
         "notify_on_time",
         "notify_due",
-        "期限内作出受理决定（告知）件数 ÷ 本期到期应作出受理决定件数",
+        _("期限内作出受理决定（告知）件数 ÷ 本期到期应作出受理决定件数"),
     ),
     Rate(
         "on_time_conclusion",
-        "按期办结率",
+        _("按期办结率"),
         "concluded_on_time",
         "concluded",
-        "按期（含经批准延期）办结件数 ÷ 本期办结件数；复查、复核按其期限计入复查（复核）机关",
+        _("按期（含经批准延期）办结件数 ÷ 本期办结件数；复查、复核按其期限计入复查（复核）机关"),
     ),
-    Rate("evaluation", "参评率", "evaluated", "concluded", "已评价件数 ÷ 本期办结件数"),
-    Rate("satisfaction", "满意率", "satisfied", "evaluated", "（满意 + 基本满意）件数 ÷ 已评价件数"),
-    Rate("satisfaction_strict", "满意率（仅满意）", "satisfied_strict", "evaluated", "满意件数 ÷ 已评价件数"),
-    Rate("repeat", "重复访率", "repeat", "received", "重复访件数 ÷ 本期收到件数"),
-    Rate("skip_level", "越级访率", "skip_level", "received", "越级访件数 ÷ 本期收到件数"),
+    Rate("evaluation", _("参评率"), "evaluated", "concluded", _("已评价件数 ÷ 本期办结件数")),
+    Rate("satisfaction", _("满意率"), "satisfied", "evaluated", _("（满意 + 基本满意）件数 ÷ 已评价件数")),
+    Rate(
+        "satisfaction_strict",
+        _("满意率（仅满意）"),
+        "satisfied_strict",
+        "evaluated",
+        _("满意件数 ÷ 已评价件数"),
+    ),
+    Rate("repeat", _("重复访率"), "repeat", "received", _("重复访件数 ÷ 本期收到件数")),
+    Rate("skip_level", _("越级访率"), "skip_level", "received", _("越级访件数 ÷ 本期收到件数")),
 ]
 RATE_BY_CODE = {r.code: r for r in RATES}
-BACKLOG_FORMULA = "本期到期的积案中已化解件数 ÷ 本期化解时限届满的积案件数"
+BACKLOG_FORMULA = _("本期到期的积案中已化解件数 ÷ 本期化解时限届满的积案件数")
 
 LEAGUE = [
-    Rate("response", "响应率", "notify_on_time", "notify_due", "告知期限内响应件数 ÷ 应响应件数"),
+    Rate("response", _("响应率"), "notify_on_time", "notify_due", _("告知期限内响应件数 ÷ 应响应件数")),
     Rate(
         "resolution",
-        "解决率",
+        _("解决率"),
         "resolved",
         "concluded",
-        "（意见支持诉求 或 评价满意/基本满意）件数 ÷ 办结件数",
+        _("（意见支持诉求 或 评价满意/基本满意）件数 ÷ 办结件数"),
     ),
-    Rate("satisfaction", "满意率", "satisfied", "evaluated", "（满意 + 基本满意）件数 ÷ 已评价件数"),
+    Rate("satisfaction", _("满意率"), "satisfied", "evaluated", _("（满意 + 基本满意）件数 ÷ 已评价件数")),
 ]
 LEAGUE_WEIGHTS = {"response": 0.3, "resolution": 0.4, "satisfaction": 0.3}
-COMPOSITE_FORMULA = "综合得分 = 100 ×（0.3 × 响应率 + 0.4 × 解决率 + 0.3 × 满意率），缺项按其余权重折算"
+COMPOSITE_FORMULA = _("综合得分 = 100 ×（0.3 × 响应率 + 0.4 × 解决率 + 0.3 × 满意率），缺项按其余权重折算")
 LEAGUE_MIN_CASES = 5
 LEAGUE_PRIOR_CASES = 5
-LEAGUE_RULE = (
-    f"本期应响应件数与办结件数合计不少于 {LEAGUE_MIN_CASES} 件的单位参与排名，不足的列于表后、不排名；"
-    f"计算综合得分时，各项比率按全表平均水平修正：（分子 + {LEAGUE_PRIOR_CASES} × 全表平均率）÷"
-    f"（分母 + {LEAGUE_PRIOR_CASES}），以免件数很少的单位因个别案件排在前列。表中所列为未修正的比率。"
+LEAGUE_RULE = _(
+    "本期应响应件数与办结件数合计不少于 %(min)s 件的单位参与排名，不足的列于表后、不排名；"
+    "计算综合得分时，各项比率按全表平均水平修正：（分子 + %(prior)s × 全表平均率）÷"
+    "（分母 + %(prior)s），以免件数很少的单位因个别案件排在前列。表中所列为未修正的比率。"
 )
 
 
@@ -117,11 +125,11 @@ def all_rates(counts: Mapping[str, int]) -> list[dict]:
     return [
         {
             "code": r.code,
-            "label": r.label,
+            "label": str(r.label),
             "value": rate_value(counts, r),
             "numerator": counts.get(r.numerator, 0),
             "denominator": counts.get(r.denominator, 0),
-            "formula": r.formula,
+            "formula": str(r.formula),
         }
         for r in RATES
     ]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
@@ -17,7 +18,7 @@ from xinfang.units.models import Unit
 
 from . import dashboard, exports, hotspot_cache, reports
 from .models import MonthlyPick
-from .rates import COMPOSITE_FORMULA, LEAGUE, LEAGUE_RULE, percent
+from .rates import COMPOSITE_FORMULA, LEAGUE, LEAGUE_MIN_CASES, LEAGUE_PRIOR_CASES, LEAGUE_RULE, percent
 
 BUREAU_VIEWERS = {Role.BUREAU_LEADER, Role.SUPERVISOR, Role.REGISTRAR, Role.ADMIN}
 
@@ -91,7 +92,7 @@ def _dashboard(request, unit):
             "charts": exports.CHARTS,
             "league_rates": LEAGUE,
             "composite_formula": COMPOSITE_FORMULA,
-            "league_rule": LEAGUE_RULE,
+            "league_rule": LEAGUE_RULE % {"min": LEAGUE_MIN_CASES, "prior": LEAGUE_PRIOR_CASES},
             "is_bureau": is_bureau_viewer(request.user),
             "respondents": figures["respondents"][:15],
         },
@@ -167,12 +168,12 @@ def monthly_pick_choose(request):
         month = date.fromisoformat(request.POST.get("month", ""))
         rank = int(request.POST.get("rank", ""))
     except ValueError:
-        messages.error(request, "参数有误")
+        messages.error(request, _("参数有误"))
         return redirect("stats:monthly_pick")
     # The list the page showed (same cache entry), so the rank picks what the leader saw.
-    candidates, _ = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
+    candidates, _computed_at = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
     if not 0 <= rank < len(candidates):
-        messages.error(request, "该候选问题已变化，请刷新后重试")
+        messages.error(request, _("该候选问题已变化，请刷新后重试"))
         return redirect("stats:monthly_pick")
     spot = candidates[rank]
     MonthlyPick.objects.filter(month=month, is_chosen=True).update(is_chosen=False)
@@ -190,7 +191,7 @@ def monthly_pick_choose(request):
         chosen_at=timezone.now(),
         note=request.POST.get("note", "").strip()[:2000],
     )
-    messages.success(request, f"已选定本月一题：{spot['label']}")
+    messages.success(request, _("已选定本月一题：%(label)s") % {"label": spot["label"]})
     return redirect(f"{request.path.rsplit('choose/', 1)[0]}?month={month:%Y-%m}")
 
 

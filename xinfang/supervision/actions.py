@@ -16,6 +16,7 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.service import get_calendar
@@ -54,7 +55,7 @@ def can_supervise(user) -> bool:
 
 def require_supervisor(user) -> None:
     if not can_supervise(user):
-        raise Forbidden("只有督查专员或信访局领导可以执行此操作")
+        raise Forbidden(_("只有督查专员或信访局领导可以执行此操作"))
 
 
 def require_unit_member(user, unit: Unit) -> None:
@@ -64,7 +65,7 @@ def require_unit_member(user, unit: Unit) -> None:
         or user.role not in REPLYING_ROLES
         or user.unit_id != unit.pk
     ):
-        raise Forbidden("只有被督办（建议）单位的承办人或负责人可以回复")
+        raise Forbidden(_("只有被督办（建议）单位的承办人或负责人可以回复"))
 
 
 def default_reply_due(start: date | None = None, days: int = DEFAULT_REPLY_WORKING_DAYS) -> date:
@@ -74,7 +75,7 @@ def default_reply_due(start: date | None = None, days: int = DEFAULT_REPLY_WORKI
 
 def _check_due(value: date | None, field: str) -> date:
     if value is None or value < timezone.localdate():
-        raise ActionError("invalid", "期限不能早于今天", fields={field: "请填写今天或以后的日期"})
+        raise ActionError("invalid", _("期限不能早于今天"), fields={field: _("请填写今天或以后的日期")})
     return value
 
 
@@ -121,7 +122,7 @@ def _move(notice: SupervisionNotice, *, allowed: Iterable[str], to: str, **updat
     if old not in set(allowed):
         raise WrongState(f"督办函当前状态为“{NoticeStatus(old).label}”，不能执行此操作")
     if SupervisionNotice.objects.filter(pk=notice.pk, status=old).update(status=to, **updates) != 1:
-        raise WrongState("该督办函已被他人处理，请刷新后重试")
+        raise WrongState(_("该督办函已被他人处理，请刷新后重试"))
     notice.status = to
     for key, value in updates.items():
         setattr(notice, key, value)
@@ -152,12 +153,12 @@ def _check_petition(actor, petition: Petition | None, unit: Unit) -> None:
     if petition is None:
         return
     if actor is not None and not can_see(actor, petition):
-        raise Forbidden("您无权查看该信访事项")
+        raise Forbidden(_("您无权查看该信访事项"))
     # Art. 30③: never send an accusation to the unit it accuses.
     if petition.petition_class == PetitionClass.ACCUSATION and petition.respondent_unit_id:
         if petition.respondent_unit.is_within(unit):
             raise ActionError(
-                "invalid", "检举控告事项不得督办至被反映单位", fields={"unit": "该单位为被反映单位"}
+                "invalid", _("检举控告事项不得督办至被反映单位"), fields={"unit": _("该单位为被反映单位")}
             )
 
 
@@ -179,8 +180,8 @@ def notice_issue(
     """Issue a 督办函 to `unit` (about `petition`, or about the unit's work at large)."""
     require_supervisor(actor)
     if trigger not in Trigger.values:
-        raise ActionError("invalid", "请选择督办事由", fields={"trigger": "督办事由不正确"})
-    facts = require_text(facts, "facts", "请填写督办事项")
+        raise ActionError("invalid", _("请选择督办事由"), fields={"trigger": _("督办事由不正确")})
+    facts = require_text(facts, "facts", _("请填写督办事项"))
     reply_due = _check_due(reply_due or default_reply_due(), "reply_due")
     _check_petition(actor, petition, unit)
     now = timezone.now()
@@ -206,7 +207,7 @@ def notice_issue(
 def notice_reply(*, actor, notice: SupervisionNotice, text: str) -> SupervisionNotice:
     """The addressed unit replies in writing."""
     require_unit_member(actor, notice.unit)
-    text = require_text(text, "reply_text", "请填写书面回复")
+    text = require_text(text, "reply_text", _("请填写书面回复"))
     old = _move(
         notice,
         allowed=AWAITING_REPLY,
@@ -238,7 +239,7 @@ def notice_accept(*, actor, notice: SupervisionNotice, note: str = "") -> Superv
 def notice_reject(*, actor, notice: SupervisionNotice, reason: str, reply_due: date) -> SupervisionNotice:
     """The reply is not good enough: the unit must reply again by `reply_due`."""
     require_supervisor(actor)
-    reason = require_text(reason, "reason", "请填写退回理由")
+    reason = require_text(reason, "reason", _("请填写退回理由"))
     reply_due = _check_due(reply_due, "reply_due")
     back = NoticeStatus.ESCALATED if notice.flagged else NoticeStatus.ISSUED
     old = _move(notice, allowed={NoticeStatus.REPLIED}, to=back, reply_due=reply_due, reply_overdue_at=None)
@@ -252,7 +253,7 @@ def notice_escalate(
 ) -> SupervisionNotice:
     """挂牌督办: the notice becomes flagged supervision; the unit must (again) reply."""
     require_supervisor(actor)
-    reason = require_text(reason, "reason", "请填写挂牌督办理由")
+    reason = require_text(reason, "reason", _("请填写挂牌督办理由"))
     updates = {"flagged": True, "flagged_at": timezone.now()}
     if reply_due is not None:
         updates.update(reply_due=_check_due(reply_due, "reply_due"), reply_overdue_at=None)
@@ -268,7 +269,7 @@ def notice_close(*, actor, notice: SupervisionNotice, reason: str = "") -> Super
     """销号: after an accepted reply, or earlier with a reason."""
     require_supervisor(actor)
     if notice.status != NoticeStatus.ACCEPTED:
-        reason = require_text(reason, "reason", "未经认可回复的督办函销号须说明理由")
+        reason = require_text(reason, "reason", _("未经认可回复的督办函销号须说明理由"))
     old = _move(notice, allowed=OPEN_NOTICE, to=NoticeStatus.CLOSED, closed_at=timezone.now())
     _log(
         notice=notice,
@@ -358,9 +359,9 @@ def proposal_make(
     """An Art. 40 proposal: improve work, improve policy or hold to account."""
     require_supervisor(actor)
     if kind not in ProposalKind.values:
-        raise ActionError("invalid", "请选择建议类型", fields={"kind": "建议类型不正确"})
+        raise ActionError("invalid", _("请选择建议类型"), fields={"kind": _("建议类型不正确")})
     title = require_text(title, "title")
-    text = require_text(text, "text", "请填写建议内容")
+    text = require_text(text, "text", _("请填写建议内容"))
     response_due = _check_due(response_due or default_reply_due(days=20), "response_due")
     if notice is not None and petition is None:
         petition = notice.petition
@@ -386,13 +387,15 @@ def proposal_feedback(
     """The unit reports in writing whether it adopted the proposal (Art. 40④)."""
     require_unit_member(actor, proposal.unit)
     if adoption not in {Adoption.ADOPTED, Adoption.PARTLY, Adoption.NOT_ADOPTED}:
-        raise ActionError("invalid", "请选择采纳情况", fields={"adoption": "请选择采纳、部分采纳或未采纳"})
-    feedback = require_text(feedback, "feedback", "请填写书面反馈")
+        raise ActionError(
+            "invalid", _("请选择采纳情况"), fields={"adoption": _("请选择采纳、部分采纳或未采纳")}
+        )
+    feedback = require_text(feedback, "feedback", _("请填写书面反馈"))
     changed = AccountabilityProposal.objects.filter(pk=proposal.pk, adoption=Adoption.PENDING).update(
         adoption=adoption, feedback=feedback, feedback_at=timezone.now(), feedback_by=actor
     )
     if changed != 1:
-        raise WrongState("该建议已反馈采纳情况")
+        raise WrongState(_("该建议已反馈采纳情况"))
     proposal.refresh_from_db()
     _log(
         proposal=proposal,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "xinfang.supervision"
     label = "supervision"
-    verbose_name = "督办与追责"
+    verbose_name = _("督办与追责")
 
     def ready(self) -> None:
         from xinfang.web.nav import NavItem, register

@@ -84,18 +84,23 @@ class SupervisionNotice(models.Model):
     reply_text = models.TextField(_("书面回复"), blank=True)
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("回复人"),
     )
     status = models.CharField(
         _("状态"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
     )
     flagged = models.BooleanField(_("挂牌督办"), default=False)
-    flagged_at = models.DateTimeField(null=True, blank=True)
+    flagged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("挂牌时间"))
     # Set once by the reminder worker (compare-and-set) when the reply is late.
-    reply_overdue_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    reply_overdue_at = models.DateTimeField(null=True, blank=True, verbose_name=_("回复逾期时间"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("办结时间"))
     # What raised it automatically, e.g. "commitment:12"; unique when set.
-    source = models.CharField(max_length=60, blank=True, default="")
+    source = models.CharField(max_length=60, blank=True, default="", verbose_name=_("来源"))
 
     objects = NoticeQuerySet.as_manager()
 
@@ -156,16 +161,23 @@ class AccountabilityProposal(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("建议内容"))
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
     proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now, db_index=True)
     response_due = models.DateField(_("反馈期限"), db_index=True)
     adoption = models.CharField(
         _("采纳情况"), max_length=12, choices=Adoption.choices, default=Adoption.PENDING
     )
     feedback = models.TextField(_("书面反馈"), blank=True)
-    feedback_at = models.DateTimeField(null=True, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True, verbose_name=_("反馈时间"))
     feedback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("反馈人"),
     )
 
     class Meta:
@@ -213,6 +225,8 @@ class SupervisionEvent(models.Model):
     }
 
     class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -243,6 +257,8 @@ class SupervisionSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("督办函编号序列")
+        verbose_name_plural = _("督办函编号序列")
         unique_together = [("unit_code", "year")]
 
     def __str__(self) -> str:

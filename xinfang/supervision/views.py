@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.petitions.access import get_petition_by_case_number_for
 from xinfang.petitions.errors import ActionError
@@ -27,7 +28,7 @@ def _petition(user, case_number: str):
         return get_petition_by_case_number_for(user, case_number)
     except Http404:
         raise ActionError(
-            "invalid", "信访件编号不存在或无权查看", fields={"petition_case_number": "编号不正确"}
+            "invalid", _("信访件编号不存在或无权查看"), fields={"petition_case_number": _("编号不正确")}
         ) from None
 
 
@@ -87,7 +88,7 @@ def issue(request):
     )
 
 
-def _create(request, form_class, make, template: str, page: str, success=lambda made: "已提出建议"):
+def _create(request, form_class, make, template: str, page: str, success=lambda made: _("已提出建议")):
     """The supervisor's new notice or proposal: the form's fields are the action's
     arguments, the case number (optional) becomes the petition."""
     if not actions.can_supervise(request.user):
@@ -102,7 +103,10 @@ def _create(request, form_class, make, template: str, page: str, success=lambda 
             messages.error(request, describe(err))
         else:
             messages.success(
-                request, f"已签发督办函{made.number}" if hasattr(made, "number") else "已提出建议"
+                request,
+                _("已签发督办函%(number)s") % {"number": made.number}
+                if hasattr(made, "number")
+                else _("已提出建议"),
             )
             return redirect(page, pk=made.pk)
     return render(request, template, {"form": form})

@@ -111,12 +111,20 @@ class TriageIndexChange(models.Model):
     op = models.CharField(max_length=8, choices=IndexOp.choices)
     at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("研判索引变更")
+        verbose_name_plural = _("研判索引变更")
+
 
 class TriageJob(models.Model):
     name = models.CharField(max_length=40, unique=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("研判任务")
+        verbose_name_plural = _("研判任务")
 
 
 class TriagePending(models.Model):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts import ratelimit
@@ -60,13 +61,13 @@ def parse_panel_request(request) -> dict:
 def analyse(request):
     user = request.user
     if not can_register(user):
-        return _error(403, "forbidden", "您无权使用登记研判")
+        return _error(403, "forbidden", _("您无权使用登记研判"))
     if not ratelimit.hit("triage-panel", str(user.pk), limit=PANEL_CALLS_PER_10_MIN, window_seconds=600):
-        return _error(429, "rate_limited", "请求过于频繁，请稍后再试")
+        return _error(429, "rate_limited", _("请求过于频繁，请稍后再试"))
     try:
         kwargs = parse_panel_request(request)
     except (ValueError, json.JSONDecodeError):
-        return _error(400, "invalid", "请求格式不正确")
+        return _error(400, "invalid", _("请求格式不正确"))
     return _json(analyse_request(user, kwargs, request=request))
 
 
@@ -76,7 +77,7 @@ def petition_triage(request, pk: int):
     petition = get_petition_for(request.user, pk)
     body = record_json(request.user, petition)
     if body is None:
-        return _error(404, "not_found", "该事项尚无研判结果")
+        return _error(404, "not_found", _("该事项尚无研判结果"))
     return _json(body)
 
 
@@ -102,5 +103,7 @@ def apply(request, pk: int):
         return _json(
             {"field": correction.field, "chosen": correction.chosen, "accepted": correction.accepted}
         )
-    messages.success(request, "已采用研判建议" if correction.accepted else "已按您的选择修改，并记入纠正数据")
+    messages.success(
+        request, _("已采用研判建议") if correction.accepted else _("已按您的选择修改，并记入纠正数据")
+    )
     return redirect("petition", pk=pk)

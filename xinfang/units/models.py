@@ -62,7 +62,7 @@ class Unit(models.Model):
     )
     level = models.CharField(_("层级"), max_length=16, choices=UnitLevel.choices)
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="", verbose_name=_("路径"))
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     # Words in petitions that point to this unit: place names for territorial

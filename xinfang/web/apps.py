@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "xinfang.web"
     label = "web"
+    verbose_name = _("工作平台")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

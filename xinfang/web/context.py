@@ -1,5 +1,7 @@
 """Template context shared by every page."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xinfang.portal.links import public_url
 
 from .nav import items_for
@@ -7,7 +9,7 @@ from .nav import items_for
 
 def site(request) -> dict:
     return {
-        "SITE_NAME": "信访工作平台",
+        "SITE_NAME": _("信访工作平台"),
         "PORTAL_URL": public_url(),
         "nav_items": items_for(getattr(request, "user", None)),
     }

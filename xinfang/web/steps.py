@@ -26,11 +26,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from xinfang.petitions.errors import ActionError
 
-INVALID_MESSAGE = "请检查填写的内容"
+INVALID_MESSAGE = _("请检查填写的内容")
 
 
 class StepForm(forms.Form):
@@ -54,7 +55,7 @@ class StepForm(forms.Form):
         it is not there, as for the page's own object."""
         found = qs.filter(pk=self.cleaned_data.get(field)).first()
         if found is None:
-            raise Http404("对象不存在或无权查看")
+            raise Http404(_("对象不存在或无权查看"))
         return found
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.lib.crypto import lookup_hash
@@ -78,7 +79,7 @@ def default_bureau() -> Unit:
     """The petition bureau of this installation (the highest one in the tree)."""
     bureau = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path").first()
     if bureau is None:
-        raise ActionError("no_bureau", "系统尚未配置信访部门，请联系管理员")
+        raise ActionError("no_bureau", _("系统尚未配置信访部门，请联系管理员"))
     return bureau
 
 
@@ -86,48 +87,50 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
     """Field-level errors in Chinese; an empty dict means valid."""
     errors: dict[str, str] = {}
     if data.channel not in Channel.values:
-        errors["channel"] = "请选择信访渠道"
+        errors["channel"] = _("请选择信访渠道")
     if data.source and data.source not in OnlineSource.values:
-        errors["source"] = "来源不正确"
+        errors["source"] = _("来源不正确")
     for key, label, limit, required in TEXT_FIELDS:
         if problem := limits.text_problem(getattr(data, key), label=label, limit=limit, required=required):
             errors[key] = problem
     if data.petition_class and data.petition_class not in PetitionClass.values:
-        errors["petition_class"] = "类别不正确"
+        errors["petition_class"] = _("类别不正确")
     if not data.petitioners:
-        errors["petitioners"] = "请至少填写一名信访人"
+        errors["petitioners"] = _("请至少填写一名信访人")
     for i, person in enumerate(data.petitioners):
         prefix = f"petitioners.{i}"
         if not (person.name or "").strip():
-            errors[f"{prefix}.name"] = "请填写信访人姓名（名称）"
+            errors[f"{prefix}.name"] = _("请填写信访人姓名（名称）")
         if person.kind not in PetitionerKind.values:
-            errors[f"{prefix}.kind"] = "信访人类型不正确"
+            errors[f"{prefix}.kind"] = _("信访人类型不正确")
         if (
             person.id_number
             and person.kind == PetitionerKind.PERSON
             and not is_valid_id_number(person.id_number)
         ):
-            errors[f"{prefix}.id_number"] = "身份证号码格式或校验位不正确"
+            errors[f"{prefix}.id_number"] = _("身份证号码格式或校验位不正确")
         if person.phone and not is_valid_phone(person.phone):
-            errors[f"{prefix}.phone"] = "电话号码格式不正确"
+            errors[f"{prefix}.phone"] = _("电话号码格式不正确")
         if problem := limits.email_problem(person.email):
             errors[f"{prefix}.email"] = problem
     representatives = sum(1 for p in data.petitioners if p.is_representative)
     if representatives > MAX_REPRESENTATIVES:
-        errors["petitioners"] = "多人走访提出共同的信访事项，推选代表不得超过5人（《信访工作条例》第二十条）"
+        errors["petitioners"] = _(
+            "多人走访提出共同的信访事项，推选代表不得超过5人（《信访工作条例》第二十条）"
+        )
     if data.channel == Channel.VISIT and len(data.petitioners) > MAX_REPRESENTATIVES and representatives == 0:
-        errors["petitioners"] = (
+        errors["petitioners"] = _(
             "多人走访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条），请标记代表"
         )
     head_count = data.head_count or len(data.petitioners)
     if head_count < len(data.petitioners):
-        errors["head_count"] = "人数不能少于登记的信访人数"
+        errors["head_count"] = _("人数不能少于登记的信访人数")
     if head_count > 100000:
-        errors["head_count"] = "人数不正确"
+        errors["head_count"] = _("人数不正确")
     for key, model in (("town_id", Unit), ("respondent_unit_id", Unit), ("category_id", Category)):
         value = getattr(data, key)
         if value is not None and not model.objects.filter(pk=value).exists():
-            errors[key.removesuffix("_id")] = "所选项目不存在"
+            errors[key.removesuffix("_id")] = _("所选项目不存在")
     if problem := limits.received_at_problem(data.received_at):
         errors["received_at"] = problem
     return errors
@@ -179,7 +182,7 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     rights card)."""
     errors = validate_input(data)
     if errors:
-        raise ActionError("invalid", "提交的信息有误，请按提示修改", fields=errors)
+        raise ActionError("invalid", _("提交的信息有误，请按提示修改"), fields=errors)
     if actor is not None and getattr(actor, "is_authenticated", False):
         if actor.unit is None or actor.role not in {
             "registrar",
@@ -190,7 +193,7 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
         }:
             from ..errors import Forbidden
 
-            raise Forbidden("您无权登记信访事项")
+            raise Forbidden(_("您无权登记信访事项"))
         registering_unit = actor.unit
     else:
         actor = None
@@ -274,7 +277,7 @@ def petition_register_idempotent(
     existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("petition").first()
     if existing is not None:
         if existing.request_hash != fingerprint:
-            raise ActionError("idempotency_conflict", "同一幂等键已用于不同的请求内容")
+            raise ActionError("idempotency_conflict", _("同一幂等键已用于不同的请求内容"))
         return existing.petition, False
     try:
         with transaction.atomic():
@@ -285,5 +288,5 @@ def petition_register_idempotent(
         # A concurrent request with the same key won the race.
         existing = IdempotencyKey.objects.get(user=actor, key=key)
         if existing.request_hash != fingerprint:
-            raise ActionError("idempotency_conflict", "同一幂等键已用于不同的请求内容") from None
+            raise ActionError("idempotency_conflict", _("同一幂等键已用于不同的请求内容")) from None
         return existing.petition, False

@@ -178,17 +178,17 @@ def lookup(request):
     the plain ID number or phone."""
     user = request.user
     if not can_register(user):
-        return _json_error(403, "forbidden", "您无权查询信访人")
+        return _json_error(403, "forbidden", _("您无权查询信访人"))
     id_number = crypto.normalise(request.GET.get("id_number", ""))[:40]
     phone = crypto.normalise(request.GET.get("phone", ""))[:40]
     if id_number and not is_valid_id_number(id_number):
-        return _json_error(400, "invalid", "身份证号码格式或校验位不正确")
+        return _json_error(400, "invalid", _("身份证号码格式或校验位不正确"))
     if not id_number and phone and not is_valid_phone(phone):
-        return _json_error(400, "invalid", "电话号码格式不正确")
+        return _json_error(400, "invalid", _("电话号码格式不正确"))
     if not id_number and not phone:
-        return _json_error(400, "invalid", "请输入身份证号码或电话号码")
+        return _json_error(400, "invalid", _("请输入身份证号码或电话号码"))
     if not ratelimit.hit("desk-lookup", str(user.pk), limit=LOOKUPS_PER_10_MIN, window_seconds=600):
-        return _json_error(429, "rate_limited", "查询过于频繁，请稍后再试")
+        return _json_error(429, "rate_limited", _("查询过于频繁，请稍后再试"))
     found = find_petitioners(user, id_number=id_number, phone="" if id_number else phone, request=request)
     visible = visible_petitions(user)
     results = []
@@ -233,7 +233,7 @@ def receipt(request, pk: int):
             "label": DeadlineRule(d.rule).label if d.rule in DeadlineRule.values else d.rule,
             "due": d.due,
             "provisional": d.provisional,
-            "article": rule_spec(d.rule).article if d.rule in DeadlineRule.values else "",
+            "article": _(rule_spec(d.rule).article) if d.rule in DeadlineRule.values else "",
         }
         for d in petition.deadlines.open().order_by("due")
     ]

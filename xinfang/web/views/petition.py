@@ -46,7 +46,7 @@ def deadline_rows(petition) -> list[dict]:
         rows.append(
             {
                 "rule": DeadlineRule(d.rule).label if known else d.rule,
-                "article": rule_spec(d.rule).article if known else "",
+                "article": _(rule_spec(d.rule).article) if known else "",
                 "start": d.start,
                 "due": d.due,
                 "days": d.days,

@@ -3,6 +3,8 @@
  * data-label="label" data-value="count"> is filled from the JSON in the <script type="application/json">. */
 (function () {
   "use strict";
+  // Translations come from Django's JavaScript catalogue (base.html); Chinese when it is absent.
+  var gettext = window.gettext || function (s) { return s; };
   var NS = "http://www.w3.org/2000/svg";
   function el(name, attrs, text) {
     var node = document.createElementNS(NS, name);
@@ -44,7 +46,7 @@
         return (pad + i * step).toFixed(1) + "," + (h - pad - ((r[k] || 0) / max) * (h - 2 * pad)).toFixed(1);
       }).join(" ");
       s.appendChild(el("polyline", { points: pts, fill: "none", stroke: colours[j], "stroke-width": 2 }));
-      s.appendChild(el("text", { x: w - pad - 90 + j * 50, y: 14, fill: colours[j], "font-size": 12 }, k === "received" ? "收件" : "办结"));
+      s.appendChild(el("text", { x: w - pad - 90 + j * 50, y: 14, fill: colours[j], "font-size": 12 }, k === "received" ? gettext("收件") : gettext("办结")));
     });
     if (rows.length) {
       s.appendChild(el("text", { x: pad, y: h - 8, "font-size": 11 }, rows[0].date));
@@ -65,8 +67,8 @@
       g.appendChild(el("rect", { x: x + 1, y: y + 1, width: tileW - 2, height: tileH - 2, fill: colour((r.count || 0) / max), stroke: "#fff" }));
       g.appendChild(el("text", { x: x + 6, y: y + 18, "font-size": 12, fill: (r.count / max) > 0.5 ? "#fff" : "#123" }, r.name));
       g.appendChild(el("text", { x: x + 6, y: y + 34, "font-size": 12, fill: (r.count / max) > 0.5 ? "#fff" : "#123" },
-        r.count + "件" + (total ? "（" + Math.round((100 * r.count) / total) + "%）" : "")));
-      g.appendChild(el("title", {}, r.name + "：" + r.count + "件"));
+        r.count + gettext("件") + (total ? gettext("（") + Math.round((100 * r.count) / total) + gettext("%）") : "")));
+      g.appendChild(el("title", {}, r.name + gettext("：") + r.count + gettext("件")));
       s.appendChild(g);
     });
     box.appendChild(s);

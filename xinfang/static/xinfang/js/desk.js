@@ -1,6 +1,8 @@
 // Registration desk and petition page enhancements (vanilla JS; the pages work without it).
 (function () {
   "use strict";
+  // Translations come from Django's JavaScript catalogue (base.html); Chinese when it is absent.
+  var gettext = window.gettext || function (s) { return s; };
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -85,7 +87,7 @@
     box.textContent = "";
     var results = data.results || [];
     if (!results.length) {
-      box.appendChild(el("p", "未找到以往登记记录，将作为新信访人登记。"));
+      box.appendChild(el("p", gettext("未找到以往登记记录，将作为新信访人登记。")));
       return;
     }
     results.forEach(function (person) {
@@ -93,8 +95,8 @@
       var head = el("p");
       head.appendChild(el("strong", person.name));
       head.appendChild(document.createTextNode(
-        "  证件 " + (person.id_number_masked || "—") + "  电话 " + (person.phone_masked || "—") +
-        "  以往信访 " + person.petition_count + " 件"));
+        "  " + gettext("证件") + " " + (person.id_number_masked || "—") + "  " + gettext("电话") + " " + (person.phone_masked || "—") +
+        "  " + gettext("以往信访") + " " + person.petition_count + " " + gettext("件")));
       block.appendChild(head);
       if (person.petitions.length) {
         var list = el("ul");
@@ -110,7 +112,7 @@
         });
         block.appendChild(list);
       }
-      var use = el("button", "使用此信访人：" + person.name, "btn secondary");
+      var use = el("button", gettext("使用此信访人：") + person.name, "btn secondary");
       use.type = "button";
       use.addEventListener("click", function () { fillRow(row, person); });
       block.appendChild(use);
@@ -143,16 +145,16 @@
         last.set(input, value);
         var row = input.closest(".petitioner-row");
         var box = row.querySelector(".lookup-result");
-        box.textContent = "正在查询……";
+        box.textContent = gettext("正在查询……");
         fetch(url + "?" + kind + "=" + encodeURIComponent(value), {
           credentials: "same-origin",
           headers: { "Accept": "application/json" }
         }).then(function (response) {
           return response.json().then(function (data) { return { ok: response.ok, data: data }; });
         }).then(function (result) {
-          if (!result.ok) { box.textContent = result.data.message || "查询失败"; return; }
+          if (!result.ok) { box.textContent = result.data.message || gettext("查询失败"); return; }
           renderResults(row, result.data);
-        }).catch(function () { box.textContent = "查询失败，请稍后再试"; });
+        }).catch(function () { box.textContent = gettext("查询失败，请稍后再试"); });
       }, 300));
     });
   }
@@ -235,9 +237,9 @@
             target.textContent = result.data.value || "—";
             form.hidden = true;
           } else {
-            target.textContent = result.data.message || "无权查看";
+            target.textContent = result.data.message || gettext("无权查看");
           }
-        }).catch(function () { target.textContent = "查询失败"; });
+        }).catch(function () { target.textContent = gettext("查询失败"); });
       });
     });
   }

@@ -2,10 +2,12 @@
 // Vanilla JS; the desk works without it and the petition page shows the stored triage after registering.
 (function () {
   "use strict";
+  // Translations come from Django's JavaScript catalogue (base.html); Chinese when it is absent.
+  var gettext = window.gettext || function (s) { return s; };
 
-  var LABELS = { category: "分类", petition_class: "类别", claim_route: "处理途径", unit: "承办单位" };
-  var FLAG_LABELS = { repeat: "重复访", collective: "集体访", skip_level: "越级访" };
-  var SOURCES = { model: "", catalogue: "（派单目录）", rule: "（规则）" };
+  var LABELS = { category: gettext("分类"), petition_class: gettext("类别"), claim_route: gettext("处理途径"), unit: gettext("承办单位") };
+  var FLAG_LABELS = { repeat: gettext("重复访"), collective: gettext("集体访"), skip_level: gettext("越级访") };
+  var SOURCES = { model: "", catalogue: gettext("（派单目录）"), rule: gettext("（规则）") };
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -78,14 +80,14 @@
       row.appendChild(el("strong", LABELS[key] + "："));
       row.appendChild(document.createTextNode(s.label + " "));
       row.appendChild(el("span", pct(s.confidence) + (SOURCES[s.source] || ""), "conf muted"));
-      if (s.evidence && s.evidence.length) row.appendChild(el("span", " 依据：" + s.evidence.join("、"), "muted"));
+      if (s.evidence && s.evidence.length) row.appendChild(el("span", " " + gettext("依据：") + s.evidence.join("、"), "muted"));
       if (PREFILL[key] && prefill(form, key, s)) {
-        row.appendChild(el("span", " 已填入", "tag"));
+        row.appendChild(el("span", " " + gettext("已填入"), "tag"));
       } else if (key === "category" || key === "petition_class") {
-        var use = el("button", "采用", "btn secondary");
+        var use = el("button", gettext("采用"), "btn secondary");
         use.type = "button";
         use.addEventListener("click", function () {
-          use.textContent = applyTo(form, key, s.value) ? "已采用" : "无法采用";
+          use.textContent = applyTo(form, key, s.value) ? gettext("已采用") : gettext("无法采用");
         });
         row.appendChild(document.createTextNode(" "));
         row.appendChild(use);
@@ -104,9 +106,9 @@
       });
       body.appendChild(list);
     }
-    listOf("以往信访", data.history, function (r) { return " · " + r.status_label; });
-    listOf("相似事项", data.similar, function (r) {
-      return " · 相似度 " + r.score.toFixed(2) + (r.reason && r.reason.length ? "（" + r.reason.join("、") + "）" : "");
+    listOf(gettext("以往信访"), data.history, function (r) { return " · " + r.status_label; });
+    listOf(gettext("相似事项"), data.similar, function (r) {
+      return " · " + gettext("相似度") + " " + r.score.toFixed(2) + (r.reason && r.reason.length ? gettext("（") + r.reason.join("、") + gettext("）") : "");
     });
   }
 
@@ -127,17 +129,17 @@
       if (key === last) return;
       last = key;
       var mine = ++seq;
-      status.textContent = "正在研判……";
+      status.textContent = gettext("正在研判……");
       fetch(panel.dataset.url, {
         method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
       }).then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       }).then(function (result) {
         if (mine !== seq) return;
-        if (!result.ok) { status.textContent = result.body.message || "研判失败"; return; }
-        status.textContent = result.body.model_version ? "模型版本 v" + result.body.model_version : "派单目录模式（尚无训练模型）";
+        if (!result.ok) { status.textContent = result.body.message || gettext("研判失败"); return; }
+        status.textContent = result.body.model_version ? gettext("模型版本 v") + result.body.model_version : gettext("派单目录模式（尚无训练模型）");
         render(panel, form, result.body);
-      }).catch(function () { status.textContent = "研判失败，请稍后再试"; });
+      }).catch(function () { status.textContent = gettext("研判失败，请稍后再试"); });
     }
     form.addEventListener("change", function (event) {
       if (event.isTrusted && event.target.tagName === "SELECT") event.target.dataset.userSet = "1";
