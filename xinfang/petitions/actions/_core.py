@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xinfang.accounts.models import Role
 
@@ -129,14 +130,21 @@ def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
 
 
 def require_text(
-    value: str, field: str, message: str = "此项为必填项", *, summary: str = "请填写必填项"
+    value: str,
+    field: str,
+    message: str = gettext_noop("此项为必填项"),
+    *,
+    summary: str = gettext_noop("请填写必填项"),
 ) -> str:
-    """The stripped text, or an ActionError naming the empty field (nothing is written)."""
+    """The stripped text, or an ActionError naming the empty field (nothing is written);
+    the messages are translated into the user's language (Chinese by default)."""
+    from django.utils.translation import gettext
+
     from ..errors import ActionError
 
     value = (value or "").strip()
     if not value:
-        raise ActionError("invalid", summary, fields={field: message})
+        raise ActionError("invalid", gettext(summary), fields={field: gettext(message)})
     return value
 
 
