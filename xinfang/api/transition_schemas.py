@@ -72,6 +72,9 @@ class AcceptIn(InputSchema):
 class RejectIn(ReasonIn):
     reason_code: literal(*RejectionReason.values)
     earlier: PetitionReference | None = Field(None, description="同一事项（id 或信访件编号）")
+    competent_body: str = Field(
+        "", max_length=200, description="有权处理的机关、单位（不属于本机关职权范围时必填，第二十三条第一款）"
+    )
     documents: Documents = []
 
 

@@ -347,6 +347,7 @@ class EventAction(models.TextChoices):
     WITHDRAW = "withdraw", _("撤回")
     REOPEN = "reopen", _("重新办理")
     RECUSE = "recuse", _("回避")
+    UNRECUSE = "unrecuse", _("撤销回避")
     PAUSE = "pause", _("中止计时")
     RESUME = "resume", _("恢复计时")
     REPORT = "report", _("报送办结报告")

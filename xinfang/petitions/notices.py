@@ -75,14 +75,26 @@ def for_accept(event, *, actor) -> None:
     )
 
 
-def for_reject(event, *, actor, reason_code: str, reason: str) -> None:
+def rejection_basis(petition, reason_code: str) -> str:
+    """The article a refusal cites: Art. 23① only for a matter a unit received
+    directly; a bureau refusing a matter outside every power it routes to
+    cites Art. 22."""
+    if reason_code == RejectionReason.OUTSIDE_POWERS and petition.handling_unit_id is None:
+        return "《信访工作条例》第二十二条"
+    return REJECTION_BASIS[RejectionReason(reason_code)]
+
+
+def for_reject(event, *, actor, reason_code: str, reason: str, competent_body: str) -> None:
+    """`competent_body` names where the petitioner should turn (required for
+    outside_powers; the action checks it)."""
     issue(
         event,
         DocumentKind.REJECTION_NOTICE,
         actor=actor,
         unit=event.petition.handling_unit or actor.unit,
         reason=reason,
-        legal_basis=REJECTION_BASIS[RejectionReason(reason_code)],
+        legal_basis=rejection_basis(event.petition, reason_code),
+        competent_body=competent_body,
     )
 
 

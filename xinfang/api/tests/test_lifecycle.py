@@ -131,7 +131,10 @@ def test_business_refusals_carry_field_messages(world, api):
     assert response.status_code == 400
     assert response.json()["fields"] == {"unit_id": "所选单位不存在"}
 
-    response = api(world.registrar).post(f"/petitions/{accusation.pk}/reopen", {"reason": "  "})
+    # Reopening is declared for closed matters: an empty reason on one is a field error.
+    closed = make_petition(world, title="已撤回的事项")
+    ok(api(world.registrar).post(f"/petitions/{closed.pk}/withdraw", {"reason": "问题已解决"}))
+    response = api(world.registrar).post(f"/petitions/{closed.pk}/reopen", {"reason": "  "})
     assert response.status_code == 400
     assert response.json()["fields"] == {"reason": "此项为必填项"}
 

@@ -25,6 +25,7 @@ from .management import (
     petition_recuse,
     petition_reopen,
     petition_resume_clock,
+    petition_unrecuse,
     petition_withdraw,
 )
 from .review import petition_close_after_window, petition_request_rereview, petition_request_review
@@ -61,5 +62,6 @@ __all__ = [
     "petition_resume_clock",
     "petition_return_opinion",
     "petition_transfer",
+    "petition_unrecuse",
     "petition_withdraw",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 
 from .. import notices
@@ -13,39 +12,91 @@ from ..choices import ClaimRoute, EvaluationStage, Outcome, PetitionClass, Ratin
 from ..deadlines import extend_deadline, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
 from ..errors import ActionError, WrongState
 from ..models import Evaluation, EventAction, Opinion, Petition
-from ._core import (
-    record_event,
-    require_handling_unit,
-    require_petitioner_or_staff,
-    require_reason,
-    transition,
-)
+from ._core import record_event, require_reason, transition
+from .rules import BUREAU_DESK, UNIT_LEADER, UNIT_STAFF, Allow, declare, when
 
 MAX_EXTENSION_DAYS = 30
 
 
+def _extendable(petition: Petition) -> WrongState | None:
+    """Why the handling period cannot be extended now (Art. 34), or None."""
+    if petition.stage != Stage.INITIAL:
+        return WrongState("只有办理中的信访事项可以延期")
+    if petition.is_extended:
+        return WrongState("办理期限只能延长一次")
+    if petition.is_simple:
+        return WrongState("简易办理事项不能延期，请转为普通程序")
+    deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
+    if deadline is None:
+        return WrongState("没有可延长的办理期限")
+    if deadline.due < timezone.localdate():
+        return WrongState("办理期限已届满，不能再延期")
+    return None
+
+
+def _opinion_route_ok(petition: Petition) -> bool:
+    """Claims handled under Art. 31(1)–(5) get no 信访处理意见书."""
+    return not (
+        petition.stage == Stage.INITIAL
+        and petition.petition_class == PetitionClass.CLAIM
+        and (petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING))
+    )
+
+
+def concludable(petition: Petition) -> bool:
+    return petition.petition_class in {PetitionClass.SUGGESTION, PetitionClass.ACCUSATION} or (
+        petition.petition_class == PetitionClass.CLAIM and petition.claim_route == ClaimRoute.DUTY_TO_ACT
+    )
+
+
+def _nothing_to_rate(petition: Petition) -> WrongState:
+    if petition.accepted_at is None and petition.status not in {
+        Status.REJECTED,
+        Status.REFUSED_FINAL,
+        Status.DIVERTED,
+    }:
+        return WrongState("尚未作出受理决定，暂不能评价")
+    if petition.opinion_delivered_at is None and petition.status != Status.CLOSED:
+        return WrongState("尚未办结，暂不能评价办理情况")
+    return WrongState("该环节已评价")
+
+
+def evaluable_stages(petition: Petition) -> list[str]:
+    """Evaluation stages the petitioner may still rate."""
+    stages = []
+    done = set(
+        Evaluation.objects.filter(petition=petition, unit=petition.handling_unit).values_list(
+            "stage", flat=True
+        )
+    )
+    if EvaluationStage.ACCEPTANCE not in done and (
+        petition.accepted_at is not None
+        or petition.status in {Status.REJECTED, Status.REFUSED_FINAL, Status.DIVERTED}
+    ):
+        stages.append(EvaluationStage.ACCEPTANCE)
+    if EvaluationStage.HANDLING not in done and (
+        petition.opinion_delivered_at is not None or petition.status == Status.CLOSED
+    ):
+        stages.append(EvaluationStage.HANDLING)
+    return stages
+
+
 @transaction.atomic
+@declare(
+    "extend",
+    Allow(UNIT_LEADER, Status.HANDLING, when(lambda p: _extendable(p) is None, _extendable)),
+    state_message="只有办理中的信访事项可以延期",
+)
 def petition_extend(
     *, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None
 ) -> Petition:
     """延期: once, at most 30 日, approved by the unit leader, reason told to the petitioner."""
-    require_handling_unit(actor, petition, Role.UNIT_LEADER)
     reason = require_reason(reason)
     if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
         raise ActionError(
             "invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"}
         )
-    if petition.status != Status.HANDLING or petition.stage != Stage.INITIAL:
-        raise WrongState("只有办理中的信访事项可以延期")
-    if petition.is_extended:
-        raise WrongState("办理期限只能延长一次")
-    if petition.is_simple:
-        raise WrongState("简易办理事项不能延期，请转为普通程序")
     deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
-    if deadline is None:
-        raise WrongState("没有可延长的办理期限")
-    if deadline.due < timezone.localdate():
-        raise WrongState("办理期限已届满，不能再延期")
     old_due = deadline.due
     extend_deadline(deadline, int(days))
     event = transition(
@@ -90,6 +141,17 @@ def _opinion_fields(
 
 
 @transaction.atomic
+@declare(
+    "draft_opinion",
+    Allow(
+        UNIT_STAFF,
+        Status.HANDLING,
+        when(
+            _opinion_route_ok,
+            lambda p: ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书"),
+        ),
+    ),
+)
 def petition_draft_opinion(
     *,
     actor,
@@ -101,14 +163,7 @@ def petition_draft_opinion(
     legal_basis: str,
 ) -> Opinion:
     """拟写信访处理意见书 (or 复查/复核意见书 at those stages)."""
-    require_handling_unit(actor, petition)
     fields = _opinion_fields(outcome, request, facts_reasons, opinion_text, legal_basis)
-    if (
-        petition.stage == Stage.INITIAL
-        and petition.petition_class == PetitionClass.CLAIM
-        and (petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING))
-    ):
-        raise ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书")
     transition(
         petition,
         allowed_from={Status.HANDLING},
@@ -123,8 +178,8 @@ def petition_draft_opinion(
 
 
 @transaction.atomic
+@declare("return_opinion", Allow(UNIT_LEADER, Status.OPINION_DRAFTED))
 def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petition:
-    require_handling_unit(actor, petition, Role.UNIT_LEADER)
     reason = require_reason(reason)
     transition(
         petition,
@@ -139,11 +194,22 @@ def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petiti
 
 
 @transaction.atomic
+@declare(
+    "approve_opinion",
+    # A pending opinion exists only while the matter is at 意见待审批.
+    Allow(
+        UNIT_LEADER,
+        None,
+        when(
+            lambda p: p.opinions.filter(approved_at__isnull=True).exists(),
+            lambda p: WrongState("没有待审批的意见"),
+        ),
+    ),
+)
 def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] | None = None) -> Opinion:
     """The unit leader approves; the opinion is issued and delivered, and the
     30-day window to ask for review (or re-review) starts.  A re-review
     opinion ends the matter (Art. 36③)."""
-    require_handling_unit(actor, petition, Role.UNIT_LEADER)
     opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
     if opinion is None:
         raise WrongState("没有待审批的意见")
@@ -180,19 +246,24 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
 
 
 @transaction.atomic
+@declare(
+    "conclude",
+    Allow(
+        UNIT_STAFF,
+        Status.HANDLING,
+        when(
+            concludable,
+            lambda p: ActionError("invalid", "申诉求决类事项应出具信访处理意见书或导入法定途径"),
+        ),
+    ),
+)
 def petition_conclude(
     *, actor, petition: Petition, result: str, documents: list[str] | None = None
 ) -> Petition:
     """办结 without an opinion: a reply to a suggestion (Art. 29), the result of
     an accusation from the discipline unit (Art. 30), or performing/answering
     a duty to act (Art. 31(5))."""
-    require_handling_unit(actor, petition)
     result = require_reason(result, "result")
-    allowed = petition.petition_class in {PetitionClass.SUGGESTION, PetitionClass.ACCUSATION} or (
-        petition.petition_class == PetitionClass.CLAIM and petition.claim_route == ClaimRoute.DUTY_TO_ACT
-    )
-    if not allowed:
-        raise ActionError("invalid", "申诉求决类事项应出具信访处理意见书或导入法定途径")
     now = timezone.now()
     transition(
         petition,
@@ -210,14 +281,21 @@ def petition_conclude(
 
 
 @transaction.atomic
+@declare(
+    "report",
+    Allow(
+        UNIT_STAFF,
+        None,
+        when(lambda p: p.is_assignment, lambda p: ActionError("invalid", "只有交办件需要报送办结报告")),
+        when(
+            lambda p: open_deadline_for(p, DeadlineRule.ASSIGN_REPORT) is not None,
+            lambda p: WrongState("办结报告已报送，无需重复报送"),
+        ),
+    ),
+)
 def petition_report(*, actor, petition: Petition, text: str, documents: list[str] | None = None) -> Petition:
     """办结报告 for an assigned (交办) matter, back to the bureau (Art. 22③)."""
-    require_handling_unit(actor, petition)
     text = require_reason(text, "text")
-    if not petition.is_assignment:
-        raise ActionError("invalid", "只有交办件需要报送办结报告")
-    if open_deadline_for(petition, DeadlineRule.ASSIGN_REPORT) is None:
-        raise WrongState("办结报告已报送，无需重复报送")
     meet_deadlines(petition, DeadlineRule.ASSIGN_REPORT)
     refresh_current_due(petition)
     event = record_event(
@@ -228,14 +306,19 @@ def petition_report(*, actor, petition: Petition, text: str, documents: list[str
 
 
 @transaction.atomic
+@declare(
+    "evaluate",
+    # The petitioner rates; the bureau's desk records a rating given by phone or
+    # at a follow-up visit.  Supervisors never rate (their job is oversight).
+    Allow(BUREAU_DESK),
+    petitioner=True,
+    when=[when(lambda p: bool(evaluable_stages(p)), lambda p: _nothing_to_rate(p))],
+)
 def petition_evaluate(
     *, petition: Petition, stage: str, rating: str, comment: str = "", actor=None, actor_label: str = "信访人"
 ) -> Evaluation:
     """评价 of acceptance or of handling: 满意 / 基本满意 / 不满意, once per stage and unit.
     Staff may record a petitioner's rating given by phone or at a follow-up visit."""
-    require_petitioner_or_staff(
-        actor, petition, staff_roles=(Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR)
-    )
     if stage not in EvaluationStage.values:
         raise ActionError("invalid", "评价环节不正确", fields={"stage": "请选择"})
     if rating not in Rating.values:

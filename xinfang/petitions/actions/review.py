@@ -18,7 +18,32 @@ from ..deadlines import (
 )
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
-from ._core import require_petitioner_or_staff, require_reason, transition
+from ._core import require_reason, transition
+from .rules import DESK_OR_UNIT, Allow, declare, when
+
+
+def _window_open(petition: Petition, window: str) -> bool:
+    deadline = open_deadline_for(petition, window)
+    return deadline is not None and deadline.due >= timezone.localdate()
+
+
+WINDOW_PASSED = "已超过自收到书面答复之日起30日的申请期限"
+
+
+def _request_rule(stage: str) -> dict:
+    """The declaration shared by both requests: the petitioner asks (or staff
+    record it for them) while the opinion's 30-day window is open."""
+    expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
+    window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
+    word = "复查" if stage == Stage.REVIEW else "复核"
+    return {
+        "petitioner": True,
+        "state_message": f"当前阶段不能申请{word}",
+        "when": [
+            when(lambda p: p.stage == expected, lambda p: WrongState(f"当前阶段不能申请{word}")),
+            when(lambda p: _window_open(p, window), lambda p: DeadlinePassed(WINDOW_PASSED)),
+        ],
+    }
 
 
 def reviewing_unit_for(petition: Petition) -> Unit:
@@ -32,16 +57,8 @@ def reviewing_unit_for(petition: Petition) -> Unit:
 def _request(
     *, petition: Petition, reason: str, actor, actor_label: str, unit: Unit | None, stage: str
 ) -> Petition:
-    require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
-    expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
-    if petition.stage != expected or petition.status != Status.OPINION_ISSUED:
-        word = "复查" if stage == Stage.REVIEW else "复核"
-        raise WrongState(f"当前阶段不能申请{word}")
     window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
-    deadline = open_deadline_for(petition, window)
-    if deadline is None or deadline.due < timezone.localdate():
-        raise DeadlinePassed("已超过自收到书面答复之日起30日的申请期限")
     target = unit or reviewing_unit_for(petition)
     now = timezone.now()
     transition(
@@ -64,6 +81,7 @@ def _request(
 
 
 @transaction.atomic
+@declare("request_review", Allow(DESK_OR_UNIT, Status.OPINION_ISSUED), **_request_rule(Stage.REVIEW))
 def petition_request_review(
     *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
 ) -> Petition:
@@ -74,6 +92,7 @@ def petition_request_review(
 
 
 @transaction.atomic
+@declare("request_rereview", Allow(DESK_OR_UNIT, Status.OPINION_ISSUED), **_request_rule(Stage.REREVIEW))
 def petition_request_rereview(
     *, petition: Petition, reason: str, actor=None, actor_label: str = "信访人", unit: Unit | None = None
 ) -> Petition:

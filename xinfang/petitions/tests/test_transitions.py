@@ -222,12 +222,24 @@ def test_reject_same_matter_below_art_19_needs_an_open_earlier_matter(world):
 
 
 def test_reject_at_unit_needs_the_unit_leader(world):
-    petition = advance(make_petition(world), world, to="routed")
+    # Received directly at the street office (Art. 23①); a transferred matter
+    # cannot be refused by the unit at all (test_rules_defects).
+    petition = make_petition(world, actor=world.handler_a)
     with pytest.raises(Forbidden):
         a.petition_reject(
-            actor=world.handler_a, petition=petition, reason_code="outside_powers", reason="不属于"
+            actor=world.handler_a,
+            petition=petition,
+            reason_code="outside_powers",
+            reason="不属于",
+            competent_body="区市场监督管理局",
         )
-    a.petition_reject(actor=world.leader_a, petition=petition, reason_code="outside_powers", reason="不属于")
+    a.petition_reject(
+        actor=world.leader_a,
+        petition=petition,
+        reason_code="outside_powers",
+        reason="不属于",
+        competent_body="区市场监督管理局",
+    )
     assert petition.status == Status.REJECTED
 
 

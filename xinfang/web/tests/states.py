@@ -73,6 +73,23 @@ def build(world, state: str):
         )
         petition.refresh_from_db()
         return petition
+    if state == "direct_routed":
+        # Received directly at the street office (Art. 23①): the unit itself may refuse it.
+        petition = make_petition(world, actor=world.handler_a, title="街道直接收到的事项")
+        a.petition_classify(actor=world.handler_a, petition=petition, petition_class="claim", claim_route=6)
+        petition.refresh_from_db()
+        return petition
+    if state.startswith("accusation_"):
+        # 检举控告 against the street office: hidden from it, handled by the discipline unit.
+        petition = make_petition(
+            world, petition_class="accusation", respondent_unit_id=world.town_a.pk, title="检举街道干部"
+        )
+        if state in {"accusation_routed", "accusation_handling"}:
+            a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
+        if state == "accusation_handling":
+            a.petition_accept(actor=world.discipline_handler, petition=petition)
+        petition.refresh_from_db()
+        return petition
     raise ValueError(state)
 
 
@@ -90,4 +107,8 @@ STATES = [
     "rereview_paused",
     "final",
     "rejected",
+    "direct_routed",
+    "accusation_registered",
+    "accusation_routed",
+    "accusation_handling",
 ]
