@@ -29,6 +29,7 @@ TRANSITIONS = [
     "withdraw",
     "reopen",
     "recuse",
+    "unrecuse",
     "pause-clock",
     "resume-clock",
     "notes",
