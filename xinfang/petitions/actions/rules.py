@@ -135,8 +135,7 @@ class Rule:
 
     name: str
     allow: tuple[Allow, ...]
-    petitioner: bool = False  # the petitioner may do it on the portal (no actor)
-    petitioner_states: frozenset[str] | None = None  # for the petitioner; None: any
+    petitioner: bool = False  # the petitioner may do it on the portal (no actor), in the same states
     when: tuple[When, ...] = ()
     params: Callable[..., ActionError | None] | None = None
     state_message: str = ""
@@ -146,7 +145,9 @@ class Rule:
     def check(self, actor, petition: Petition, **kw) -> ActionError | None:
         """The refusal for `actor` on `petition` (with the action's arguments `kw`), or None."""
         if not _staff(actor):
-            if actor is not None and not self.petitioner:
+            # Only a missing actor is the petitioner (the portal checked the query
+            # code); an anonymous web user is no one.
+            if actor is not None:
                 return Forbidden("请登录后操作")
             return self._petitioner_check(petition, kw)
         return self.check_staff(actor, petition, recused=is_recused(actor, petition), **kw)
@@ -173,8 +174,8 @@ class Rule:
     def _petitioner_check(self, petition: Petition, kw: dict) -> ActionError | None:
         if not self.petitioner:
             return Forbidden("请登录后操作")
-        states = self.petitioner_states
-        if states is None and all(a.states is not None for a in self.allow):
+        states = None
+        if all(a.states is not None for a in self.allow):
             states = frozenset().union(*(a.states for a in self.allow))
         if states is not None and petition.status not in states:
             return WrongState(self.state_message) if self.state_message else _state_refusal(petition)
@@ -202,7 +203,6 @@ def declare(
     name: str,
     *allow: Allow,
     petitioner: bool = False,
-    petitioner_states: Iterable[str] | None = None,
     when: Iterable[When] = (),
     params: Callable[..., ActionError | None] | None = None,
     state_message: str = "",
@@ -215,7 +215,6 @@ def declare(
         name=name,
         allow=tuple(allow),
         petitioner=petitioner,
-        petitioner_states=frozenset(petitioner_states) if petitioner_states is not None else None,
         when=tuple(when),
         params=params,
         state_message=state_message,

@@ -411,11 +411,19 @@ def test_report_only_for_assignments(world):
 
 
 def test_concurrent_transitions_only_one_wins(world):
-    petition = advance(make_petition(world), world, to="routed")
+    # Received directly, so the unit may both accept and refuse it (Art. 23①).
+    petition = make_petition(world, actor=world.handler_a, petition_class="claim")
     stale = type(petition).objects.get(pk=petition.pk)
     a.petition_accept(actor=world.handler_a, petition=petition)
-    with pytest.raises(WrongState):
-        a.petition_reject(actor=world.leader_a, petition=stale, reason_code="outside_powers", reason="不属于")
+    with pytest.raises(WrongState) as lost:
+        a.petition_reject(
+            actor=world.leader_a,
+            petition=stale,
+            reason_code="outside_powers",
+            reason="不属于",
+            competent_body="区市场监督管理局",
+        )
+    assert lost.value.message == "该事项已被他人处理，请刷新后重试"
 
 
 def test_every_transition_writes_an_event(world):
