@@ -211,7 +211,8 @@ def advance(petition, world: World, *, to: str):
     opinion = {
         "outcome": "not_support",
         "request": "退还停车费",
-        "facts_reasons": "经查收费符合备案标准",
+        "facts_reasons": "物业公司擅自提高停车费",
+        "findings": "经查收费符合备案标准",
         "opinion_text": "不予支持",
         "legal_basis": "《物业管理条例》第四十条",
     }
@@ -252,6 +253,30 @@ def advance(petition, world: World, *, to: str):
             a.petition_request_rereview(petition=petition, reason="对复查意见不服")
     petition.refresh_from_db()
     return petition
+
+
+def hold_rereview_hearing(world, petition, held_on=None):
+    """Schedule and hold a hearing on a re-review in handling (three members)."""
+    from datetime import timedelta
+
+    from xinfang.hearings import actions as h
+
+    n = h.HearingMember.objects.count()
+    members = [
+        h.member_save(actor=world.registrar, name=f"听证员{n + i}", kind="lawyer", phone=f"139{n + i:08d}")
+        for i in range(3)
+    ]
+    hearing = h.hearing_schedule(
+        actor=world.bureau_leader,
+        petition=petition,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        place="区信访局听证室",
+        host=world.bureau_leader,
+    )
+    h.hearing_select_panel(actor=world.bureau_leader, hearing=hearing, members=members)
+    h.hearing_hold(actor=world.bureau_leader, hearing=hearing, held_on=held_on or timezone.localdate())
+    hearing.refresh_from_db()
+    return hearing
 
 
 def _leader_of(unit: Unit) -> User:

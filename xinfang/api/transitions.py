@@ -271,6 +271,11 @@ def request_rereview(request, petition_id: Id, payload: ReviewIn):
     return run(request, petition_id, actions.petition_request_rereview, reason=payload.reason, unit=unit)
 
 
+@action("convert-to-normal", "简易办理转为普通程序")
+def convert_to_normal(request, petition_id: Id, payload: ReasonIn):
+    return run(request, petition_id, actions.petition_convert_to_normal, reason=payload.reason)
+
+
 @action("merge", "合并到正在办理的同一事项")
 def merge(request, petition_id: Id, payload: MergeIn):
     into = petition_ref(request.auth, payload.into, "into")

@@ -56,7 +56,8 @@ RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
     DeadlineRule.NOTIFY: RuleSpec(15, DayUnit.CALENDAR, f"{REGULATION}第二十三条第二款、第三款"),
     DeadlineRule.OBJECT: RuleSpec(5, DayUnit.WORKING, f"{REGULATION}第二十三条第三款"),
     DeadlineRule.CONCLUDE: RuleSpec(60, DayUnit.CALENDAR, f"{REGULATION}第三十四条"),
-    # Counted from the original conclusion due date; the unit head may grant less.
+    # Counted from the last day of the original period before the rest-day rule
+    # moved it (petitions.deadlines.recompute); the unit head may grant less.
     DeadlineRule.EXTEND: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十四条", max_days=30),
     DeadlineRule.SIMPLE: RuleSpec(
         10, DayUnit.WORKING, "国家信访局《信访事项简易办理办法（试行）》（2016年）"

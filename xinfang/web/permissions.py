@@ -45,6 +45,7 @@ ACTIONS = [
     "refuse_final",
     "divert",
     "extend",
+    "convert_to_normal",
     "draft_opinion",
     "return_opinion",
     "approve_opinion",
@@ -139,10 +140,9 @@ def _rules(user, p: Petition) -> dict[str, bool]:
     concludable = p.petition_class in {PetitionClass.SUGGESTION, PetitionClass.ACCUSATION} or (
         p.petition_class == PetitionClass.CLAIM and p.claim_route == ClaimRoute.DUTY_TO_ACT
     )
-    opinion_ok = not (
-        stage == Stage.INITIAL
-        and p.petition_class == PetitionClass.CLAIM
-        and p.claim_route not in (None, ClaimRoute.PETITION_HANDLING)
+    # Art. 31(6): at the first stage only such claims get a 信访处理意见书.
+    opinion_ok = stage != Stage.INITIAL or (
+        p.petition_class == PetitionClass.CLAIM and p.claim_route == ClaimRoute.PETITION_HANDLING
     )
     guarded = {name: web_role_allows(user, p, name) for name in WEB_GUARDED}
     return {
@@ -164,6 +164,10 @@ def _rules(user, p: Petition) -> dict[str, bool]:
         and not p.is_extended
         and not p.is_simple
         and _deadline_open(p, DeadlineRule.CONCLUDE),
+        "convert_to_normal": unit_leader
+        and status == Status.HANDLING
+        and stage == Stage.INITIAL
+        and p.is_simple,
         "draft_opinion": unit and status == Status.HANDLING and opinion_ok,
         "return_opinion": unit_leader and status == Status.OPINION_DRAFTED,
         "approve_opinion": unit_leader
@@ -183,11 +187,12 @@ def _rules(user, p: Petition) -> dict[str, bool]:
         "pause_clock": guarded["pause_clock"]
         and stage == Stage.REREVIEW
         and status == Status.HANDLING
-        and not _paused(p),
+        and not _paused(p)
+        and _hearing_being_held(p),
         "resume_clock": guarded["resume_clock"] and _paused(p),
         "merge": bureau and status in {Status.REGISTERED, Status.ROUTED},
         "withdraw": guarded["withdraw"] and status in OPEN_STATUSES,
-        "reopen": bureau and status in TERMINAL_STATUSES and status != Status.MERGED,
+        "reopen": bureau and status in TERMINAL_STATUSES and status != Status.MERGED and not p.is_final,
         # Anyone who sees the matter may step aside themself; leaders and the
         # bureau may record it for others (petition_recuse checks that part).
         "recuse": True,
@@ -200,6 +205,12 @@ def _paused(p: Petition) -> bool:
 
     deadline = open_deadline_for(p, stage_rule(p.stage))
     return deadline is not None and deadline.pauses.filter(end__isnull=True).exists()
+
+
+def _hearing_being_held(p: Petition) -> bool:
+    from xinfang.petitions.actions.management import _hearing_in_progress
+
+    return _hearing_in_progress(p) is not None
 
 
 def available_actions(user, petition: Petition) -> list[str]:
@@ -222,6 +233,7 @@ RUNNERS = {
     "refuse_final": core.petition_refuse_final,
     "divert": core.petition_divert,
     "extend": core.petition_extend,
+    "convert_to_normal": core.petition_convert_to_normal,
     "draft_opinion": core.petition_draft_opinion,
     "return_opinion": core.petition_return_opinion,
     "approve_opinion": core.petition_approve_opinion,

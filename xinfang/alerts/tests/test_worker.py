@@ -42,12 +42,10 @@ def test_two_workers_claim_each_warning_once(world):
 
 
 def test_paused_deadlines_raise_no_warning(world):
-    from datetime import date
-
-    from xinfang.petitions import actions as a
+    from xinfang.testing import hold_rereview_hearing
 
     petition = advance(make_petition(world), world, to="rereview")
-    a.petition_pause_clock(actor=world.bureau_leader, petition=petition, start=date.today(), reason="听证")
+    hold_rereview_hearing(world, petition)  # the hearing pauses the re-review clock
     Deadline.objects.filter(petition=petition, rule="rereview_answer").update(
         due=timezone.localdate() - timedelta(days=1)
     )

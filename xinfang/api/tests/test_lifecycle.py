@@ -14,6 +14,7 @@ OPINION = {
     "outcome": "not_support",
     "request": "退还停车费",
     "facts_reasons": "经查收费符合备案标准",
+    "findings": "经查收费符合备案标准",
     "opinion_text": "不予支持",
     "legal_basis": "《物业管理条例》第四十条",
 }
@@ -32,6 +33,8 @@ def test_full_lifecycle_through_the_api(world, api):
     routed = ok(registrar.post(f"{path}/transfer", {"unit_id": world.town_a.pk, "reason": "属地管理"}))
     assert routed["petition"]["status"]["value"] == "routed"
     assert routed["petition"]["handling_unit"]["name"] == "新海街道"
+    # A claim handled under Art. 31(6): only those get the 60-day period, an extension and an opinion.
+    ok(handler.post(f"{path}/classify", {"petition_class": "claim", "claim_route": 6}))
 
     accepted = ok(handler.post(f"{path}/accept", {"documents": ["新海受〔2026〕1号"]}))["petition"]
     assert accepted["status"]["value"] == "handling" and accepted["current_due_rule"] == "conclude"

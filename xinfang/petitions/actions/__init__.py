@@ -10,6 +10,7 @@ from .decisions import (
 from .handling import (
     petition_approve_opinion,
     petition_conclude,
+    petition_convert_to_normal,
     petition_draft_opinion,
     petition_evaluate,
     petition_extend,
@@ -40,6 +41,7 @@ __all__ = [
     "petition_classify",
     "petition_close_after_window",
     "petition_conclude",
+    "petition_convert_to_normal",
     "petition_decide_objection",
     "petition_divert",
     "petition_draft_opinion",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.units.models import Unit
 
-from ..choices import Stage, Status
+from ..choices import PetitionClass, Stage, Status
 from ..deadlines import (
     cancel_deadlines,
     meet_deadlines,
@@ -21,12 +21,25 @@ from ..models import EventAction, Petition
 from ._core import require_petitioner_or_staff, require_reason, transition
 
 
-def reviewing_unit_for(petition: Petition) -> Unit:
-    """The body one level above the one that answered (Arts. 35–36)."""
-    unit = petition.handling_unit
-    if unit is None or unit.parent is None:
+def reviewing_unit_for(petition: Petition, unit: Unit | None = None) -> Unit:
+    """The body one level above the one that answered (Arts. 35, 36①): `unit`
+    when it is such a body (refused otherwise), else the usual one."""
+    answered = petition.handling_unit
+    bodies = answered.reviewing_bodies() if answered is not None else []
+    if not bodies:
         raise ActionError("no_reviewer", "没有上一级机关、单位可以受理复查（复核）请求")
-    return unit.parent
+    if unit is None:
+        return bodies[0]
+    if unit not in bodies:
+        names = "、".join(b.name for b in bodies)
+        word = "复查" if petition.stage == Stage.INITIAL else "复核"
+        raise ActionError(
+            "invalid",
+            f"{unit.name}不是{answered.name}的上一级机关、单位，不能受理{word}请求"
+            f"（《信访工作条例》第三十五条、第三十六条第一款），可以受理的是：{names}",
+            fields={"unit": "请选择原办理机关、单位的上一级机关、单位"},
+        )
+    return unit
 
 
 def _request(
@@ -34,6 +47,8 @@ def _request(
 ) -> Petition:
     require_petitioner_or_staff(actor, petition)
     reason = require_reason(reason)
+    if petition.petition_class == PetitionClass.ACCUSATION:
+        raise WrongState("检举控告类事项依规依纪依法办理和反馈（《信访工作条例》第三十条），不适用复查、复核")
     expected = Stage.INITIAL if stage == Stage.REVIEW else Stage.REVIEW
     if petition.stage != expected or petition.status != Status.OPINION_ISSUED:
         word = "复查" if stage == Stage.REVIEW else "复核"
@@ -42,7 +57,7 @@ def _request(
     deadline = open_deadline_for(petition, window)
     if deadline is None or deadline.due < timezone.localdate():
         raise DeadlinePassed("已超过自收到书面答复之日起30日的申请期限")
-    target = unit or reviewing_unit_for(petition)
+    target = reviewing_unit_for(petition, unit)
     now = timezone.now()
     transition(
         petition,

@@ -17,6 +17,7 @@ OPINION = {
     "outcome": "support",
     "request": "退还停车费",
     "facts_reasons": "经查属实",
+    "findings": "经查属实",
     "opinion_text": "予以支持",
     "legal_basis": "《物业管理条例》",
 }

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from xinfang.accounts.models import Role
 from xinfang.petitions import actions as a
-from xinfang.testing import advance, make_petition, make_user
+from xinfang.petitions.actions import PetitionerInput
+from xinfang.testing import advance, hold_rereview_hearing, make_petition, make_user
 
 
 def district_staff(world) -> dict:
@@ -58,10 +57,16 @@ def build(world, state: str):
     if state == "rereview":
         return advance(make_petition(world), world, to="rereview")
     if state == "rereview_paused":
+        # Art. 36②: the clock stops only for a hearing; holding one pauses it.
         petition = advance(make_petition(world), world, to="rereview")
-        a.petition_pause_clock(
-            actor=world.registrar, petition=petition, start=timezone.localdate(), reason="举行听证"
-        )
+        hold_rereview_hearing(world, petition)
+        petition.refresh_from_db()
+        return petition
+    if state == "handling_simple":
+        first_timer = [PetitionerInput(name="路灯报修人", phone="13900001111", address="幸福路1号")]
+        petition = make_petition(world, title="路灯不亮", petitioners=first_timer)
+        petition = advance(petition, world, to="routed")
+        a.petition_accept(actor=world.handler_a, petition=petition, simple=True)
         petition.refresh_from_db()
         return petition
     if state == "final":
@@ -83,6 +88,7 @@ STATES = [
     "objected",
     "handling",
     "handling_suggestion",
+    "handling_simple",
     "drafted",
     "issued",
     "review",

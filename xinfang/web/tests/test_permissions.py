@@ -42,6 +42,7 @@ def params_for(name: str, petition: Petition, user, world, extra) -> dict:
         "outcome": "explain",
         "request": "退还停车费",
         "facts_reasons": "经查属实",
+        "findings": "经查属实",
         "opinion_text": "予以解释",
         "legal_basis": "《物业管理条例》",
     }
@@ -56,6 +57,7 @@ def params_for(name: str, petition: Petition, user, world, extra) -> dict:
         "refuse_final": {"earlier": extra["final"], "reason": "同一事实和理由已复核终结"},
         "divert": {"claim_route": 1, "reason": "请依法向人民法院起诉"},
         "extend": {"days": 15, "reason": "情况复杂"},
+        "convert_to_normal": {"reason": "情况复杂，需要调查"},
         "draft_opinion": opinion,
         "return_opinion": {"reason": "事实不清"},
         "approve_opinion": {},
@@ -132,7 +134,8 @@ def test_every_state_offers_someone_a_step(world):
         "issued": ("registrar", "request_review"),
         "review": ("district_handler", "draft_opinion"),
         "rereview_paused": ("registrar", "resume_clock"),
-        "final": ("bureau_leader", "reopen"),
+        "rejected": ("bureau_leader", "reopen"),
+        "handling_simple": ("leader_a", "convert_to_normal"),
     }
     users = {name: getattr(world, name) for name in PERSONAS} | staff
     for state, (persona, action) in expect.items():
