@@ -88,7 +88,6 @@ def test_art30_accusation_gets_no_opinion_and_no_review_window(world):
             outcome="support",
             request="查处",
             facts_reasons="收受好处",
-            findings="经查属实",
             opinion_text="予以查处",
             legal_basis="《中国共产党纪律处分条例》",
         )

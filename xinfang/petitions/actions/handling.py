@@ -184,8 +184,8 @@ def petition_draft_opinion(
     """拟写信访处理意见书 (or 复查/复核意见书 at those stages).  `findings` is
     what the handler's investigation found (调查核实情况), required."""
     require_handling_unit(actor, petition)
-    fields = _opinion_fields(outcome, request, facts_reasons, findings, opinion_text, legal_basis)
     _require_opinion_matter(petition)
+    fields = _opinion_fields(outcome, request, facts_reasons, findings, opinion_text, legal_basis)
     transition(
         petition,
         allowed_from={Status.HANDLING},

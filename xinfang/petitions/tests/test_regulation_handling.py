@@ -73,7 +73,6 @@ def test_art31_claim_without_a_route_gets_no_handling_opinion(world):
             outcome="support",
             request="退费",
             facts_reasons="多收停车费",
-            findings="经查属实",
             opinion_text="予以支持",
             legal_basis="《物业管理条例》",
         )
@@ -91,7 +90,6 @@ def test_art29_suggestion_is_answered_by_a_reply_not_an_opinion(world):
             outcome="support",
             request="增设站点",
             facts_reasons="出行不便",
-            findings="经论证可行",
             opinion_text="予以采纳",
             legal_basis="有关规定",
         )
