@@ -176,6 +176,8 @@ class ReviewWindow:
     due: date | None
     open: bool
     basis: str
+    # False until the opinion's delivery is recorded: the 30 days count from receipt.
+    started: bool = True
 
 
 def review_window(petition: Petition) -> ReviewWindow | None:
@@ -190,9 +192,18 @@ def review_window(petition: Petition) -> ReviewWindow | None:
         return None
     deadline = open_deadline_for(petition, rule)
     due = deadline.due if deadline else None
+    started = deadline is not None or petition.deadlines.filter(rule=rule).exists()
     return ReviewWindow(
-        step, word, due, due is not None and due >= timezone.localdate(), rule_spec(rule).article
+        step, word, due, due is not None and due >= timezone.localdate(), rule_spec(rule).article, started
     )
+
+
+def current_opinion_document(petition: Petition):
+    """The public opinion document the review window of the current stage counts from."""
+    from xinfang.documents.delivery import WINDOWS
+
+    kinds = [kind for kind, (stage, _rule) in WINDOWS.items() if stage == petition.stage]
+    return next((d for d in reversed(public_documents(petition)) if d.kind in kinds), None)
 
 
 def public_documents(petition: Petition) -> list:
