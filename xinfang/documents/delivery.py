@@ -52,16 +52,41 @@ def undelivered_documents(petition: Petition):
     ).order_by("issued_at", "pk")
 
 
-def require_server(actor, petition: Petition, document: IssuedDocument) -> None:
+def require_server(actor, petition: Petition, document: IssuedDocument | None) -> None:
     """Staff of the issuing unit (or a unit above it) or of the petition bureau, who see the matter."""
     require_role(actor, *SERVERS)
     require_visible(actor, petition)
-    if document.petition_id != petition.pk:
+    if document is None or document.petition_id != petition.pk:
         raise ActionError("invalid", "该文书不属于本信访事项", fields={"document": "请选择本事项的文书"})
     if actor.is_bureau_staff and actor.role in {Role.REGISTRAR, Role.BUREAU_LEADER}:
         return
     if actor.unit is None or not document.issuing_unit.is_within(actor.unit):
         raise Forbidden("只有出具文书的机关、单位或信访部门可以登记送达")
+
+
+def may_serve(actor, petition: Petition, document: IssuedDocument) -> bool:
+    try:
+        require_server(actor, petition, document)
+    except ActionError:
+        return False
+    return True
+
+
+def servable_documents(actor, petition: Petition) -> list[IssuedDocument]:
+    """The undelivered documents of `petition` whose delivery `actor` may record."""
+    rows = undelivered_documents(petition).select_related("issuing_unit")
+    return [d for d in rows if may_serve(actor, petition, d)]
+
+
+def pending_posts(actor, petition: Petition) -> list[Delivery]:
+    """Posted documents awaiting their signed receipt, that `actor` may confirm."""
+    rows = Delivery.objects.filter(
+        petition=petition,
+        method=DeliveryMethod.POST,
+        delivered_at__isnull=True,
+        document__delivered_at__isnull=True,
+    ).select_related("document", "document__issuing_unit")
+    return [d for d in rows if may_serve(actor, petition, d.document)]
 
 
 def _check_served(document: IssuedDocument) -> None:
@@ -256,6 +281,8 @@ def document_confirm_receipt(
     *, actor, petition: Petition, delivery: Delivery, at: date | datetime | None, signed_by: str = ""
 ) -> Delivery:
     """The signed return receipt of a posted document came back: delivered on its date."""
+    if delivery is None:
+        raise ActionError("invalid", "请选择邮寄送达记录", fields={"delivery": "请选择邮寄送达记录"})
     require_server(actor, petition, delivery.document)
     if delivery.petition_id != petition.pk or delivery.method != DeliveryMethod.POST:
         raise ActionError("invalid", "请选择本事项的邮寄送达记录", fields={"delivery": "请选择邮寄送达记录"})

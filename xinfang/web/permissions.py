@@ -33,6 +33,8 @@ from xinfang.petitions.deadlines import open_deadline_for
 from xinfang.petitions.errors import Forbidden
 from xinfang.petitions.models import Evaluation, Petition
 
+from . import procedure_actions as procedure
+
 # Order = order of the forms on the petition page.
 ACTIONS = [
     "classify",
@@ -60,6 +62,7 @@ ACTIONS = [
     "reopen",
     "recuse",
     "note",
+    *procedure.NAMES,
 ]
 
 # Actions open to petitioners on the portal as well; for staff the core applies
@@ -192,6 +195,7 @@ def _rules(user, p: Petition) -> dict[str, bool]:
         # bureau may record it for others (petition_recuse checks that part).
         "recuse": True,
         "note": guarded["note"],
+        **procedure.rules(user, p, bureau=bureau, unit=unit, unit_leader=unit_leader),
     }
 
 
@@ -237,6 +241,7 @@ RUNNERS = {
     "reopen": core.petition_reopen,
     "recuse": core.petition_recuse,
     "note": core.note_add,
+    **procedure.RUNNERS,
 }
 
 
