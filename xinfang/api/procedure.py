@@ -84,7 +84,7 @@ class SettleIn(InputSchema):
     terms: str = Field(min_length=1, max_length=8000)
 
 
-class ReasonIn(InputSchema):
+class EndSettlementIn(InputSchema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -170,5 +170,5 @@ def settle(request, petition_id: Id, payload: SettleIn):
 
 
 @action("end-settlement", "调解（和解）未达成一致，继续办理")
-def end_settlement(request, petition_id: Id, payload: ReasonIn):
+def end_settlement(request, petition_id: Id, payload: EndSettlementIn):
     return run(request, petition_id, actions.petition_end_settlement, reason=payload.reason)
