@@ -252,6 +252,7 @@ def test_delivery_recorded_on_the_petition_page(client, world):
     client.force_login(world.handler_a)
     page = client.get(f"/petitions/{petition.pk}/").content.decode()
     assert 'id="action-deliver"' in page and document.number in page
+    assert 'id="window-waiting"' in page and "请求复查：尚未起算" in page
     response = client.post(
         f"/petitions/{petition.pk}/act/deliver/",
         {"document": document.pk, "method": "direct", "at": "", "signed_by": ""},
@@ -265,3 +266,4 @@ def test_delivery_recorded_on_the_petition_page(client, world):
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.delivered_at is not None and window(petition) is not None
+    assert 'id="window-waiting"' not in client.get(f"/petitions/{petition.pk}/").content.decode()

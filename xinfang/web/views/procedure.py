@@ -7,8 +7,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from xinfang.documents.delivery import SERVED_KINDS
+from xinfang.calendars.rules import rule_spec
+from xinfang.documents.delivery import SERVED_KINDS, WINDOWS
 from xinfang.documents.models import Delivery
+from xinfang.petitions.choices import Status
 
 
 def procedure_context(petition, documents: list) -> dict:
@@ -34,6 +36,7 @@ def procedure_context(petition, documents: list) -> dict:
         if served and document.delivered_at is None:
             undelivered.append(row)
     return {
+        "waiting_windows": waiting_windows(petition, documents),
         "delivery_rows": rows,
         "undelivered": undelivered,
         "undelivered_late": [r for r in undelivered if r["late"]],
@@ -44,3 +47,17 @@ def procedure_context(petition, documents: list) -> dict:
         "implementations": list(petition.implementations.select_related("unit", "opinion")),
         "settlements": list(petition.settlements.select_related("document")),
     }
+
+
+def waiting_windows(petition, documents: list) -> list[dict]:
+    """The review (re-review) window that has not started because the opinion is not delivered."""
+    if petition.status != Status.OPINION_ISSUED:
+        return []
+    result = []
+    for kind, (stage, rule) in WINDOWS.items():
+        if petition.stage != stage or petition.deadlines.filter(rule=rule).exists():
+            continue
+        opinion = next((d for d in reversed(documents) if d.kind == kind), None)
+        if opinion is not None and opinion.delivered_at is None:
+            result.append({"rule": rule.label, "title": opinion.title, "article": rule_spec(rule).article})
+    return result
