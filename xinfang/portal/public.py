@@ -125,6 +125,10 @@ def _entry(event: PetitionEvent) -> TimelineEntry | None:
         stage = data.get("stage")
         word = EvaluationStage(stage).label if stage in EvaluationStage.values else ""
         return TimelineEntry(event.at, "评价", f"您已评价{word}情况")
+    if a == EventAction.DELIVER:
+        if data.get("step") != "delivered":
+            return TimelineEntry(event.at, "文书已发送", "请查收")
+        return TimelineEntry(event.at, "送达", f"文书（{data.get('number', '')}）已送达")
     if a in {EventAction.CLOSE, EventAction.WITHDRAW}:
         return TimelineEntry(event.at, EventAction(a).label, "")
     # A public action this page does not know: date and name only.
