@@ -248,8 +248,10 @@ def advance(petition, world: World, *, to: str):
         elif step in {"issued", "review_issued", "final"}:
             a.petition_approve_opinion(actor=_leader_of(petition.handling_unit), petition=petition)
         elif step == "review":
+            deliver_opinion(petition, world)
             a.petition_request_review(petition=petition, reason="对处理意见不服")
         elif step == "rereview":
+            deliver_opinion(petition, world)
             a.petition_request_rereview(petition=petition, reason="对复查意见不服")
     petition.refresh_from_db()
     return petition
@@ -277,6 +279,19 @@ def hold_rereview_hearing(world, petition, held_on=None):
     h.hearing_hold(actor=world.bureau_leader, hearing=hearing, held_on=held_on or timezone.localdate())
     hearing.refresh_from_db()
     return hearing
+
+
+def deliver_opinion(petition, world: World, *, at=None):
+    """Record the direct delivery of the current stage's opinion (the review window
+    starts at receipt, Arts. 35–36); returns the Delivery, or None when already delivered."""
+    from xinfang.documents.delivery import WINDOWS, document_deliver
+
+    document = petition.documents.filter(kind__in=list(WINDOWS)).order_by("-issued_at", "-pk").first()
+    if document is None or document.delivered_at is not None:
+        return None
+    return document_deliver(
+        actor=world.registrar, petition=petition, document=document, method="direct", at=at, signed_by="张三"
+    )
 
 
 def _leader_of(unit: Unit) -> User:

@@ -353,6 +353,10 @@ class EventAction(models.TextChoices):
     REPORT = "report", _("报送办结报告")
     NOTE = "note", _("内部备注")
     MECHANISM = "mechanism", _("工作机制")
+    DELIVER = "deliver", _("送达")
+    JURISDICTION = "jurisdiction", _("受理争议")
+    IMPLEMENT = "implement", _("督促落实")
+    SETTLEMENT = "settlement", _("调解和解")
 
 
 # Events a petitioner sees on the portal timeline (DOMAIN.md §2, online handling).
@@ -374,6 +378,7 @@ PUBLIC_ACTIONS = {
     EventAction.NOTIFY,
     EventAction.WITHDRAW,
     EventAction.EVALUATE,
+    EventAction.DELIVER,
 }
 
 
@@ -562,3 +567,12 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         unique_together = [("user", "key")]
+
+
+# Arts. 24, 32 and 33 (disputes over acceptance, carrying out, mediation): own module.
+from .procedure_models import (  # noqa: E402, F401
+    Implementation,
+    JurisdictionDispute,
+    Settlement,
+    SettlementKind,
+)

@@ -27,6 +27,7 @@ from xinfang.units.models import Unit, UnitKind
 
 from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
 from .permissions import evaluable_stages
+from .procedure_actions import FORMS as procedure_forms
 
 REASON = _("理由")
 
@@ -277,6 +278,7 @@ FORMS = {
     "reopen": (ReasonForm, _("重新办理"), _("已重新办理"), ""),
     "recuse": (RecuseForm, _("登记回避"), _("已登记回避"), ""),
     "note": (TextForm, _("添加内部备注"), _("已添加内部备注"), ""),
+    **procedure_forms,
 }
 
 # Long forms get their own page instead of a box on the petition page.

@@ -33,6 +33,8 @@ from xinfang.petitions.deadlines import open_deadline_for
 from xinfang.petitions.errors import Forbidden
 from xinfang.petitions.models import Evaluation, Petition
 
+from . import procedure_actions as procedure
+
 # Order = order of the forms on the petition page.
 ACTIONS = [
     "classify",
@@ -61,6 +63,7 @@ ACTIONS = [
     "reopen",
     "recuse",
     "note",
+    *procedure.NAMES,
 ]
 
 # Actions open to petitioners on the portal as well; for staff the core applies
@@ -197,6 +200,7 @@ def _rules(user, p: Petition) -> dict[str, bool]:
         # bureau may record it for others (petition_recuse checks that part).
         "recuse": True,
         "note": guarded["note"],
+        **procedure.rules(user, p, bureau=bureau, unit=unit, unit_leader=unit_leader),
     }
 
 
@@ -249,6 +253,7 @@ RUNNERS = {
     "reopen": core.petition_reopen,
     "recuse": core.petition_recuse,
     "note": core.note_add,
+    **procedure.RUNNERS,
 }
 
 

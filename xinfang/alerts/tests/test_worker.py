@@ -11,7 +11,7 @@ from xinfang.alerts.deadlines import warn_deadlines
 from xinfang.alerts.models import Alert
 from xinfang.alerts.worker import close_expired_windows, run_once
 from xinfang.petitions.models import Deadline
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def test_paused_deadlines_raise_no_warning(world):
 
 def test_worker_closes_after_review_window(world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from xinfang.accounts.models import Role
+from xinfang.documents.models import IssuedDocument
 from xinfang.petitions.models import Deadline, InternalNote, Opinion, Petition
 from xinfang.testing import advance, hold_rereview_hearing, make_petition, make_user
 
@@ -57,6 +58,16 @@ def test_full_lifecycle_through_the_api(world, api):
     evaluation = ok(registrar.post(f"{path}/evaluate", {"stage": "handling", "rating": "dissatisfied"}))
     assert evaluation["created"]["type"] == "evaluation"
 
+    # Art. 35: the window counts from receipt, so the request waits for the recorded delivery.
+    early = registrar.post(f"{path}/request-review", {"reason": "对处理意见不服"})
+    assert early.status_code == 409 and "尚未登记送达" in early.json()["message"]
+    opinion_doc = IssuedDocument.objects.get(petition_id=pid, kind="handling_opinion")
+    delivered = ok(
+        leader.post(
+            f"{path}/deliver", {"document_id": opinion_doc.pk, "method": "direct", "signed_by": "张三"}
+        )
+    )
+    assert delivered["created"]["type"] == "delivery"
     review = ok(registrar.post(f"{path}/request-review", {"reason": "对处理意见不服"}))["petition"]
     assert review["stage"]["value"] == "review"
     assert review["status"]["value"] == "handling"
@@ -72,6 +83,7 @@ def test_full_lifecycle_through_the_api(world, api):
         "draft_opinion",
         "issue_opinion",
         "evaluate",
+        "deliver",
         "request_review",
     ]
     assert timeline[4]["reason"] == "需要调取物价部门备案材料"

@@ -28,6 +28,7 @@ from ._core import (
     transition,
 )
 from .decisions import conclude_rule_applies
+from .implementation import implementation_open
 
 MAX_EXTENSION_DAYS = 30
 
@@ -227,8 +228,9 @@ def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petiti
 
 @transaction.atomic
 def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] | None = None) -> Opinion:
-    """The unit leader approves; the opinion is issued and delivered, and the
-    30-day window to ask for review (or re-review) starts.  A re-review
+    """The unit leader approves and the opinion is issued.  The 30-day window to
+    ask for review (or re-review) starts when its delivery is recorded, not
+    here.  A supported opinion gets a 落实 check (Art. 32).  A re-review
     opinion ends the matter (Art. 36③)."""
     require_handling_unit(actor, petition, Role.UNIT_LEADER)
     opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
@@ -247,9 +249,11 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
         updates={"opinion_delivered_at": now, "is_final": final, **({"closed_at": now} if final else {})},
         documents=documents or [],
     )
-    opinion.approved_by, opinion.approved_at, opinion.delivered_at = actor, now, now
+    # Delivered (and the review window opened) only when the delivery is recorded
+    # (xinfang.documents.delivery, Arts. 35–36).
+    opinion.approved_by, opinion.approved_at = actor, now
     opinion.hearing_held = hearing_held(petition, stage)
-    opinion.save(update_fields=["approved_by", "approved_at", "delivered_at", "hearing_held"])
+    opinion.save(update_fields=["approved_by", "approved_at", "hearing_held"])
     meet_deadlines(
         petition,
         DeadlineRule.CONCLUDE,
@@ -258,10 +262,7 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
         DeadlineRule.REREVIEW_ANSWER,
         at=now,
     )
-    if petition.stage == Stage.INITIAL:
-        open_deadline(petition, DeadlineRule.REVIEW_REQUEST, now)
-    elif petition.stage == Stage.REVIEW:
-        open_deadline(petition, DeadlineRule.REREVIEW_REQUEST, now)
+    implementation_open(petition=petition, opinion=opinion, at=now)
     refresh_current_due(petition)
     notices.for_opinion(event, actor=actor, opinion=opinion, stage=stage)
     return opinion

@@ -55,6 +55,9 @@ def _request(
         raise WrongState(f"当前阶段不能申请{word}")
     window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
     deadline = open_deadline_for(petition, window)
+    if deadline is None and not petition.deadlines.filter(rule=window).exists():
+        # Arts. 35–36 count from receipt: no recorded delivery, no window yet.
+        raise WrongState("意见书尚未登记送达，申请期限尚未起算；请先登记送达")
     if deadline is None or deadline.due < timezone.localdate():
         raise DeadlinePassed("已超过自收到书面答复之日起30日的申请期限")
     target = reviewing_unit_for(petition, unit)
@@ -123,6 +126,7 @@ def petition_close_after_window(*, petition: Petition) -> bool:
         )
     except WrongState:
         return False
-    cancel_deadlines(petition)
+    # The 落实 check of a supported opinion outlives the matter (Art. 32).
+    cancel_deadlines(petition, *(rule for rule in DeadlineRule if rule != DeadlineRule.IMPLEMENT))
     refresh_current_due(petition)
     return True

@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.documents.delivery import pending_posts, servable_documents
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Petition
 from xinfang.testing import advance, make_petition
@@ -73,7 +74,37 @@ def params_for(name: str, petition: Petition, user, world, extra) -> dict:
         "reopen": {"reason": "发现新情况"},
         "recuse": {"user": user, "reason": "与本人有利害关系"},
         "note": {"text": "内部备注"},
+        "deliver": {
+            "document": first(servable_documents(user, petition)),
+            "method": "direct",
+            "signed_by": "张三",
+        },
+        "send_document": {
+            "document": first(servable_documents(user, petition)),
+            "method": "post",
+            "tracking_number": "EMS2",
+        },
+        "confirm_receipt": {
+            "delivery": first(pending_posts(user, petition)),
+            "at": timezone.localdate(),
+            "signed_by": "张三",
+        },
+        "raise_dispute": {"units": [world.housing], "reason": "涉及住建部门职责"},
+        "decide_dispute": {"unit": petition.handling_unit, "decision": "由原单位受理"},
+        "record_implementation": {"result": "已退还停车费"},
+        "start_settlement": {
+            "kind": "mediation",
+            "other_party": "幸福物业公司",
+            "petitioner_consents": True,
+            "other_party_consents": True,
+        },
+        "settle": {"terms": "物业公司退还多收费用"},
+        "end_settlement": {"reason": "对方不同意"},
     }[name]
+
+
+def first(rows):
+    return rows[0] if rows else None
 
 
 def outcome(user, pk: int, name: str, world, extra):
