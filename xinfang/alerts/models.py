@@ -17,6 +17,7 @@ class AlertKind(models.TextChoices):
     REPEAT_ESCALATION = "repeat_escalation", _("重复访升级")
     SKIP_LEVEL = "skip_level", _("越级访")
     URGENT = "urgent", _("重大紧急")
+    UNDELIVERED = "undelivered", _("文书未送达")
 
 
 class Severity(models.TextChoices):

@@ -97,6 +97,7 @@ class OpinionIn(InputSchema):
     outcome: literal(*Outcome.values)
     request: str = Field(min_length=1, max_length=5000)
     facts_reasons: str = Field(min_length=1, max_length=20000)
+    findings: str = Field(min_length=1, max_length=20000, description="调查核实情况")
     opinion_text: str = Field(min_length=1, max_length=20000)
     legal_basis: str = Field(min_length=1, max_length=5000)
 

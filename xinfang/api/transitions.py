@@ -89,6 +89,20 @@ class Ref:
     def __init__(self, reference: int | str | None, field: str) -> None:
         self.reference, self.field = reference, field
 
+    def resolve(self, user):
+        return petition_ref(user, self.reference, self.field)
+
+
+class Later:
+    """Any other reference (a document, a delivery of this petition), looked up
+    after the declared rule, like Ref."""
+
+    def __init__(self, lookup: Callable[[], object]) -> None:
+        self.lookup = lookup
+
+    def resolve(self, user):
+        return self.lookup()
+
 
 def run(request: HttpRequest, petition_id: int, act: Callable[..., object], /, **arguments) -> dict:
     """Load (404 when hidden), lock, check the action's declared rule and call
@@ -100,8 +114,8 @@ def run(request: HttpRequest, petition_id: int, act: Callable[..., object], /, *
         if rule is not None:
             rule.enforce(request.auth, petition)
         for key, value in arguments.items():
-            if isinstance(value, Ref):
-                arguments[key] = petition_ref(request.auth, value.reference, value.field)
+            if isinstance(value, Ref | Later):
+                arguments[key] = value.resolve(request.auth)
         result = act(actor=request.auth, petition=petition, **arguments)
     created = None
     if result is not None and not isinstance(result, Petition):
@@ -286,6 +300,11 @@ def request_review(request, petition_id: Id, payload: ReviewIn):
 def request_rereview(request, petition_id: Id, payload: ReviewIn):
     unit = unit_ref(payload.unit_id)
     return run(request, petition_id, actions.petition_request_rereview, reason=payload.reason, unit=unit)
+
+
+@action("convert-to-normal", "简易办理转为普通程序")
+def convert_to_normal(request, petition_id: Id, payload: ReasonIn):
+    return run(request, petition_id, actions.petition_convert_to_normal, reason=payload.reason)
 
 
 @action("merge", "合并到正在办理的同一事项")

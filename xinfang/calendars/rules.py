@@ -29,6 +29,8 @@ class DeadlineRule(models.TextChoices):
     REREVIEW_REQUEST = "rereview_request", _("请求复核")
     REREVIEW_ANSWER = "rereview_answer", _("复核意见")
     ASSIGN_REPORT = "assign_report", _("交办事项反馈办结报告")
+    JURISDICTION = "jurisdiction", _("受理争议决定")
+    IMPLEMENT = "implement", _("支持意见落实")
 
 
 class DayUnit(models.TextChoices):
@@ -56,7 +58,8 @@ RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
     DeadlineRule.NOTIFY: RuleSpec(15, DayUnit.CALENDAR, f"{REGULATION}第二十三条第二款、第三款"),
     DeadlineRule.OBJECT: RuleSpec(5, DayUnit.WORKING, f"{REGULATION}第二十三条第三款"),
     DeadlineRule.CONCLUDE: RuleSpec(60, DayUnit.CALENDAR, f"{REGULATION}第三十四条"),
-    # Counted from the original conclusion due date; the unit head may grant less.
+    # Counted from the last day of the original period before the rest-day rule
+    # moved it (petitions.deadlines.recompute); the unit head may grant less.
     DeadlineRule.EXTEND: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十四条", max_days=30),
     DeadlineRule.SIMPLE: RuleSpec(
         10, DayUnit.WORKING, "国家信访局《信访事项简易办理办法（试行）》（2016年）"
@@ -68,6 +71,10 @@ RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
     DeadlineRule.REREVIEW_ANSWER: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十六条"),
     # The bureau sets the period per assignment; 30 日 is only the form's default.
     DeadlineRule.ASSIGN_REPORT: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第二十二条第一款第三项"),
+    # The regulation sets no period for these two; the bureau's choice
+    # (settings.JURISDICTION_DECISION_DAYS, settings.IMPLEMENTATION_DAYS) is passed as days.
+    DeadlineRule.JURISDICTION: RuleSpec(15, DayUnit.CALENDAR, f"{REGULATION}第二十四条第一款"),
+    DeadlineRule.IMPLEMENT: RuleSpec(30, DayUnit.CALENDAR, f"{REGULATION}第三十二条第二款"),
 }
 
 

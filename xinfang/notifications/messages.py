@@ -29,6 +29,7 @@ TEMPLATES = {
     "opinion_issued": "已出具处理意见",
     "review_requested": "已收到复查、复核请求",
     "closed": "已办结",
+    "document_sent": "文书送达链接",
 }
 
 MOBILE = re.compile(r"1[3-9]\d{9}")

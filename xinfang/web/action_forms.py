@@ -29,6 +29,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit, UnitKind
 
 from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
+from .procedure_actions import FORMS as procedure_forms
 
 REASON = _("理由")
 
@@ -169,6 +170,7 @@ class OpinionForm(ActionForm):
     outcome = forms.ChoiceField(label=_("处理结果"), choices=Outcome.choices, widget=forms.RadioSelect)
     request = reason_field(_("信访人的请求"), rows=3)
     facts_reasons = reason_field(_("事实和理由"), rows=6)
+    findings = reason_field(_("调查核实情况"), rows=6)
     opinion_text = reason_field(_("处理意见"), rows=6)
     legal_basis = reason_field(_("法律法规依据"), rows=3)
 
@@ -288,6 +290,7 @@ FORMS = {
     "refuse_final": (RefuseFinalForm, _("不再受理"), _("已作出不再受理决定"), ""),
     "divert": (DivertForm, _("导入法定途径"), _("已导入法定途径"), ""),
     "extend": (ExtendForm, _("延期"), _("已延长办理期限"), "e"),
+    "convert_to_normal": (ReasonForm, _("简易办理转为普通程序"), _("已转为普通程序"), ""),
     "draft_opinion": (OpinionForm, _("拟写意见书"), _("意见书已提交审批"), "o"),
     "return_opinion": (ReasonForm, _("退回意见书"), _("已退回意见书"), ""),
     "approve_opinion": (EmptyForm, _("审批并出具意见书"), _("意见书已出具"), "y"),
@@ -304,6 +307,7 @@ FORMS = {
     "recuse": (RecuseForm, _("登记回避"), _("已登记回避"), ""),
     "unrecuse": (UnrecuseForm, _("撤销回避"), _("已撤销回避"), ""),
     "note": (TextForm, _("添加内部备注"), _("已添加内部备注"), ""),
+    **procedure_forms,
 }
 
 # Long forms get their own page instead of a box on the petition page.

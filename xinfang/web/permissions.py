@@ -12,6 +12,8 @@ from xinfang.petitions.actions.handling import evaluable_stages
 from xinfang.petitions.actions.rules import REGISTRY, available
 from xinfang.petitions.models import Petition
 
+from . import procedure_actions as procedure
+
 __all__ = ["ACTIONS", "RUNNERS", "available_actions", "evaluable_stages", "perform"]
 
 # name → action; the order is the order of the forms on the petition page.
@@ -26,6 +28,7 @@ RUNNERS = {
     "refuse_final": core.petition_refuse_final,
     "divert": core.petition_divert,
     "extend": core.petition_extend,
+    "convert_to_normal": core.petition_convert_to_normal,
     "draft_opinion": core.petition_draft_opinion,
     "return_opinion": core.petition_return_opinion,
     "approve_opinion": core.petition_approve_opinion,
@@ -42,6 +45,7 @@ RUNNERS = {
     "recuse": core.petition_recuse,
     "unrecuse": core.petition_unrecuse,
     "note": core.note_add,
+    **procedure.RUNNERS,
 }
 ACTIONS = list(RUNNERS)
 assert set(ACTIONS) == set(REGISTRY), "every declared action has a form on the petition page"

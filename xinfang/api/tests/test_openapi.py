@@ -33,6 +33,15 @@ TRANSITIONS = [
     "pause-clock",
     "resume-clock",
     "notes",
+    "deliver",
+    "send-document",
+    "confirm-receipt",
+    "raise-dispute",
+    "decide-dispute",
+    "record-implementation",
+    "start-settlement",
+    "settle",
+    "end-settlement",
 ]
 
 

@@ -184,12 +184,14 @@ def portal_open(page, base: str, case_number: str, code: str) -> None:
 def test_portal_refuses_review_after_the_30_day_window(mobile_page, live_server, shots):
     from xinfang.calendars.rules import DeadlineRule
     from xinfang.petitions.models import Deadline
-    from xinfang.testing import advance, make_petition, make_world
+    from xinfang.testing import advance, deliver_opinion, make_petition, make_world
 
     world = make_world()
     petition = make_petition(world)
     code = petition.query_code
     petition = advance(petition, world, to="issued")
+    # The window counts from receipt (Art. 35): the opinion was delivered.
+    deliver_opinion(petition, world)
     shifted = Deadline.objects.filter(petition=petition, rule=DeadlineRule.REVIEW_REQUEST).update(
         due=timezone.localdate() - timedelta(days=1)
     )

@@ -20,7 +20,13 @@ from ..choices import (
     Stage,
     Status,
 )
-from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, refresh_current_due
+from ..deadlines import (
+    cancel_deadlines,
+    meet_deadlines,
+    open_deadline,
+    open_deadline_for,
+    refresh_current_due,
+)
 from ..errors import ActionError, WrongState
 from ..models import EventAction, Petition, PetitionLink, PetitionPetitioner
 from ._core import record_event, require_reason, transition
@@ -71,6 +77,31 @@ def _reject_params(
     return None
 
 
+def conclude_rule_applies(petition: Petition) -> bool:
+    """Art. 34: the 60-day limit (and its extension) governs the matters of
+    Art. 31(6) only: claims handled through the petition procedure.  A
+    suggestion (Art. 29), an accusation (Art. 30, discipline rules) and the
+    claims of Art. 31(1)-(5) follow their own procedures."""
+    return (
+        petition.petition_class == PetitionClass.CLAIM
+        and petition.claim_route == ClaimRoute.PETITION_HANDLING
+    )
+
+
+def sync_conclude_deadline(petition: Petition) -> None:
+    """After a (re)classification in handling: open the 60-day period from
+    acceptance when the matter now falls under Art. 31(6), drop it when not."""
+    if petition.status != Status.HANDLING or petition.stage != Stage.INITIAL or petition.is_simple:
+        return
+    running = open_deadline_for(petition, DeadlineRule.CONCLUDE)
+    if conclude_rule_applies(petition):
+        if running is None and petition.accepted_at is not None:
+            open_deadline(petition, DeadlineRule.CONCLUDE, petition.accepted_at)
+    elif running is not None:
+        cancel_deadlines(petition, DeadlineRule.CONCLUDE)
+    refresh_current_due(petition)
+
+
 @transaction.atomic
 @declare(
     "classify",
@@ -111,6 +142,7 @@ def petition_classify(
         actor=actor,
         data={"before": before, "after": {k: getattr(v, "pk", v) for k, v in updates.items()}},
     )
+    sync_conclude_deadline(petition)
     return petition
 
 
@@ -169,7 +201,10 @@ def petition_accept(
     )
     # The acceptance notice is the written notice of Art. 23 as well.
     meet_deadlines(petition, DeadlineRule.NOTIFY, DeadlineRule.OBJECT, at=now)
-    open_deadline(petition, DeadlineRule.SIMPLE if simple else DeadlineRule.CONCLUDE, now)
+    if simple:
+        open_deadline(petition, DeadlineRule.SIMPLE, now)
+    elif conclude_rule_applies(petition):
+        open_deadline(petition, DeadlineRule.CONCLUDE, now)
     refresh_current_due(petition)
     notices.for_accept(event, actor=actor)
     return petition

@@ -9,19 +9,34 @@ from xinfang.calendars.rules import DeadlineRule
 
 from .. import notices
 from ..choices import ClaimRoute, EvaluationStage, Outcome, PetitionClass, Rating, Stage, Status
-from ..deadlines import extend_deadline, meet_deadlines, open_deadline, open_deadline_for, refresh_current_due
+from ..deadlines import (
+    cancel_deadlines,
+    extend_deadline,
+    meet_deadlines,
+    open_deadline,
+    open_deadline_for,
+    refresh_current_due,
+)
 from ..errors import ActionError, WrongState
 from ..models import Evaluation, EventAction, Opinion, Petition
 from ._core import record_event, require_reason, transition
-from .rules import BUREAU_DESK, UNIT_LEADER, UNIT_STAFF, Allow, declare, when
+from .decisions import conclude_rule_applies
+from .implementation import implementation_open
+from .rules import BUREAU_DESK, UNIT_LEADER, UNIT_STAFF, Allow, declare, refused_by, when
 
 MAX_EXTENSION_DAYS = 30
 
 
-def _extendable(petition: Petition) -> WrongState | None:
+def _extendable(petition: Petition) -> ActionError | None:
     """Why the handling period cannot be extended now (Art. 34), or None."""
     if petition.stage != Stage.INITIAL:
         return WrongState("只有办理中的信访事项可以延期")
+    if not conclude_rule_applies(petition):
+        return ActionError(
+            "invalid",
+            "第三十四条的办理期限和延期只适用于按第三十一条第六项办理的申诉求决类事项",
+            fields={"days": "该事项不适用延期"},
+        )
     if petition.is_extended:
         return WrongState("办理期限只能延长一次")
     if petition.is_simple:
@@ -32,15 +47,6 @@ def _extendable(petition: Petition) -> WrongState | None:
     if deadline.due < timezone.localdate():
         return WrongState("办理期限已届满，不能再延期")
     return None
-
-
-def _opinion_route_ok(petition: Petition) -> bool:
-    """Claims handled under Art. 31(1)–(5) get no 信访处理意见书."""
-    return not (
-        petition.stage == Stage.INITIAL
-        and petition.petition_class == PetitionClass.CLAIM
-        and (petition.claim_route not in (None, ClaimRoute.PETITION_HANDLING))
-    )
 
 
 def concludable(petition: Petition) -> bool:
@@ -84,7 +90,7 @@ def evaluable_stages(petition: Petition) -> list[str]:
 @transaction.atomic
 @declare(
     "extend",
-    Allow(UNIT_LEADER, Status.HANDLING, when(lambda p: _extendable(p) is None, _extendable)),
+    Allow(UNIT_LEADER, Status.HANDLING, refused_by(_extendable)),
     state_message="只有办理中的信访事项可以延期",
 )
 def petition_extend(
@@ -115,8 +121,53 @@ def petition_extend(
     return petition
 
 
+@transaction.atomic
+@declare(
+    "convert_to_normal",
+    Allow(
+        UNIT_LEADER,
+        Status.HANDLING,
+        when(
+            lambda p: p.stage == Stage.INITIAL, lambda p: WrongState("只有办理中的信访事项可以转为普通程序")
+        ),
+        when(lambda p: p.is_simple, lambda p: WrongState("该事项未适用简易办理，无需转为普通程序")),
+    ),
+    state_message="只有办理中的信访事项可以转为普通程序",
+)
+def petition_convert_to_normal(
+    *, actor, petition: Petition, reason: str, documents: list[str] | None = None
+) -> Petition:
+    """简易办理 → 普通程序: the unit leader converts a simple-procedure matter
+    that needs more time.  The 10-working-day period ends; a matter under
+    Art. 31(6) gets the 60-day period of Art. 34 counted from its acceptance,
+    as if it had been handled normally from the start (it may then be extended)."""
+    reason = require_reason(reason)
+    simple = open_deadline_for(petition, DeadlineRule.SIMPLE)
+    start = simple.start if simple is not None else petition.accepted_at
+    cancel_deadlines(petition, DeadlineRule.SIMPLE)
+    conclude = (
+        open_deadline(petition, DeadlineRule.CONCLUDE, start) if conclude_rule_applies(petition) else None
+    )
+    transition(
+        petition,
+        allowed_from={Status.HANDLING},
+        to_status=Status.HANDLING,
+        action=EventAction.CONVERT_TO_NORMAL,
+        actor=actor,
+        reason=reason,
+        data={
+            "simple_due": simple.due.isoformat() if simple is not None else None,
+            "new_due": conclude.due.isoformat() if conclude is not None else None,
+        },
+        updates={"is_simple": False},
+        documents=documents or [],
+    )
+    refresh_current_due(petition)
+    return petition
+
+
 def _opinion_fields(
-    outcome: str, request: str, facts_reasons: str, opinion_text: str, legal_basis: str
+    outcome: str, request: str, facts_reasons: str, findings: str, opinion_text: str, legal_basis: str
 ) -> dict:
     errors = {}
     if outcome not in Outcome.values:
@@ -129,28 +180,51 @@ def _opinion_fields(
     ):
         if not (value or "").strip():
             errors[name] = "此项为必填项（《信访工作条例》第三十二条）"
+    if not (findings or "").strip():
+        # Art. 31(6): the handler investigates; the findings are the handler's, not the petitioner's.
+        errors["findings"] = "请填写调查核实情况（《信访工作条例》第三十一条第六项）"
     if errors:
         raise ActionError("invalid", "意见书内容不完整", fields=errors)
     return {
         "outcome": outcome,
         "request": request.strip(),
         "facts_reasons": facts_reasons.strip(),
+        "findings": findings.strip(),
         "opinion_text": opinion_text.strip(),
         "legal_basis": legal_basis.strip(),
     }
 
 
+def _opinion_matter_refusal(petition: Petition) -> ActionError | None:
+    """Only a claim handled under Art. 31(6) gets a 信访处理意见书 (and so a
+    review window); the other matters are concluded with a reply or a result."""
+    if petition.stage != Stage.INITIAL:
+        return None
+    if petition.petition_class == PetitionClass.ACCUSATION:
+        return ActionError(
+            "invalid",
+            "检举控告类事项依规依纪依法办理和反馈（《信访工作条例》第三十条），不出具信访处理意见书，请办结并反馈结果",
+        )
+    if petition.petition_class == PetitionClass.SUGGESTION:
+        return ActionError(
+            "invalid", "建议意见类事项研究论证后予以回复（《信访工作条例》第二十九条），不出具信访处理意见书"
+        )
+    if petition.claim_route is None:
+        return ActionError(
+            "invalid",
+            "请先选择处理途径：只有按第三十一条第六项办理的申诉求决类事项出具信访处理意见书",
+            fields={"claim_route": "请选择处理途径"},
+        )
+    if petition.claim_route != ClaimRoute.PETITION_HANDLING:
+        return ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书")
+    return None
+
+
 @transaction.atomic
 @declare(
     "draft_opinion",
-    Allow(
-        UNIT_STAFF,
-        Status.HANDLING,
-        when(
-            _opinion_route_ok,
-            lambda p: ActionError("invalid", "按第三十一条第（一）至（五）项处理的事项不出具信访处理意见书"),
-        ),
-    ),
+    # Arts. 29-31: only a claim handled under Art. 31(6) gets a 信访处理意见书.
+    Allow(UNIT_STAFF, Status.HANDLING, refused_by(_opinion_matter_refusal)),
 )
 def petition_draft_opinion(
     *,
@@ -161,9 +235,11 @@ def petition_draft_opinion(
     facts_reasons: str,
     opinion_text: str,
     legal_basis: str,
+    findings: str = "",
 ) -> Opinion:
-    """拟写信访处理意见书 (or 复查/复核意见书 at those stages)."""
-    fields = _opinion_fields(outcome, request, facts_reasons, opinion_text, legal_basis)
+    """拟写信访处理意见书 (or 复查/复核意见书 at those stages).  `findings` is
+    what the handler's investigation found (调查核实情况), required."""
+    fields = _opinion_fields(outcome, request, facts_reasons, findings, opinion_text, legal_basis)
     transition(
         petition,
         allowed_from={Status.HANDLING},
@@ -175,6 +251,16 @@ def petition_draft_opinion(
     return Opinion.objects.create(
         petition=petition, stage=petition.stage, unit=petition.handling_unit, drafted_by=actor, **fields
     )
+
+
+def hearing_held(petition: Petition, stage: str) -> bool:
+    """Whether a hearing on this stage of the matter took place (held or
+    concluded), read from the hearing records."""
+    from xinfang.hearings.models import Hearing, HearingStatus
+
+    return Hearing.objects.filter(
+        petition=petition, stage=stage, status__in=[HearingStatus.HELD, HearingStatus.CONCLUDED]
+    ).exists()
 
 
 @transaction.atomic
@@ -207,8 +293,9 @@ def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petiti
     ),
 )
 def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] | None = None) -> Opinion:
-    """The unit leader approves; the opinion is issued and delivered, and the
-    30-day window to ask for review (or re-review) starts.  A re-review
+    """The unit leader approves and the opinion is issued.  The 30-day window to
+    ask for review (or re-review) starts when its delivery is recorded, not
+    here.  A supported opinion gets a 落实 check (Art. 32).  A re-review
     opinion ends the matter (Art. 36③)."""
     opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
     if opinion is None:
@@ -226,8 +313,11 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
         updates={"opinion_delivered_at": now, "is_final": final, **({"closed_at": now} if final else {})},
         documents=documents or [],
     )
-    opinion.approved_by, opinion.approved_at, opinion.delivered_at = actor, now, now
-    opinion.save(update_fields=["approved_by", "approved_at", "delivered_at"])
+    # Delivered (and the review window opened) only when the delivery is recorded
+    # (xinfang.documents.delivery, Arts. 35–36).
+    opinion.approved_by, opinion.approved_at = actor, now
+    opinion.hearing_held = hearing_held(petition, stage)
+    opinion.save(update_fields=["approved_by", "approved_at", "hearing_held"])
     meet_deadlines(
         petition,
         DeadlineRule.CONCLUDE,
@@ -236,10 +326,7 @@ def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] 
         DeadlineRule.REREVIEW_ANSWER,
         at=now,
     )
-    if petition.stage == Stage.INITIAL:
-        open_deadline(petition, DeadlineRule.REVIEW_REQUEST, now)
-    elif petition.stage == Stage.REVIEW:
-        open_deadline(petition, DeadlineRule.REREVIEW_REQUEST, now)
+    implementation_open(petition=petition, opinion=opinion, at=now)
     refresh_current_due(petition)
     notices.for_opinion(event, actor=actor, opinion=opinion, stage=stage)
     return opinion

@@ -24,7 +24,7 @@ from ..models import (
     Recusal,
 )
 from ._core import record_event, require_reason, transition
-from .decisions import stage_rule
+from .decisions import conclude_rule_applies, stage_rule
 from .rules import (
     ANY_STAFF,
     BUREAU_DESK,
@@ -46,11 +46,26 @@ def clock_paused(petition: Petition) -> bool:
 def _pausable(petition: Petition) -> WrongState | None:
     if petition.stage != Stage.REREVIEW:
         return WrongState("只有复核办理中的事项可以因听证中止计时")
+    if _hearing_in_progress(petition) is None:
+        return WrongState(HEARING_ONLY)
     deadline = open_deadline_for(petition, stage_rule(petition.stage))
     if deadline is None:
         return WrongState("没有正在计算的期限")
     if deadline.pauses.filter(end__isnull=True).exists():
         return WrongState("计时已中止")
+    return None
+
+
+HEARING_ONLY = (
+    "只有复核阶段举行听证期间可以中止计时：听证所需时间不计算在复核期限内，"
+    "其他时间照常计算（《信访工作条例》第三十六条第二款）"
+)
+
+
+def _pause_params(actor, petition: Petition, *, hearing=None, **_) -> WrongState | None:
+    """A pause named for a hearing belongs to that hearing, held on this re-review."""
+    if hearing is not None and _hearing_in_progress(petition, hearing) is None:
+        return WrongState(HEARING_ONLY)
     return None
 
 
@@ -117,7 +132,17 @@ def petition_withdraw(
 @transaction.atomic
 @declare(
     "reopen",
-    Allow(BUREAU_DESK, TERMINAL_STATUSES - {Status.MERGED}),
+    Allow(
+        BUREAU_DESK,
+        TERMINAL_STATUSES - {Status.MERGED},
+        # Art. 36③: after re-review no body accepts the same matter again.
+        when(
+            lambda p: not p.is_final,
+            lambda p: WrongState(
+                "该事项已经复核终结，根据《信访工作条例》第三十六条第三款，不再受理，不能重新办理"
+            ),
+        ),
+    ),
     state_message="只有已办结、不予受理、不再受理、已导入法定途径或已撤回的事项可以重新办理",
 )
 def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
@@ -142,7 +167,7 @@ def petition_reopen(*, actor, petition: Petition, reason: str) -> Petition:
         },
     )
     cancel_deadlines(petition)
-    if to_handling:
+    if to_handling and (petition.stage != Stage.INITIAL or conclude_rule_applies(petition)):
         open_deadline(petition, stage_rule(petition.stage), now)
     else:
         open_deadline(petition, "route", now)
@@ -297,20 +322,45 @@ def attachment_add(*, petition: Petition, upload, actor=None, is_public: bool = 
     return attachment
 
 
+def _hearing_in_progress(petition: Petition, hearing=None):
+    """The re-review hearing being held on `petition` (the given one, or the
+    one found), or None.  Hearings live in their own app: import late."""
+    from xinfang.hearings.models import Hearing, HearingStatus
+
+    qs = Hearing.objects.filter(petition=petition, stage=Stage.REREVIEW, status=HearingStatus.HELD)
+    if hearing is not None:
+        qs = qs.filter(pk=hearing.pk)
+    return qs.order_by("-held_on", "-pk").first()
+
+
 @transaction.atomic
 @declare(
     "pause_clock",
     Allow(DESK_OR_UNIT, Status.HANDLING, when(lambda p: _pausable(p) is None, _pausable)),
+    params=_pause_params,
     state_message="只有复核办理中的事项可以因听证中止计时",
 )
-def petition_pause_clock(*, actor, petition: Petition, start: date, reason: str) -> DeadlinePause:
-    """Stop the answer clock (Art. 36②: hearing time is not counted)."""
+def petition_pause_clock(
+    *, actor, petition: Petition, start: date, reason: str, hearing=None
+) -> DeadlinePause:
+    """Stop the answer clock for a re-review hearing (Art. 36②: only the time
+    the hearing needs is not counted).  The pause belongs to a hearing held on
+    this re-review (`hearing`, or the one being held) and starts no earlier
+    than the day it was held."""
     reason = require_reason(reason)
+    held = _hearing_in_progress(petition, hearing)
+    if held.held_on is None or start < held.held_on or start > timezone.localdate():
+        raise ActionError("invalid", "中止日期应在听证举行之日至今天之间", fields={"start": "日期不正确"})
     deadline = open_deadline_for(petition, stage_rule(petition.stage))
     pause = DeadlinePause.objects.create(deadline=deadline, start=start, reason=reason)
+    type(held).objects.filter(pk=held.pk).update(pause=pause)
     refresh_current_due(petition)
     record_event(
-        petition, action=EventAction.PAUSE, actor=actor, reason=reason, data={"start": start.isoformat()}
+        petition,
+        action=EventAction.PAUSE,
+        actor=actor,
+        reason=reason,
+        data={"start": start.isoformat(), "hearing_id": held.pk},
     )
     return pause
 

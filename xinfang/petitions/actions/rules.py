@@ -49,6 +49,9 @@ def _sees(user, petition: Petition) -> bool:
     return can_see(user, petition)
 
 
+in_sight = _sees  # the place of a Who that may act wherever it sees the petition
+
+
 ROLE_MESSAGE = "您无权执行此操作"
 
 
@@ -104,12 +107,26 @@ class When:
     """A further condition: `test(actor, petition)` true, or `refusal(petition)` is raised."""
 
     test: Callable[[object, Petition], bool]
-    refusal: Callable[[Petition], ActionError]
+    refusal: Callable[..., ActionError]
+    with_actor: bool = False  # refusal(actor, petition) instead of refusal(petition)
+
+    def refuse(self, actor, petition: Petition) -> ActionError:
+        return self.refusal(actor, petition) if self.with_actor else self.refusal(petition)
 
 
 def when(test: Callable[[Petition], bool], refusal: Callable[[Petition], ActionError]) -> When:
     """A condition on the petition alone."""
     return When(lambda actor, petition: test(petition), refusal)
+
+
+def refused_by(refusal: Callable[[Petition], ActionError | None]) -> When:
+    """A condition written as one function that says why not (or None when it holds)."""
+    return When(lambda actor, petition: refusal(petition) is None, refusal)
+
+
+def actor_refused_by(refusal: Callable[[object, Petition], ActionError | None]) -> When:
+    """As `refused_by`, for a condition on the actor and the petition together."""
+    return When(lambda actor, petition: refusal(actor, petition) is None, refusal, with_actor=True)
 
 
 class Allow:
@@ -166,7 +183,7 @@ class Rule:
         clause = in_state[0]
         for condition in (*clause.conditions, *self.when):
             if not condition.test(actor, petition):
-                return condition.refusal(petition)
+                return condition.refuse(actor, petition)
         if kw and self.params is not None:
             return self.params(actor, petition, **kw)
         return None
@@ -181,7 +198,7 @@ class Rule:
             return WrongState(self.state_message) if self.state_message else _state_refusal(petition)
         for condition in self.when:
             if not condition.test(None, petition):
-                return condition.refusal(petition)
+                return condition.refuse(None, petition)
         if kw and self.params is not None:
             return self.params(None, petition, **kw)
         return None

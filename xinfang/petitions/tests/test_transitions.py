@@ -9,7 +9,7 @@ from xinfang.petitions import actions as a
 from xinfang.petitions.choices import RejectionReason, Stage, Status
 from xinfang.petitions.errors import ActionError, DeadlinePassed, Forbidden, WrongState
 from xinfang.petitions.models import Deadline, PetitionEvent, PetitionLink
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ OPINION = {
     "outcome": "support",
     "request": "退还停车费",
     "facts_reasons": "经查属实",
+    "findings": "经查属实",
     "opinion_text": "予以支持",
     "legal_basis": "《物业管理条例》",
 }
@@ -298,7 +299,12 @@ def test_opinion_drafted_returned_and_approved_by_leader(world):
     assert petition.status == Status.HANDLING
     a.petition_draft_opinion(actor=world.handler_a, petition=petition, **OPINION)
     opinion = a.petition_approve_opinion(actor=world.leader_a, petition=petition)
-    assert petition.status == Status.OPINION_ISSUED and opinion.delivered_at
+    # Issued, not yet delivered: the review window counts from receipt (Art. 35).
+    assert petition.status == Status.OPINION_ISSUED and opinion.delivered_at is None
+    assert not Deadline.objects.filter(petition=petition, rule="review_request").exists()
+    deliver_opinion(petition, world)
+    opinion.refresh_from_db()
+    assert opinion.delivered_at
     assert Deadline.objects.open().filter(petition=petition, rule="review_request").exists()
 
 
@@ -333,6 +339,7 @@ def test_review_goes_one_level_up_within_30_days(world):
 
 def test_review_refused_after_30_days(world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )
@@ -352,6 +359,7 @@ def test_rereview_then_final_and_closed(world):
 def test_close_after_window_by_worker(world):
     petition = advance(make_petition(world), world, to="issued")
     assert not a.petition_close_after_window(petition=petition)
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )
@@ -431,4 +439,4 @@ def test_every_transition_writes_an_event(world):
     events = list(petition.events.order_by("pk").values_list("action", "from_status", "to_status"))
     assert events[0] == ("register", "", "registered")
     assert ("issue_opinion", "opinion_drafted", "closed") == events[-1]
-    assert all(e[1] != e[2] for e in events if e[0] not in {"register", "classify", "extend"})
+    assert all(e[1] != e[2] for e in events if e[0] not in {"register", "classify", "extend", "deliver"})

@@ -36,6 +36,7 @@ def _issue(petition, world):
         outcome="support",
         request="退费",
         facts_reasons="经查属实",
+        findings="经查属实",
         opinion_text="予以支持",
         legal_basis="《物业管理条例》",
     )

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.api.tests.conftest import Caller
+from xinfang.documents.delivery import pending_posts, servable_documents
+from xinfang.documents.models import Delivery, IssuedDocument
 from xinfang.petitions import actions as a
 from xinfang.petitions.actions.management import undoable_recusals
 from xinfang.petitions.actions.rules import REGISTRY
@@ -52,6 +54,14 @@ API_PATH = {
     "pause_clock": "pause-clock",
     "resume_clock": "resume-clock",
     "note": "notes",
+    "convert_to_normal": "convert-to-normal",
+    "send_document": "send-document",
+    "confirm_receipt": "confirm-receipt",
+    "raise_dispute": "raise-dispute",
+    "decide_dispute": "decide-dispute",
+    "record_implementation": "record-implementation",
+    "start_settlement": "start-settlement",
+    "end_settlement": "end-settlement",
 }
 
 WALKED = {"combinations": 0}
@@ -84,10 +94,12 @@ def body_for(name: str, petition: Petition, user, world, extra) -> dict:
         "refuse_final": {"earlier": earlier.case_number, "reason": "同一事实和理由已复核终结"},
         "divert": {"claim_route": 1, "reason": "请依法向人民法院起诉"},
         "extend": {"days": 15, "reason": "情况复杂"},
+        "convert_to_normal": {"reason": "情况复杂，需要调查"},
         "draft_opinion": {
             "outcome": "explain",
             "request": "退还停车费",
             "facts_reasons": "经查属实",
+            "findings": "经查属实",
             "opinion_text": "予以解释",
             "legal_basis": "《物业管理条例》",
         },
@@ -106,7 +118,44 @@ def body_for(name: str, petition: Petition, user, world, extra) -> dict:
         "recuse": {"user_id": user.pk, "reason": "与本人有利害关系"},
         "unrecuse": {"user_id": (undo[0].user_id if undo else extra["recused"].pk), "reason": "回避理由消除"},
         "note": {"text": "内部备注"},
+        "deliver": {"document_id": document_id(user, petition), "method": "direct", "signed_by": "张三"},
+        "send_document": {
+            "document_id": document_id(user, petition),
+            "method": "post",
+            "tracking_number": "EMS2",
+        },
+        "confirm_receipt": {"delivery_id": delivery_id(user, petition), "at": today, "signed_by": "张三"},
+        "raise_dispute": {"unit_ids": [world.housing.pk], "reason": "涉及住建部门职责"},
+        "decide_dispute": {
+            "unit_id": petition.handling_unit_id or world.town_a.pk,
+            "decision": "由原单位受理",
+        },
+        "record_implementation": {"result": "已退还停车费"},
+        "start_settlement": {
+            "kind": "mediation",
+            "other_party": "幸福物业公司",
+            "petitioner_consents": True,
+            "other_party_consents": True,
+        },
+        "settle": {"terms": "物业公司退还多收费用"},
+        "end_settlement": {"reason": "对方不同意"},
     }[name]
+
+
+MISSING = 999_999_999  # no such row: the declaration must refuse before it is looked up
+
+
+def document_id(user, petition: Petition) -> int:
+    """A document the user may serve, else any of the petition's (the rule decides)."""
+    mine = servable_documents(user, petition) if user.is_authenticated else []
+    any_ = IssuedDocument.objects.filter(petition=petition).order_by("pk").first()
+    return (mine[0] if mine else any_).pk if (mine or any_) else MISSING
+
+
+def delivery_id(user, petition: Petition) -> int:
+    mine = pending_posts(user, petition) if user.is_authenticated else []
+    any_ = Delivery.objects.filter(petition=petition).order_by("pk").first()
+    return (mine[0] if mine else any_).pk if (mine or any_) else MISSING
 
 
 def api_outcome(caller: Caller, petition: Petition, name: str, body: dict):
@@ -216,6 +265,7 @@ def test_every_state_offers_someone_a_step(world):
         "direct_routed": ("leader_a", "reject"),
         "accusation_routed": ("discipline_handler", "accept"),
         "accusation_handling": ("discipline_handler", "conclude"),
+        "handling_simple": ("leader_a", "convert_to_normal"),
     }
     users = {name: getattr(world, name) for name in PERSONAS} | staff
     for state, (persona, action) in expect.items():
