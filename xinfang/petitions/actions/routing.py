@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
 from ..choices import PetitionClass, Status
@@ -31,6 +31,20 @@ def _object_window_open(petition: Petition) -> bool:
 ROUTABLE_FROM = {Status.REGISTERED}
 
 
+def _apart_from_accused(unit: Unit, accused: Unit) -> bool:
+    """Art. 30: the materials never go to the accused unit or a unit under it.
+    The one exception is the discipline body of an accused government (区纪委监委
+    under 海州区人民政府): it sits under that government in the tree but is the
+    body Art. 22 names for accusations."""
+    if unit.pk == accused.pk:
+        return False
+    if not unit.is_within(accused):
+        return True
+    return (
+        accused.kind in GOVERNMENT_KINDS and unit.kind == UnitKind.DISCIPLINE and unit.parent_id == accused.pk
+    )
+
+
 def check_route_target(petition: Petition, unit: Unit) -> None:
     """Art. 22 and Art. 30③: where a petition may be sent."""
     if not unit.is_active:
@@ -44,7 +58,7 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
                 "检举控告类事项应当转送纪检监察机关（《信访工作条例》第二十二条）",
                 fields={"unit": "请选择纪检监察机关"},
             )
-        if petition.respondent_unit_id and unit.is_within(petition.respondent_unit):
+        if petition.respondent_unit_id and not _apart_from_accused(unit, petition.respondent_unit):
             raise ActionError(
                 "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
             )

@@ -9,7 +9,7 @@ from xinfang.petitions import actions as a
 from xinfang.petitions.choices import RejectionReason, Stage, Status
 from xinfang.petitions.errors import ActionError, DeadlinePassed, Forbidden, WrongState
 from xinfang.petitions.models import Deadline, PetitionEvent, PetitionLink
-from xinfang.testing import advance, deliver_opinion, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,28 @@ def test_accusation_only_to_discipline_and_never_to_the_accused(world):
         a.petition_transfer(actor=world.registrar, petition=petition, unit=world.town_a)
     with pytest.raises(ActionError):
         a.petition_transfer(actor=world.registrar, petition=petition, unit=world.housing)
+    a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
+    assert petition.handling_unit == world.discipline
+
+
+def test_art22_30_accusation_against_a_government_goes_to_its_discipline_body_only(world):
+    """The 区纪委监委 sits under the accused 海州区人民政府 in the tree, yet it is the
+    body Art. 22 names; the accused government and its other units never get the
+    materials (Art. 30), a discipline group inside one of its departments included."""
+    group = make_unit(
+        "区住建局派驻纪检组",
+        "320706-ZJ-JW",
+        parent=world.housing,
+        level=world.housing.level,
+        kind="discipline",
+    )
+    petition = make_petition(world, petition_class="accusation", respondent_unit_id=world.district.pk)
+    for unit in (world.district, world.housing, group):
+        with pytest.raises(ActionError):
+            a.petition_transfer(actor=world.registrar, petition=petition, unit=unit)
+    with pytest.raises(ActionError) as err:
+        a.petition_transfer(actor=world.registrar, petition=petition, unit=group)
+    assert "被检举单位" in err.value.message
     a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
     assert petition.handling_unit == world.discipline
 
