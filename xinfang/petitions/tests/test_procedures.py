@@ -26,6 +26,7 @@ SUPPORT = {
     "outcome": "support",
     "request": "退还停车费",
     "facts_reasons": "经查收费标准未经备案",
+    "findings": "物业公司收费标准未向价格主管部门备案",
     "opinion_text": "责成物业公司退还多收费用",
     "legal_basis": "《物业管理条例》第四十条",
 }

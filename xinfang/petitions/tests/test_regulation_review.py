@@ -10,7 +10,7 @@ from xinfang.documents.kinds import DocumentKind
 from xinfang.petitions import actions as a
 from xinfang.petitions.errors import ActionError, WrongState
 from xinfang.petitions.models import DeadlinePause, EventAction
-from xinfang.testing import advance, hold_rereview_hearing, make_petition, make_unit
+from xinfang.testing import advance, deliver_opinion, hold_rereview_hearing, make_petition, make_unit
 from xinfang.units.models import UnitKind, UnitLevel
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def at(y, m, d, h=10):
 
 def test_art35_review_naming_a_unit_below_the_original_handler_is_refused(world):
     petition = advance(make_petition(world), world, to="issued")  # answered by 新海街道
+    deliver_opinion(petition, world)  # the window runs from receipt (Arts. 35–36)
     for wrong in (world.community_a, world.town_b, world.city):  # below, a peer, two levels up
         with pytest.raises(ActionError) as refused:
             a.petition_request_review(petition=petition, reason="不服", unit=wrong)
@@ -44,6 +45,7 @@ def test_art35_town_review_defaults_to_the_county_government(world):
 
 def test_art36_rereview_naming_a_unit_below_the_reviewer_is_refused(world):
     petition = advance(make_petition(world), world, to="review_issued")  # reviewed by the district
+    deliver_opinion(petition, world)
     with pytest.raises(ActionError):
         a.petition_request_rereview(petition=petition, reason="不服", unit=world.town_a)
     a.petition_request_rereview(petition=petition, reason="不服")
@@ -77,6 +79,7 @@ def test_art35_department_is_reviewed_by_its_government_or_upper_department(worl
         legal_basis="《物业管理条例》",
     )
     a.petition_approve_opinion(actor=world.housing_leader, petition=petition)
+    deliver_opinion(petition, world)
     petition.refresh_from_db()
     with pytest.raises(ActionError):
         a.petition_request_review(petition=petition, reason="不服", unit=world.bureau)  # a sibling

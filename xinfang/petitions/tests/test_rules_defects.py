@@ -13,7 +13,7 @@ from xinfang.petitions.actions.rules import RECUSED_MESSAGE, REGISTRY
 from xinfang.petitions.choices import RejectionReason, Status
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import Evaluation, EventAction, Recusal
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition
 from xinfang.web.permissions import available_actions
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +231,7 @@ def test_supervisor_is_offered_no_step(world):
 
 def test_the_petitioner_still_acts_on_the_portal_path(world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)  # the review window runs from receipt (Arts. 35–36)
     a.petition_evaluate(petition=petition, stage="acceptance", rating="satisfied")
     a.petition_request_review(petition=petition, reason="不服")
     petition.refresh_from_db()

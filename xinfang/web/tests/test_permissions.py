@@ -246,7 +246,7 @@ def test_walk_covers_every_declared_action_and_persona():
     """The walk above enumerates the declarations themselves."""
     assert set(ACTIONS) == set(REGISTRY)
     total = len(STATES) * (len(PERSONAS) + 2 + len(RECUSED)) * len(ACTIONS)
-    assert total == 17 * 18 * 26  # 7956 (action, persona, state) combinations
+    assert total == 23 * 18 * 36  # 14904 (action, persona, state) combinations
 
 
 def test_every_state_offers_someone_a_step(world):
@@ -261,7 +261,7 @@ def test_every_state_offers_someone_a_step(world):
         "issued": ("registrar", "request_review"),
         "review": ("district_handler", "draft_opinion"),
         "rereview_paused": ("registrar", "resume_clock"),
-        "final": ("bureau_leader", "reopen"),
+        "rejected": ("bureau_leader", "reopen"),
         "direct_routed": ("leader_a", "reject"),
         "accusation_routed": ("discipline_handler", "accept"),
         "accusation_handling": ("discipline_handler", "conclude"),

@@ -67,6 +67,7 @@ def test_art32_implementation_recorded_on_the_page(client, world):
         outcome="support",
         request="退还停车费",
         facts_reasons="经查属实",
+        findings="经查属实",
         opinion_text="责成退还",
         legal_basis="《物业管理条例》",
     )
