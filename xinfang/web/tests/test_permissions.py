@@ -191,11 +191,10 @@ def test_page_offers_exactly_what_the_api_accepts(world, state, client):
     staff = district_staff(world)
     recused = recused_staff(world)
     # Earlier matters the unit can see (refuse_final names one), and a merge target.
-    final = advance(
-        make_petition(world, actor=world.handler_a, title="早已复核终结的事项", petition_class="claim"),
-        world,
-        to="final",
-    )
+    final = make_petition(world, actor=world.handler_a, title="早已复核终结的事项", petition_class="claim")
+    # Only an Art. 31(6) claim gets the opinions that end in re-review.
+    a.petition_classify(actor=world.handler_a, petition=final, petition_class="claim", claim_route=6)
+    final = advance(final, world, to="final")
     final_discipline = make_petition(world, actor=world.discipline_handler, title="纪委直接收到并已终结")
     final_discipline.is_final = True
     final_discipline.save(update_fields=["is_final"])
