@@ -95,6 +95,7 @@ def build(world, state: str):
             outcome="support",
             request="退还停车费",
             facts_reasons="经查收费未经备案",
+            findings="物业公司收费标准未向价格主管部门备案",
             opinion_text="责成物业公司退还",
             legal_basis="《物业管理条例》",
         )
