@@ -265,6 +265,11 @@ def test_every_state_offers_someone_a_step(world):
         "accusation_routed": ("discipline_handler", "accept"),
         "accusation_handling": ("discipline_handler", "conclude"),
         "handling_simple": ("leader_a", "convert_to_normal"),
+        "issued_undelivered": ("leader_a", "deliver"),
+        "posted": ("handler_a", "confirm_receipt"),
+        "disputed": ("district_leader", "decide_dispute"),  # the common superior (Art. 24)
+        "settling": ("leader_a", "settle"),
+        "supported": ("handler_a", "record_implementation"),
     }
     users = {name: getattr(world, name) for name in PERSONAS} | staff
     for state, (persona, action) in expect.items():
