@@ -238,6 +238,11 @@ CASE_NUMBER_PREFIX = env_str("XINFANG_CASE_NUMBER_PREFIX", "海")
 # count working days throughout); see xinfang/calendars/rules.py for the names.
 DEADLINE_WORKING_DAY_RULES = env_list("XINFANG_WORKING_DAY_RULES", [])
 DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3)
+# A document for the petitioner with no recorded delivery (送达) after this many days is
+# an early warning; periods the regulation sets none for, chosen by the bureau.
+DELIVERY_WARNING_DAYS = env_int("XINFANG_DELIVERY_WARNING_DAYS", 5)
+JURISDICTION_DECISION_DAYS = env_int("XINFANG_JURISDICTION_DECISION_DAYS", 15)  # Art. 24
+IMPLEMENTATION_DAYS = env_int("XINFANG_IMPLEMENTATION_DAYS", 30)  # Art. 32, last paragraph
 
 # The portal's public origin as petitioners reach it (receipts, QR codes, SMS links);
 # page paths are added from the URL conf.  The demo's default follows its port.

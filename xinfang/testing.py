@@ -211,7 +211,8 @@ def advance(petition, world: World, *, to: str):
     opinion = {
         "outcome": "not_support",
         "request": "退还停车费",
-        "facts_reasons": "经查收费符合备案标准",
+        "facts_reasons": "物业公司擅自提高停车费",
+        "findings": "经查收费符合备案标准",
         "opinion_text": "不予支持",
         "legal_basis": "《物业管理条例》第四十条",
     }
@@ -247,11 +248,50 @@ def advance(petition, world: World, *, to: str):
         elif step in {"issued", "review_issued", "final"}:
             a.petition_approve_opinion(actor=_leader_of(petition.handling_unit), petition=petition)
         elif step == "review":
+            deliver_opinion(petition, world)
             a.petition_request_review(petition=petition, reason="对处理意见不服")
         elif step == "rereview":
+            deliver_opinion(petition, world)
             a.petition_request_rereview(petition=petition, reason="对复查意见不服")
     petition.refresh_from_db()
     return petition
+
+
+def hold_rereview_hearing(world, petition, held_on=None):
+    """Schedule and hold a hearing on a re-review in handling (three members)."""
+    from datetime import timedelta
+
+    from xinfang.hearings import actions as h
+
+    n = h.HearingMember.objects.count()
+    members = [
+        h.member_save(actor=world.registrar, name=f"听证员{n + i}", kind="lawyer", phone=f"139{n + i:08d}")
+        for i in range(3)
+    ]
+    hearing = h.hearing_schedule(
+        actor=world.bureau_leader,
+        petition=petition,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        place="区信访局听证室",
+        host=world.bureau_leader,
+    )
+    h.hearing_select_panel(actor=world.bureau_leader, hearing=hearing, members=members)
+    h.hearing_hold(actor=world.bureau_leader, hearing=hearing, held_on=held_on or timezone.localdate())
+    hearing.refresh_from_db()
+    return hearing
+
+
+def deliver_opinion(petition, world: World, *, at=None):
+    """Record the direct delivery of the current stage's opinion (the review window
+    starts at receipt, Arts. 35–36); returns the Delivery, or None when already delivered."""
+    from xinfang.documents.delivery import WINDOWS, document_deliver
+
+    document = petition.documents.filter(kind__in=list(WINDOWS)).order_by("-issued_at", "-pk").first()
+    if document is None or document.delivered_at is not None:
+        return None
+    return document_deliver(
+        actor=world.registrar, petition=petition, document=document, method="direct", at=at, signed_by="张三"
+    )
 
 
 def _leader_of(unit: Unit) -> User:

@@ -77,15 +77,50 @@ def bureau_for(unit: Unit | None) -> Unit | None:
     return bureaus[0] if bureaus else None
 
 
-def report_targets(bureau: Unit | None) -> dict[str, Unit | None]:
-    """Same-level leadership (the bureau's parent) and the bureau one level up
-    (a bureau under the leadership's parent; the upper leadership if none)."""
+NATIONAL_BUREAU = "国家信访局"
+
+
+def _competent_department(alert: Alert | None, bureau: Unit | None, same: Unit | None) -> Unit | None:
+    """The department in charge of the matter: the unit handling the petition,
+    or the unit the warning is about (not the bureau or the leadership itself)."""
+    if alert is None:
+        return None
+    petition = alert.petition if alert.petition_id else None
+    for unit in (petition.handling_unit if petition else None, alert.unit):
+        if unit is not None and unit not in (bureau, same) and unit.kind != UnitKind.BUREAU:
+            return unit
+    return None
+
+
+def report_targets(bureau: Unit | None, alert: Alert | None = None) -> dict[str, tuple[Unit | None, str]]:
+    """Art. 25, as (unit, name) per kind.  ①: the same-level Party committee and
+    government (the bureau's parent), the competent department, and the
+    same-level joint conference office (kept by the bureau).  ②: the bureau one
+    level up (a bureau under the leadership's parent; the upper leadership if
+    none) and, at the same time, the national bureau (国家信访局)."""
     same = bureau.parent if bureau and bureau.parent_id else None
     upper_parent = same.parent if same and same.parent_id else None
     upper = None
     if upper_parent is not None:
         upper = Unit.objects.filter(parent=upper_parent, kind=UnitKind.BUREAU).first() or upper_parent
-    return {ReportUpKind.SAME_LEVEL: same, ReportUpKind.UPPER_BUREAU: upper}
+    targets: dict[str, tuple[Unit | None, str]] = {}
+    if same is not None:
+        targets[ReportUpKind.SAME_LEVEL] = (same, same.name)
+    department = _competent_department(alert, bureau, same)
+    if department is not None:
+        targets[ReportUpKind.COMPETENT_DEPARTMENT] = (department, department.name)
+    if bureau is not None:
+        area = same.name.removesuffix("人民政府") if same is not None else bureau.name.removesuffix("信访局")
+        targets[ReportUpKind.JOINT_CONFERENCE] = (
+            bureau,
+            f"{area}信访工作联席会议办公室（设在{bureau.name}）"[:100],
+        )
+    if upper is not None:
+        targets[ReportUpKind.UPPER_BUREAU] = (upper, upper.name)
+    if bureau is not None and NATIONAL_BUREAU not in {bureau.name, upper.name if upper else ""}:
+        national = Unit.objects.filter(name=NATIONAL_BUREAU).first()
+        targets[ReportUpKind.NATIONAL_BUREAU] = (national, NATIONAL_BUREAU)
+    return targets
 
 
 @transaction.atomic
@@ -95,15 +130,13 @@ def alert_report_up(*, alert: Alert, actor=None, note: str = "") -> list[ReportU
         raise Forbidden()
     now = timezone.now()
     made = []
-    for kind, unit in report_targets(bureau_for(alert.unit)).items():
-        if unit is None:
-            continue
+    for kind, (unit, name) in report_targets(bureau_for(alert.unit), alert).items():
         report, created = ReportUp.objects.get_or_create(
             alert=alert,
             kind=kind,
             defaults={
                 "unit": unit,
-                "unit_name": unit.name,
+                "unit_name": name,
                 "reported_by": actor,
                 "reported_at": now,
                 "note": note,

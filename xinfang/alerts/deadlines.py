@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
@@ -23,7 +23,8 @@ def _candidates(now):
     open_pause = DeadlinePause.objects.filter(deadline=OuterRef("pk"), end__isnull=True)
     return (
         Deadline.objects.open()
-        .filter(petition__status__in=OPEN_STATUSES)
+        # Carrying out a supported opinion is supervised after the matter closes (Art. 32).
+        .filter(Q(petition__status__in=OPEN_STATUSES) | Q(rule=DeadlineRule.IMPLEMENT))
         .exclude(Exists(open_pause))
         .select_related("petition", "petition__handling_unit")
     )

@@ -17,6 +17,7 @@ class AlertKind(models.TextChoices):
     REPEAT_ESCALATION = "repeat_escalation", _("重复访升级")
     SKIP_LEVEL = "skip_level", _("越级访")
     URGENT = "urgent", _("重大紧急")
+    UNDELIVERED = "undelivered", _("文书未送达")
 
 
 class Severity(models.TextChoices):
@@ -121,12 +122,17 @@ class AlertNotice(models.Model):
 
 class ReportUpKind(models.TextChoices):
     SAME_LEVEL = "same_level", _("报告本级党委和政府")
+    COMPETENT_DEPARTMENT = "competent_dept", _("通报相关主管部门")
+    JOINT_CONFERENCE = "joint_conference", _("通报本级信访工作联席会议办公室")
     UPPER_BUREAU = "upper_bureau", _("报告上一级信访部门")
+    NATIONAL_BUREAU = "national_bureau", _("同时报告国家信访局")
 
 
 class ReportUp(models.Model):
-    """Art. 25: a major or urgent matter reported to the same-level leadership
-    and to the petition bureau one level up."""
+    """Art. 25: a major or urgent matter reported to the same-level leadership,
+    the competent department and the joint conference office (①), and to the
+    petition bureau one level up and the National Public Complaints and
+    Proposals Administration (②).  `unit` is empty for a body outside the tree."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="reports_up")
     kind = models.CharField(max_length=16, choices=ReportUpKind.choices)

@@ -18,6 +18,7 @@ from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Deadline, Petition
 
 from .deadlines import warn_deadlines
+from .delivery import warn_undelivered
 
 log = logging.getLogger("xinfang.worker")
 
@@ -56,6 +57,7 @@ def run_once(now=None) -> dict[str, int]:
     builtin = {
         "deadline_warnings": lambda: warn_deadlines(now),
         "closed_after_window": lambda: close_expired_windows(now),
+        "undelivered_documents": lambda: warn_undelivered(now),
     }
     for name, job in builtin.items():
         results[name] = _run(name, job)

@@ -22,7 +22,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from . import errors, petitioners, petitions, reference, transitions
+from . import errors, petitioners, petitions, procedure, reference, transitions
 from .auth import AUTH
 from .docs import LocalSwagger
 from .parser import CleanParser
@@ -75,5 +75,6 @@ errors.install(api)
 
 api.add_router("", petitions.router)
 api.add_router("", transitions.router)
+api.add_router("", procedure.router)
 api.add_router("", petitioners.router)
 api.add_router("", reference.router)

@@ -72,6 +72,9 @@ class AcceptIn(InputSchema):
 class RejectIn(ReasonIn):
     reason_code: literal(*RejectionReason.values)
     earlier: PetitionReference | None = Field(None, description="同一事项（id 或信访件编号）")
+    competent_body: str = Field(
+        "", max_length=200, description="有权处理的机关、单位（不属于本机关职权范围时必填，第二十三条第一款）"
+    )
     documents: Documents = []
 
 
@@ -94,6 +97,7 @@ class OpinionIn(InputSchema):
     outcome: literal(*Outcome.values)
     request: str = Field(min_length=1, max_length=5000)
     facts_reasons: str = Field(min_length=1, max_length=20000)
+    findings: str = Field(min_length=1, max_length=20000, description="调查核实情况")
     opinion_text: str = Field(min_length=1, max_length=20000)
     legal_basis: str = Field(min_length=1, max_length=5000)
 

@@ -81,11 +81,41 @@ def petition_ref(user, reference: int | str | None, field: str) -> Petition | No
     return found
 
 
+class Ref:
+    """Another petition named in the payload, looked up only after the petition
+    itself was found (404 first) and the action's declared rule let the user in
+    (403/409 before a 400 about the reference)."""
+
+    def __init__(self, reference: int | str | None, field: str) -> None:
+        self.reference, self.field = reference, field
+
+    def resolve(self, user):
+        return petition_ref(user, self.reference, self.field)
+
+
+class Later:
+    """Any other reference (a document, a delivery of this petition), looked up
+    after the declared rule, like Ref."""
+
+    def __init__(self, lookup: Callable[[], object]) -> None:
+        self.lookup = lookup
+
+    def resolve(self, user):
+        return self.lookup()
+
+
 def run(request: HttpRequest, petition_id: int, act: Callable[..., object], /, **arguments) -> dict:
-    """Load (404 when hidden), lock and call ``act(actor=…, petition=…, **arguments)`` in one
-    transaction; answer with the petition. Positional-only: some actions take a ``request`` argument."""
+    """Load (404 when hidden), lock, check the action's declared rule and call
+    ``act(actor=…, petition=…, **arguments)`` in one transaction; answer with the
+    petition. Positional-only: some actions take a ``request`` argument."""
     with transaction.atomic():
         petition = get_petition_for(request.auth, petition_id, for_update=True)
+        rule = getattr(act, "rule", None)
+        if rule is not None:
+            rule.enforce(request.auth, petition)
+        for key, value in arguments.items():
+            if isinstance(value, Ref | Later):
+                arguments[key] = value.resolve(request.auth)
         result = act(actor=request.auth, petition=petition, **arguments)
     created = None
     if result is not None and not isinstance(result, Petition):
@@ -171,7 +201,7 @@ def accept(request, petition_id: Id, payload: AcceptIn):
 
 @action("reject", "不予受理")
 def reject(request, petition_id: Id, payload: RejectIn):
-    earlier = petition_ref(request.auth, payload.earlier, "earlier")
+    earlier = Ref(payload.earlier, "earlier")
     return run(
         request,
         petition_id,
@@ -179,13 +209,14 @@ def reject(request, petition_id: Id, payload: RejectIn):
         reason_code=payload.reason_code,
         reason=payload.reason,
         earlier=earlier,
+        competent_body=payload.competent_body,
         documents=payload.documents,
     )
 
 
 @action("refuse-final", "不再受理（复核终结后同一事实和理由）")
 def refuse_final(request, petition_id: Id, payload: RefuseFinalIn):
-    earlier = petition_ref(request.auth, payload.earlier, "earlier")
+    earlier = Ref(payload.earlier, "earlier")
     return run(
         request,
         petition_id,
@@ -271,9 +302,14 @@ def request_rereview(request, petition_id: Id, payload: ReviewIn):
     return run(request, petition_id, actions.petition_request_rereview, reason=payload.reason, unit=unit)
 
 
+@action("convert-to-normal", "简易办理转为普通程序")
+def convert_to_normal(request, petition_id: Id, payload: ReasonIn):
+    return run(request, petition_id, actions.petition_convert_to_normal, reason=payload.reason)
+
+
 @action("merge", "合并到正在办理的同一事项")
 def merge(request, petition_id: Id, payload: MergeIn):
-    into = petition_ref(request.auth, payload.into, "into")
+    into = Ref(payload.into, "into")
     return run(request, petition_id, actions.petition_merge, into=into, reason=payload.reason)
 
 
@@ -293,6 +329,14 @@ def recuse(request, petition_id: Id, payload: RecuseIn):
     if user is None:
         raise ApiError(400, "invalid", "所选工作人员不存在", fields={"user_id": "所选工作人员不存在"})
     return run(request, petition_id, actions.petition_recuse, user=user, reason=payload.reason)
+
+
+@action("unrecuse", "撤销回避")
+def unrecuse(request, petition_id: Id, payload: RecuseIn):
+    user = User.objects.filter(pk=payload.user_id).first()
+    if user is None:
+        raise ApiError(400, "invalid", "所选工作人员不存在", fields={"user_id": "所选工作人员不存在"})
+    return run(request, petition_id, actions.petition_unrecuse, user=user, reason=payload.reason)
 
 
 @action("pause-clock", "中止计时（听证）")

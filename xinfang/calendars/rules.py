@@ -30,6 +30,8 @@ class DeadlineRule(models.TextChoices):
     REREVIEW_REQUEST = "rereview_request", _("请求复核")
     REREVIEW_ANSWER = "rereview_answer", _("复核意见")
     ASSIGN_REPORT = "assign_report", _("交办事项反馈办结报告")
+    JURISDICTION = "jurisdiction", _("受理争议决定")
+    IMPLEMENT = "implement", _("支持意见落实")
 
 
 class DayUnit(models.TextChoices):
@@ -60,7 +62,8 @@ RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
     ),
     DeadlineRule.OBJECT: RuleSpec(5, DayUnit.WORKING, gettext_noop("《信访工作条例》第二十三条第三款")),
     DeadlineRule.CONCLUDE: RuleSpec(60, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十四条")),
-    # Counted from the original conclusion due date; the unit head may grant less.
+    # Counted from the last day of the original period before the rest-day rule
+    # moved it (petitions.deadlines.recompute); the unit head may grant less.
     DeadlineRule.EXTEND: RuleSpec(
         30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十四条"), max_days=30
     ),
@@ -78,6 +81,12 @@ RULE_SPECS: dict[DeadlineRule, RuleSpec] = {
     DeadlineRule.ASSIGN_REPORT: RuleSpec(
         30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第二十二条第一款第三项")
     ),
+    # The regulation sets no period for these two; the bureau's choice
+    # (settings.JURISDICTION_DECISION_DAYS, settings.IMPLEMENTATION_DAYS) is passed as days.
+    DeadlineRule.JURISDICTION: RuleSpec(
+        15, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第二十四条第一款")
+    ),
+    DeadlineRule.IMPLEMENT: RuleSpec(30, DayUnit.CALENDAR, gettext_noop("《信访工作条例》第三十二条第二款")),
 }
 
 

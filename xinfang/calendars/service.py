@@ -89,6 +89,7 @@ def compute_due(
     *,
     days: int | None = None,
     pauses: Sequence[tuple[date, date]] = (),
+    roll_forward: bool = True,
 ) -> DueDate:
     """The due date of ``rule`` triggered at ``start`` (receipt, acceptance, reply…).
 
@@ -96,6 +97,8 @@ def compute_due(
     the bureau set; EXTEND the days granted, counted from the original
     conclusion due date); ValueError when it exceeds the rule's maximum or is
     not positive.  ``pauses`` are inclusive date ranges not counted (hearings).
+    ``roll_forward=False`` gives the period's last day before the rest-day rule
+    moves it (see lib.deadlines.add_period).
     """
     spec = rule_spec(rule)
     length = spec.days if days is None else days
@@ -107,4 +110,5 @@ def compute_due(
         working_days=spec.unit == DayUnit.WORKING,
         calendar=get_calendar(),
         pauses=pauses,
+        roll_forward=roll_forward,
     )

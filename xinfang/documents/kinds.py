@@ -24,6 +24,8 @@ class DocumentKind(models.TextChoices):
     CONCLUSION_REPORT = "conclusion_report", "办结报告"
     DIVERSION_NOTICE = "diversion_notice", "导入法定途径告知书"
     RECEIPT = "receipt", "登记回执"
+    MEDIATION_AGREEMENT = "mediation_agreement", "调解协议书"
+    SETTLEMENT_AGREEMENT = "settlement_agreement", "和解协议书"
 
 
 class Audience(models.TextChoices):
@@ -48,9 +50,16 @@ class KindSpec:
     public: bool
     # Context keys this kind's default text prints; the caller must supply them.
     required: tuple[str, ...]
+    # Whether its delivery (送达) to the petitioner is recorded and supervised;
+    # the registration receipt is handed over or shown at once.
+    served: bool = True
 
     def format_number(self, *, unit_short: str, year: int, seq: int) -> str:
         return self.number_pattern.format(unit_short=unit_short, year=year, seq=seq)
+
+    @property
+    def needs_delivery(self) -> bool:
+        return self.served and self.audience == Audience.PETITIONER
 
     @property
     def basis(self) -> str:
@@ -215,6 +224,25 @@ SPECS: dict[DocumentKind, KindSpec] = {
             Audience.PETITIONER,
             True,
             (*_BASE, "channel", "request_summary", "registrar_unit"),
+            served=False,
+        ),
+        KindSpec(
+            DocumentKind.MEDIATION_AGREEMENT,
+            "调解协议书",
+            ("第三十三条",),
+            "{unit_short}信调协〔{year}〕{seq}号",
+            Audience.PETITIONER,
+            True,
+            (*_BASE, "request_summary", "handling_unit", "other_party", "terms", "consent_date"),
+        ),
+        KindSpec(
+            DocumentKind.SETTLEMENT_AGREEMENT,
+            "和解协议书",
+            ("第三十三条",),
+            "{unit_short}信和协〔{year}〕{seq}号",
+            Audience.PETITIONER,
+            True,
+            (*_BASE, "request_summary", "handling_unit", "other_party", "terms", "consent_date"),
         ),
     ]
 }
@@ -268,6 +296,9 @@ VARIABLES: dict[str, str] = {
     "addressee_unit": "报送单位（交办的信访部门）",
     "requirements": "交办要求",
     "registrar_unit": "登记单位",
+    "other_party": "争议另一方当事人",
+    "terms": "调解、和解达成的协议内容",
+    "consent_date": "双方当事人同意调解（和解）的日期",
     "feedback": "信访人对办理结果的意见",
     "hearing_held": "是否举行了听证（仅用于 {% if %}）",
     "outcome_phrase": "由处理结果生成：予以支持 / 作出解释说明 / 不予支持",

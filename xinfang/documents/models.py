@@ -104,6 +104,10 @@ class IssuedDocument(models.Model):
     body_text = models.TextField(_("正文"))
     is_public = models.BooleanField(_("在网上信访平台公开"), default=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("PDF摘要"))
+    # 送达: when the petitioner received it (copied from the first completed Delivery);
+    # the warning column is claimed once by the worker with a compare-and-set.
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    delivery_warned_at = models.DateTimeField(_("送达提醒时间"), null=True, blank=True)
 
     objects = IssuedDocumentQuerySet.as_manager()
 
@@ -111,10 +115,22 @@ class IssuedDocument(models.Model):
         verbose_name = _("已出具文书")
         verbose_name_plural = _("已出具文书")
         ordering = ["issued_at"]
-        indexes = [models.Index(fields=["petition", "issued_at"])]
+        indexes = [
+            models.Index(fields=["petition", "issued_at"]),
+            # The worker's scan for undelivered documents stays on the few undelivered rows.
+            models.Index(
+                fields=["issued_at"], condition=models.Q(delivered_at__isnull=True), name="doc_undelivered"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def needs_delivery(self) -> bool:
+        from .kinds import spec_for
+
+        return spec_for(self.kind).needs_delivery
 
     def rendered(self):
         from .render import rendered_from_text
@@ -145,3 +161,56 @@ class IssuedDocument(models.Model):
         from .render import to_docx
 
         return to_docx(self.rendered())
+
+
+class DeliveryMethod(models.TextChoices):
+    DIRECT = "direct", _("直接送达（签收）")
+    POST = "post", _("邮寄送达")
+    PORTAL = "portal", _("网上信访平台送达")
+    SMS = "sms", _("短信链接送达")
+
+
+ELECTRONIC_METHODS = {DeliveryMethod.PORTAL, DeliveryMethod.SMS}
+
+
+class Delivery(models.Model):
+    """One attempt to serve an issued document on the petitioner (送达).
+
+    Direct delivery is complete when recorded (with who signed); post when the
+    signed receipt comes back; portal and SMS when the petitioner opens it.
+    Until `delivered_at` is set the periods counted from receipt do not run.
+    """
+
+    document = models.ForeignKey(
+        IssuedDocument, verbose_name=_("文书"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    petition = models.ForeignKey(
+        "petitions.Petition", verbose_name=_("信访事项"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices)
+    sent_at = models.DateTimeField(_("交付（寄出、发送）时间"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivered_at = models.DateTimeField(_("送达（签收、打开）时间"), null=True, blank=True)
+    signed_by = models.CharField(_("签收人"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # SMS link: only the keyed hash of the token is kept.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("送达记录")
+        verbose_name_plural = _("送达记录")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document.number} {self.get_method_display()}"

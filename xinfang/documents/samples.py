@@ -43,6 +43,9 @@ _COMMON = {
     "issued_date": dt.date(2026, 3, 18),
     "bureau_name": "海州区信访局",
     "bureau_phone": "0518-85822222",
+    "other_party": "连云港幸福物业服务有限公司",
+    "terms": "物业公司自2026年4月1日起恢复每平方米1.2元的收费标准，并于2026年4月30日前退还多收取的物业费。",
+    "consent_date": dt.date(2026, 3, 20),
 }
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import Role
 from xinfang.petitions.actions import petition_pause_clock, petition_resume_clock
 from xinfang.petitions.actions._core import record_mechanism_event, require_text
-from xinfang.petitions.choices import OPEN_STATUSES, Outcome, Stage, Status
+from xinfang.petitions.choices import OPEN_STATUSES, ClaimRoute, Outcome, PetitionClass, Stage, Status
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import DeadlinePause, Petition
 
@@ -114,6 +114,7 @@ def hearing_schedule(*, actor, petition: Petition, scheduled_at: datetime, place
     require_manager(actor, petition)
     if petition.status != Status.HANDLING:
         raise WrongState(_("只有办理中的事项可以组织听证"))
+    _require_hearable(petition)
     place = require_text(place, "place")
     if host is None or host.role == Role.HEARING_MEMBER or host.unit_id is None or not host.is_active:
         raise ActionError(
@@ -142,6 +143,24 @@ def hearing_schedule(*, actor, petition: Petition, scheduled_at: datetime, place
         host=host.display_name,
     )
     return hearing
+
+
+def _require_hearable(petition: Petition) -> None:
+    """Hearings are for claims handled under Art. 31(6) and their review and
+    re-review (Art. 36②); never for an accusation (Art. 30: handled by the
+    discipline rules, and nothing may reach the accused)."""
+    if petition.petition_class == PetitionClass.ACCUSATION:
+        raise ActionError(
+            "invalid",
+            "检举控告类事项不举行听证（《信访工作条例》第三十条）",
+            fields={"petition": "不适用听证"},
+        )
+    if petition.petition_class != PetitionClass.CLAIM or petition.claim_route != ClaimRoute.PETITION_HANDLING:
+        raise ActionError(
+            "invalid",
+            "只有按第三十一条第六项办理的申诉求决类事项可以举行听证（《信访工作条例》第三十一条第六项、第三十六条第二款）",
+            fields={"petition": "不适用听证"},
+        )
 
 
 @dataclass
@@ -257,10 +276,15 @@ def hearing_notify(*, actor, hearing: Hearing, method: str) -> list[HearingNotic
     if method not in NoticeMethod.values:
         raise ActionError("invalid", _("请选择送达方式"), fields={"method": _("送达方式不正确")})
     petition = hearing.petition
+    _require_hearable(petition)
     targets: list[tuple[str, str, dict]] = []
     for link in petition.petitioner_links.select_related("petitioner"):
         targets.append((Party.PETITIONER, link.petitioner.name, {}))
-    for unit in dict.fromkeys(u for u in (petition.handling_unit, petition.respondent_unit) if u is not None):
+    units = [petition.handling_unit]
+    # Art. 30③: nothing about an accusation goes to the accused unit.
+    if petition.petition_class != PetitionClass.ACCUSATION:
+        units.append(petition.respondent_unit)
+    for unit in dict.fromkeys(u for u in units if u is not None):
         targets.append((Party.UNIT, unit.name, {"unit": unit}))
     for seat in hearing.seated().select_related("member"):
         targets.append((Party.MEMBER, seat.member.name, {"member": seat.member}))
@@ -331,7 +355,9 @@ def hearing_hold(
         PartyAttendance.objects.create(hearing=hearing, party=party, name=name.strip()[:100], present=present)
     pause = None
     if _clock_applies(petition):
-        pause = petition_pause_clock(actor=actor, petition=petition, start=held_on, reason=PAUSE_REASON)
+        pause = petition_pause_clock(
+            actor=actor, petition=petition, start=held_on, reason=PAUSE_REASON, hearing=hearing
+        )
         Hearing.objects.filter(pk=hearing.pk).update(pause=pause)
         hearing.pause = pause
     _event(
@@ -500,6 +526,12 @@ def hearing_publish(*, actor, hearing: Hearing) -> PublishedHearingOpinion:
     require_manager(actor, hearing.petition)
     if hearing.status != HearingStatus.CONCLUDED:
         raise WrongState(_("只有已形成结论的听证可以公示"))
+    if hearing.stage != Stage.REREVIEW:
+        raise ActionError(
+            "invalid",
+            "只有复核阶段经过听证的意见可以向社会公示（《信访工作条例》第三十六条第二款）",
+            fields={"hearing": "不适用公示"},
+        )
     if PublishedHearingOpinion.objects.filter(hearing=hearing).exists():
         raise WrongState(_("该听证意见已公示"))
     title, text = publication_text(hearing)

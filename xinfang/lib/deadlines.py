@@ -163,14 +163,17 @@ def add_period(
     working_days: bool,
     calendar: WorkCalendar,
     pauses: Sequence[tuple[date, date]] = (),
+    roll_forward: bool = True,
 ) -> DueDate:
     """The due date of a period of ``days`` days (or working days) from ``start``.
 
     ``start`` is the day of the triggering event and is not counted.  Pauses
     are inclusive (first, last) date ranges whose days are not counted; when
     the period would end on a rest day or a paused day it ends on the first
-    working day after it that is not paused.  Raises ValueError when ``days``
-    is not positive or a pause ends before it starts.
+    working day after it that is not paused.  With ``roll_forward=False`` the
+    last counted day is returned as it is, rest day or not: the point an
+    extension counts from (Art. 34).  Raises ValueError when ``days`` is not
+    positive or a pause ends before it starts.
     """
     if days < 1:
         raise ValueError(f"a period must be at least one day, got {days}")
@@ -191,7 +194,7 @@ def add_period(
     # Art. 203: a period ending on a rest day ends on the next working day.
     # (Working-day periods always end on a working day.)  A paused day is not
     # counted either, so the end also moves past it.
-    while not calendar.is_workday(due) or _paused(due, pauses):
+    while roll_forward and (not calendar.is_workday(due) or _paused(due, pauses)):
         due = step(due)
     provisional = any(not calendar.knows_year(y) for y in range((start + ONE_DAY).year, due.year + 1))
     return DueDate(date=due, provisional=provisional)

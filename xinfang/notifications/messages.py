@@ -26,6 +26,7 @@ TEMPLATES = {
     "opinion_issued": "已出具处理意见",
     "review_requested": "已收到复查、复核请求",
     "closed": "已办结",
+    "document_sent": "文书送达链接",
 }
 
 MASKED_CODE = "********"

@@ -10,7 +10,9 @@ Rules (issue 2 §6):
 - whatever else holds: an accusation (检举控告) is never visible to the
   accused person nor to the accused unit and its sub-units (Art. 30③), with
   the exemptions below (see `accusation_hidden_q`);
-- a recused staff member (Art. 28③) does not see the petition at all.
+- a recused staff member (Art. 28③) does not see the petition at all, except
+  the oversight roles (supervisors and leaders of a petition bureau): recusal
+  takes away their right to act (actions/rules.py), never their oversight.
 """
 
 from __future__ import annotations
@@ -79,9 +81,14 @@ def petition_scope_q(user) -> Q:
     return scope & ~accusation_hidden_q(user)
 
 
+def keeps_oversight(user) -> bool:
+    """Supervisors and bureau leaders keep reading a matter they stepped aside from."""
+    return user.role in {Role.SUPERVISOR, Role.BUREAU_LEADER} and user.is_bureau_staff
+
+
 def visible_petitions(user) -> QuerySet[Petition]:
     qs = Petition.objects.filter(petition_scope_q(user))
-    if getattr(user, "is_authenticated", False):
+    if getattr(user, "is_authenticated", False) and not keeps_oversight(user):
         qs = qs.exclude(recusals__user=user)
     return qs
 

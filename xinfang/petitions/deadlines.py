@@ -58,10 +58,17 @@ def _pauses(deadline: Deadline) -> list[tuple[date, date]]:
 
 def recompute(deadline: Deadline) -> Deadline:
     """Due date from rule, start, extension, pauses and the current calendar."""
-    base = compute_due(deadline.rule, deadline.start, days=deadline.days, pauses=_pauses(deadline))
+    pauses = _pauses(deadline)
+    base = compute_due(deadline.rule, deadline.start, days=deadline.days, pauses=pauses)
     due, provisional = base.date, base.provisional
     if deadline.extension_days:
-        extended = compute_due(DeadlineRule.EXTEND, base.date, days=deadline.extension_days)
+        # Art. 34: the extension adds to the 60-day period itself, so it counts
+        # from that period's last day before the rest-day rule moved it; the
+        # rest-day rule then applies once, to the new end (60 + 30 = 90 日).
+        end = compute_due(
+            deadline.rule, deadline.start, days=deadline.days, pauses=pauses, roll_forward=False
+        )
+        extended = compute_due(DeadlineRule.EXTEND, end.date, days=deadline.extension_days)
         due, provisional = extended.date, provisional or extended.provisional
     if (due, provisional) != (deadline.due, deadline.provisional):
         deadline.due, deadline.provisional = due, provisional

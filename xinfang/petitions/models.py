@@ -330,6 +330,7 @@ class EventAction(models.TextChoices):
     REFUSE_FINAL = "refuse_final", _("不再受理")
     DIVERT = "divert", _("导入法定途径")
     EXTEND = "extend", _("延期")
+    CONVERT_TO_NORMAL = "convert_to_normal", _("简易办理转为普通程序")
     DRAFT_OPINION = "draft_opinion", _("拟写意见")
     RETURN_OPINION = "return_opinion", _("退回意见")
     ISSUE_OPINION = "issue_opinion", _("出具意见")
@@ -342,11 +343,16 @@ class EventAction(models.TextChoices):
     WITHDRAW = "withdraw", _("撤回")
     REOPEN = "reopen", _("重新办理")
     RECUSE = "recuse", _("回避")
+    UNRECUSE = "unrecuse", _("撤销回避")
     PAUSE = "pause", _("中止计时")
     RESUME = "resume", _("恢复计时")
     REPORT = "report", _("报送办结报告")
     NOTE = "note", _("内部备注")
     MECHANISM = "mechanism", _("工作机制")
+    DELIVER = "deliver", _("送达")
+    JURISDICTION = "jurisdiction", _("受理争议")
+    IMPLEMENT = "implement", _("督促落实")
+    SETTLEMENT = "settlement", _("调解和解")
 
 
 # Events a petitioner sees on the portal timeline (DOMAIN.md §2, online handling).
@@ -359,6 +365,7 @@ PUBLIC_ACTIONS = {
     EventAction.REFUSE_FINAL,
     EventAction.DIVERT,
     EventAction.EXTEND,
+    EventAction.CONVERT_TO_NORMAL,
     EventAction.ISSUE_OPINION,
     EventAction.CONCLUDE,
     EventAction.REQUEST_REVIEW,
@@ -367,6 +374,7 @@ PUBLIC_ACTIONS = {
     EventAction.NOTIFY,
     EventAction.WITHDRAW,
     EventAction.EVALUATE,
+    EventAction.DELIVER,
 }
 
 
@@ -507,6 +515,9 @@ class Opinion(models.Model):
     outcome = models.CharField(_("处理意见"), max_length=16, choices=Outcome.choices)
     request = models.TextField(_("投诉请求"))
     facts_reasons = models.TextField(_("事实和理由"))
+    # What the handler's investigation found (Art. 31(6) 调查核实), printed
+    # under 调查核实情况; the petitioner's account stays in facts_reasons.
+    findings = models.TextField(_("调查核实情况"), blank=True, default="")
     opinion_text = models.TextField(_("处理意见"))
     legal_basis = models.TextField(_("法律法规依据"))
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -579,3 +590,12 @@ class IdempotencyKey(models.Model):
         verbose_name_plural = _("幂等键")
         unique_together = [("user", "key")]
         indexes = [models.Index(fields=["created_at"], name="petitions_idem_created_idx")]
+
+
+# Arts. 24, 32 and 33 (disputes over acceptance, carrying out, mediation): own module.
+from .procedure_models import (  # noqa: E402, F401
+    Implementation,
+    JurisdictionDispute,
+    Settlement,
+    SettlementKind,
+)

@@ -13,7 +13,7 @@ from xinfang.documents.actions import document_issue
 from xinfang.documents.kinds import DocumentKind
 
 from .choices import ClaimRoute, Outcome, RejectionReason, Stage
-from .models import PetitionEvent
+from .models import EventAction, PetitionEvent
 
 REJECTION_BASIS = {
     RejectionReason.SAME_MATTER_BELOW: "《信访工作条例》第十九条第三款",
@@ -37,6 +37,25 @@ def _day(moment) -> object:
     return timezone.localtime(moment).date() if moment else timezone.localdate()
 
 
+def _clause(text: str) -> str:
+    """Staff text set inside a sentence of a notice ("因{reason}，该事项…"):
+    without the full stop the writer ended it with."""
+    return (text or "").strip().rstrip("。．.；;，,、！!").strip()
+
+
+def _request_date(petition, stage: str):
+    """The day the petitioner asked for review (re-review): the date the
+    reviewing body received the request (Arts. 35, 36①)."""
+    action = EventAction.REQUEST_REVIEW if stage == Stage.REVIEW else EventAction.REQUEST_REREVIEW
+    event = petition.events.filter(action=action).order_by("-at", "-pk").first()
+    return _day(event.at if event else petition.accepted_at)
+
+
+def _review_body(unit) -> str:
+    bodies = unit.reviewing_bodies()
+    return bodies[0].name if bodies else "上一级机关、单位"
+
+
 def issue(event: PetitionEvent, kind: str, *, actor, unit, **context) -> str:
     """Issue `kind` for the event's petition and record its 文号 on the event."""
     document = document_issue(
@@ -52,6 +71,7 @@ def for_transfer(event, *, actor, unit, assign: bool, report_due=None) -> None:
     context = {"target_unit": unit.name, "transferred_date": _day(petition.routed_at)}
     if assign:
         issue(event, DocumentKind.ASSIGNMENT_NOTICE, actor=actor, unit=actor.unit, **context)
+        # The bureau's instruction given with the assignment is the 交办要求.
         issue(
             event,
             DocumentKind.ASSIGNMENT_SHEET,
@@ -59,6 +79,7 @@ def for_transfer(event, *, actor, unit, assign: bool, report_due=None) -> None:
             unit=actor.unit,
             target_unit=unit.name,
             due_date=report_due,
+            requirements=(event.reason or "").strip(),
         )
     else:
         issue(event, DocumentKind.TRANSFER_NOTICE, actor=actor, unit=actor.unit, **context)
@@ -75,14 +96,26 @@ def for_accept(event, *, actor) -> None:
     )
 
 
-def for_reject(event, *, actor, reason_code: str, reason: str) -> None:
+def rejection_basis(petition, reason_code: str) -> str:
+    """The article a refusal cites: Art. 23① only for a matter a unit received
+    directly; a bureau refusing a matter outside every power it routes to
+    cites Art. 22."""
+    if reason_code == RejectionReason.OUTSIDE_POWERS and petition.handling_unit_id is None:
+        return "《信访工作条例》第二十二条"
+    return REJECTION_BASIS[RejectionReason(reason_code)]
+
+
+def for_reject(event, *, actor, reason_code: str, reason: str, competent_body: str) -> None:
+    """`competent_body` names where the petitioner should turn (required for
+    outside_powers; the action checks it)."""
     issue(
         event,
         DocumentKind.REJECTION_NOTICE,
         actor=actor,
         unit=event.petition.handling_unit or actor.unit,
-        reason=reason,
-        legal_basis=REJECTION_BASIS[RejectionReason(reason_code)],
+        reason=_clause(reason),
+        legal_basis=rejection_basis(event.petition, reason_code),
+        competent_body=competent_body,
     )
 
 
@@ -109,7 +142,7 @@ def for_extend(event, *, actor, days: int, reason: str, due) -> None:
         actor=actor,
         unit=petition.handling_unit,
         accepted_date=_day(petition.accepted_at),
-        reason=reason,
+        reason=_clause(reason),
         extension_days=days,
         due_date=due,
     )
@@ -124,7 +157,7 @@ def for_divert(event, *, actor, claim_route: int, reason: str) -> None:
         unit=event.petition.handling_unit,
         statutory_route=route.label,
         competent_body=COMPETENT_BODY[route],
-        reason=reason,
+        reason=_clause(reason),
     )
 
 
@@ -133,17 +166,21 @@ def for_opinion(event, *, actor, opinion, stage: str) -> None:
     unit = opinion.unit
     context = {
         "facts": opinion.facts_reasons,
-        "findings": opinion.facts_reasons,
+        # The handler's findings; older opinions without them print the stated facts.
+        "findings": opinion.findings or opinion.facts_reasons,
         "outcome": Outcome(opinion.outcome).label,
         "opinion": opinion.opinion_text,
         "legal_basis": opinion.legal_basis,
         "request_summary": opinion.request,
+        "hearing_held": opinion.hearing_held,
     }
+    if stage != Stage.INITIAL:
+        context["received_date"] = _request_date(petition, stage)
     previous = petition.documents.filter(
         kind__in=[DocumentKind.HANDLING_OPINION, DocumentKind.REVIEW_OPINION]
     )
     previous = previous.order_by("-issued_at").first()
-    upper = unit.parent.name if unit.parent_id else "上一级机关"
+    upper = _review_body(unit)
     if stage == Stage.INITIAL:
         context["review_body"] = upper
     elif stage == Stage.REVIEW:

@@ -131,6 +131,10 @@ def _entry(event: PetitionEvent) -> TimelineEntry | None:
         stage = data.get("stage")
         word = EvaluationStage(stage).label if stage in EvaluationStage.values else ""
         return TimelineEntry(event.at, "评价", f"您已评价{word}情况")
+    if a == EventAction.DELIVER:
+        if data.get("step") != "delivered":
+            return TimelineEntry(event.at, "文书已发送", "请查收")
+        return TimelineEntry(event.at, "送达", f"文书（{data.get('number', '')}）已送达")
     if a in {EventAction.CLOSE, EventAction.WITHDRAW}:
         return TimelineEntry(event.at, EventAction(a).label, "")
     # A public action this page does not know: date and name only.
@@ -182,6 +186,8 @@ class ReviewWindow:
     due: date | None
     open: bool
     basis: str
+    # False until the opinion's delivery is recorded: the 30 days count from receipt.
+    started: bool = True
 
 
 def review_window(petition: Petition) -> ReviewWindow | None:
@@ -196,9 +202,18 @@ def review_window(petition: Petition) -> ReviewWindow | None:
         return None
     deadline = open_deadline_for(petition, rule)
     due = deadline.due if deadline else None
+    started = deadline is not None or petition.deadlines.filter(rule=rule).exists()
     return ReviewWindow(
-        step, word, due, due is not None and due >= timezone.localdate(), rule_spec(rule).article
+        step, word, due, due is not None and due >= timezone.localdate(), rule_spec(rule).article, started
     )
+
+
+def current_opinion_document(petition: Petition):
+    """The public opinion document the review window of the current stage counts from."""
+    from xinfang.documents.delivery import WINDOWS
+
+    kinds = [kind for kind, (stage, _rule) in WINDOWS.items() if stage == petition.stage]
+    return next((d for d in reversed(public_documents(petition)) if d.kind in kinds), None)
 
 
 def public_documents(petition: Petition) -> list:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("case/review/", views.review, name="review"),
     path("case/documents/<int:pk>/", views.document, name="document"),
     path("case/leave/", views.leave, name="leave"),
+    path("d/<str:token>/", views.delivery_link, name="delivery"),
 ]

@@ -13,9 +13,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import ratelimit
+from xinfang.documents.delivery import confirm_shown_on_portal, delivery_for_token, document_confirm_opened
+from xinfang.documents.models import DeliveryMethod
 from xinfang.lib.idcard import is_mobile
 from xinfang.petitions import actions
-from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource
+from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource, Status
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Petition
 
@@ -212,6 +214,8 @@ def case(request):
     petition = _opened(request)
     if petition is None:
         return redirect("portal:lookup")
+    # Showing the documents here is their electronic delivery (送达), with the time.
+    confirm_shown_on_portal(petition, public.public_documents(petition))
     deadlines = public.public_deadlines(petition)
     context = {
         "petition": petition,
@@ -271,11 +275,21 @@ def review(request):
     petition = _opened(request)
     if petition is None:
         return redirect("portal:lookup")
+    opinion = public.current_opinion_document(petition)
+    if opinion is not None and petition.status == Status.OPINION_ISSUED:
+        # This page names and links the opinion: it is delivered when shown.
+        confirm_shown_on_portal(petition, [opinion])
     window = public.review_window(petition)
-    context = {"petition": petition, "window": window}
+    context = {"petition": petition, "window": window, "opinion": opinion}
     if window is None:
         context["refusal"] = (
             "该事项当前不能请求复查或复核：只有在收到处理意见（复查意见）后的30日内可以请求。"
+        )
+        return render(request, "portal/review.html", context, status=409 if request.method == "POST" else 200)
+    if not window.started:
+        context["refusal"] = (
+            f"{window.word}请求期限自收到书面答复之日起计算，意见书尚未送达。"
+            "请在收到意见书后提出，或与承办单位联系。"
         )
         return render(request, "portal/review.html", context, status=409 if request.method == "POST" else 200)
     if not window.open:
@@ -312,6 +326,19 @@ def document(request, pk: int):
     doc = found[0]
     response = HttpResponse(doc.pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="notice-{doc.pk}.pdf"'
+    return _no_store(response)
+
+
+def delivery_link(request, token: str):
+    """The link of an SMS delivery: opening it is the receipt (送达) of the document."""
+    delivery = delivery_for_token(token)
+    if delivery is None:
+        raise Http404("链接无效或已过期")
+    document = delivery.document
+    document_confirm_opened(document=document, method=DeliveryMethod.SMS, delivery=delivery)
+    response = HttpResponse(document.pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{document.pk}.pdf"'
+    response["Referrer-Policy"] = "no-referrer"
     return _no_store(response)
 
 

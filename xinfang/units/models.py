@@ -33,6 +33,10 @@ class UnitKind(models.TextChoices):
     LEADERSHIP = "leadership", _("党委政府")
 
 
+# Bodies that are a level of government rather than one of its departments.
+GOVERNMENT_KINDS = {UnitKind.LEADERSHIP, UnitKind.TERRITORIAL}
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, unit: Unit) -> UnitQuerySet:
         return self.filter(path__startswith=unit.path)
@@ -69,6 +73,16 @@ class Unit(models.Model):
     # units, subject keywords for departments (the dispatch catalogue 派单目录).
     keywords = models.TextField(_("派单关键词"), blank=True, help_text=_("以空格或逗号分隔"))
     is_active = models.BooleanField(_("启用"), default=True)
+    # For a department: the competent department one level up in its system
+    # (区住建局 → 市住建局), which the tree of governments does not show.
+    upper_department = models.ForeignKey(
+        "self",
+        verbose_name=_("上一级主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lower_departments",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -108,6 +122,33 @@ class Unit(models.Model):
         ids = self.lineage_ids()[:-1]
         by_id = Unit.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
+
+    @property
+    def is_government(self) -> bool:
+        """A people's government (党委政府) or a town / street / community office."""
+        return self.kind in GOVERNMENT_KINDS
+
+    def reviewing_bodies(self) -> list[Unit]:
+        """The bodies one level above this one that may review its opinion
+        (Arts. 35 and 36①: 上一级机关、单位), the usual one first.
+
+        A government's is the nearest government above it (a town's: the county
+        government).  A department's is the people's government at its level,
+        the department above it in the tree, or its `upper_department`.
+        """
+        ancestors = self.ancestors()[::-1]  # nearest first
+        bodies: list[Unit] = []
+        if self.is_government:
+            rank = LEVEL_RANK.get(self.level, 99)
+            above = [u for u in ancestors if u.is_government and LEVEL_RANK.get(u.level, 99) < rank]
+            bodies += above[:1]
+        else:
+            bodies += [u for u in ancestors if u.is_government][:1]
+            if self.parent_id and ancestors and not ancestors[0].is_government:
+                bodies.append(ancestors[0])
+            if self.upper_department_id:
+                bodies.append(self.upper_department)
+        return [u for u in dict.fromkeys(bodies) if u.is_active]
 
     def keyword_list(self) -> list[str]:
         return [w for w in self.keywords.replace("，", " ").replace(",", " ").split() if w]

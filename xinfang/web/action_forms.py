@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import User
 from xinfang.petitions.access import get_petition_by_case_number_for
+from xinfang.petitions.actions.handling import evaluable_stages
+from xinfang.petitions.actions.management import undoable_recusals
+from xinfang.petitions.actions.rules import decides_recusal_of
 from xinfang.petitions.choices import (
     DIVERSION_ROUTES,
     ClaimRoute,
@@ -26,7 +29,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.units.models import Unit, UnitKind
 
 from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
-from .permissions import evaluable_stages
+from .procedure_actions import FORMS as procedure_forms
 
 REASON = _("理由")
 
@@ -131,6 +134,9 @@ class RejectForm(ActionForm):
     earlier = forms.CharField(
         label=_("已受理的同一事项编号（第十九条第三款）"), max_length=40, required=False
     )
+    competent_body = forms.CharField(
+        label=_("有权处理的机关、单位（不属于本机关职权范围时必填）"), max_length=200, required=False
+    )
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
@@ -164,6 +170,7 @@ class OpinionForm(ActionForm):
     outcome = forms.ChoiceField(label=_("处理结果"), choices=Outcome.choices, widget=forms.RadioSelect)
     request = reason_field(_("信访人的请求"), rows=3)
     facts_reasons = reason_field(_("事实和理由"), rows=6)
+    findings = reason_field(_("调查核实情况"), rows=6)
     opinion_text = reason_field(_("处理意见"), rows=6)
     legal_basis = reason_field(_("法律法规依据"), rows=3)
 
@@ -209,7 +216,14 @@ class MergeForm(ActionForm):
         return data
 
 
+def _user_label(u) -> str:
+    return f"{u.display_name}（{u.unit.name if u.unit else ''}）"
+
+
 class RecuseForm(ActionForm):
+    """Offers the people whose recusal this user may decide (rules.decides_recusal_of):
+    themself, and as a leader the staff below them in the units concerned."""
+
     user = forms.ModelChoiceField(label=_("回避人员"), queryset=User.objects.none())
     reason = reason_field(_("回避理由"))
 
@@ -218,17 +232,33 @@ class RecuseForm(ActionForm):
         me = self.user
         if me is None:
             return
-        if (me.is_leader or me.is_bureau_staff) and self.petition is not None:
+        ids = [me.pk]
+        if me.is_leader and self.petition is not None:
             units = [u for u in (self.petition.handling_unit, me.unit) if u is not None]
             qs = User.objects.none()
             for unit in units:
                 qs = qs | User.objects.filter(unit__path__startswith=unit.path, is_active=True)
-            self.fields["user"].queryset = qs.distinct().order_by("unit__path", "username")
-        else:
-            self.fields["user"].queryset = User.objects.filter(pk=me.pk)
-        self.fields["user"].label_from_instance = lambda u: (
-            f"{u.display_name}（{u.unit.name if u.unit else ''}）"
-        )
+            ids += [u.pk for u in qs.select_related("unit") if decides_recusal_of(me, u)]
+        if self.petition is not None:
+            recused = set(self.petition.recusals.values_list("user_id", flat=True))
+            ids = [i for i in ids if i not in recused]
+        self.fields["user"].queryset = User.objects.filter(pk__in=ids).order_by("unit__path", "username")
+        self.fields["user"].label_from_instance = _user_label
+
+
+class UnrecuseForm(ActionForm):
+    """Offers the recusals this user may withdraw (the same authority that decides them)."""
+
+    user = forms.ModelChoiceField(label=_("撤销回避的人员"), queryset=User.objects.none())
+    reason = reason_field(_("撤销理由"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is None or self.petition is None:
+            return
+        ids = [r.user_id for r in undoable_recusals(self.user, self.petition)]
+        self.fields["user"].queryset = User.objects.filter(pk__in=ids).order_by("unit__path", "username")
+        self.fields["user"].label_from_instance = _user_label
 
 
 class PauseForm(ActionForm):
@@ -260,6 +290,7 @@ FORMS = {
     "refuse_final": (RefuseFinalForm, _("不再受理"), _("已作出不再受理决定"), ""),
     "divert": (DivertForm, _("导入法定途径"), _("已导入法定途径"), ""),
     "extend": (ExtendForm, _("延期"), _("已延长办理期限"), "e"),
+    "convert_to_normal": (ReasonForm, _("简易办理转为普通程序"), _("已转为普通程序"), ""),
     "draft_opinion": (OpinionForm, _("拟写意见书"), _("意见书已提交审批"), "o"),
     "return_opinion": (ReasonForm, _("退回意见书"), _("已退回意见书"), ""),
     "approve_opinion": (EmptyForm, _("审批并出具意见书"), _("意见书已出具"), "y"),
@@ -274,7 +305,9 @@ FORMS = {
     "withdraw": (ReasonForm, _("信访人撤回"), _("已登记撤回"), ""),
     "reopen": (ReasonForm, _("重新办理"), _("已重新办理"), ""),
     "recuse": (RecuseForm, _("登记回避"), _("已登记回避"), ""),
+    "unrecuse": (UnrecuseForm, _("撤销回避"), _("已撤销回避"), ""),
     "note": (TextForm, _("添加内部备注"), _("已添加内部备注"), ""),
+    **procedure_forms,
 }
 
 # Long forms get their own page instead of a box on the petition page.

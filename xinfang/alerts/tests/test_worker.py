@@ -11,7 +11,7 @@ from xinfang.alerts.deadlines import warn_deadlines
 from xinfang.alerts.models import Alert
 from xinfang.alerts.worker import close_expired_windows, run_once
 from xinfang.petitions.models import Deadline
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,10 @@ def test_two_workers_claim_each_warning_once(world):
 
 
 def test_paused_deadlines_raise_no_warning(world):
-    from datetime import date
-
-    from xinfang.petitions import actions as a
+    from xinfang.testing import hold_rereview_hearing
 
     petition = advance(make_petition(world), world, to="rereview")
-    a.petition_pause_clock(actor=world.bureau_leader, petition=petition, start=date.today(), reason="听证")
+    hold_rereview_hearing(world, petition)  # the hearing pauses the re-review clock
     Deadline.objects.filter(petition=petition, rule="rereview_answer").update(
         due=timezone.localdate() - timedelta(days=1)
     )
@@ -56,6 +54,7 @@ def test_paused_deadlines_raise_no_warning(world):
 
 def test_worker_closes_after_review_window(world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )

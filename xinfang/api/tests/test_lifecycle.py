@@ -1,10 +1,12 @@
 """A petition's whole life through the API, and the refusals on the way."""
 
 import pytest
+from django.utils import timezone
 
 from xinfang.accounts.models import Role
+from xinfang.documents.models import IssuedDocument
 from xinfang.petitions.models import Deadline, InternalNote, Opinion, Petition
-from xinfang.testing import advance, make_petition, make_user
+from xinfang.testing import advance, hold_rereview_hearing, make_petition, make_user
 
 from .conftest import intake_body
 
@@ -14,6 +16,7 @@ OPINION = {
     "outcome": "not_support",
     "request": "退还停车费",
     "facts_reasons": "经查收费符合备案标准",
+    "findings": "经查收费符合备案标准",
     "opinion_text": "不予支持",
     "legal_basis": "《物业管理条例》第四十条",
 }
@@ -32,6 +35,8 @@ def test_full_lifecycle_through_the_api(world, api):
     routed = ok(registrar.post(f"{path}/transfer", {"unit_id": world.town_a.pk, "reason": "属地管理"}))
     assert routed["petition"]["status"]["value"] == "routed"
     assert routed["petition"]["handling_unit"]["name"] == "新海街道"
+    # A claim handled under Art. 31(6): only those get the 60-day period, an extension and an opinion.
+    ok(handler.post(f"{path}/classify", {"petition_class": "claim", "claim_route": 6}))
 
     accepted = ok(handler.post(f"{path}/accept", {"documents": ["新海受〔2026〕1号"]}))["petition"]
     assert accepted["status"]["value"] == "handling" and accepted["current_due_rule"] == "conclude"
@@ -53,6 +58,16 @@ def test_full_lifecycle_through_the_api(world, api):
     evaluation = ok(registrar.post(f"{path}/evaluate", {"stage": "handling", "rating": "dissatisfied"}))
     assert evaluation["created"]["type"] == "evaluation"
 
+    # Art. 35: the window counts from receipt, so the request waits for the recorded delivery.
+    early = registrar.post(f"{path}/request-review", {"reason": "对处理意见不服"})
+    assert early.status_code == 409 and "尚未登记送达" in early.json()["message"]
+    opinion_doc = IssuedDocument.objects.get(petition_id=pid, kind="handling_opinion")
+    delivered = ok(
+        leader.post(
+            f"{path}/deliver", {"document_id": opinion_doc.pk, "method": "direct", "signed_by": "张三"}
+        )
+    )
+    assert delivered["created"]["type"] == "delivery"
     review = ok(registrar.post(f"{path}/request-review", {"reason": "对处理意见不服"}))["petition"]
     assert review["stage"]["value"] == "review"
     assert review["status"]["value"] == "handling"
@@ -62,15 +77,17 @@ def test_full_lifecycle_through_the_api(world, api):
     assert [e["action"] for e in timeline] == [
         "register",
         "transfer",
+        "classify",
         "accept",
         "extend",
         "draft_opinion",
         "issue_opinion",
         "evaluate",
+        "deliver",
         "request_review",
     ]
-    assert timeline[3]["reason"] == "需要调取物价部门备案材料"
-    assert timeline[3]["actor"]["name"] == "新海街道负责人"
+    assert timeline[4]["reason"] == "需要调取物价部门备案材料"
+    assert timeline[4]["actor"]["name"] == "新海街道负责人"
 
     deadlines = {d["rule"]: d for d in ok(registrar.get(f"{path}/deadlines"))}
     assert deadlines["conclude"]["extension_days"] == 15
@@ -82,6 +99,8 @@ def test_full_lifecycle_through_the_api(world, api):
 def test_refused_transitions_answer_403_or_409_in_chinese(world, api):
     petition = make_petition(world, petition_class="claim")
     path = f"/petitions/{petition.pk}"
+    # Route (6) of Art. 31: the matters the Art. 34 extension applies to.
+    ok(api(world.registrar).post(f"{path}/classify", {"petition_class": "claim", "claim_route": 6}))
 
     not_bureau = api(world.supervisor).post(f"{path}/transfer", {"unit_id": world.town_a.pk})
     assert not_bureau.status_code == 403
@@ -131,7 +150,10 @@ def test_business_refusals_carry_field_messages(world, api):
     assert response.status_code == 400
     assert response.json()["fields"] == {"unit_id": "所选单位不存在"}
 
-    response = api(world.registrar).post(f"/petitions/{accusation.pk}/reopen", {"reason": "  "})
+    # Reopening is declared for closed matters: an empty reason on one is a field error.
+    closed = make_petition(world, title="已撤回的事项")
+    ok(api(world.registrar).post(f"/petitions/{closed.pk}/withdraw", {"reason": "问题已解决"}))
+    response = api(world.registrar).post(f"/petitions/{closed.pk}/reopen", {"reason": "  "})
     assert response.status_code == 400
     assert response.json()["fields"] == {"reason": "此项为必填项"}
 
@@ -189,11 +211,15 @@ def test_assignment_objection_notice_and_report(world, api):
 
 
 def test_clock_pause_and_resume_in_rereview(world, api):
-    petition = advance(make_petition(world, petition_class="claim"), world, to="rereview")
+    petition = advance(make_petition(world), world, to="rereview")
     leader = api(make_user("city_leader", Role.UNIT_LEADER, world.city))  # the re-reviewing body
     path = f"/petitions/{petition.pk}"
-    today = petition.accepted_at.date().isoformat()
-    ok(leader.post(f"{path}/pause-clock", {"start": today, "reason": "组织听证"}))
+    today = timezone.localdate().isoformat()
+    # Art. 36②: only a hearing stops the clock.  Without one the API refuses.
+    assert leader.post(f"{path}/pause-clock", {"start": today, "reason": "组织听证"}).status_code == 409
+    hold_rereview_hearing(world, petition)  # holding the hearing pauses the clock
+    ok(leader.post(f"{path}/resume-clock", {"end": today}))
+    ok(leader.post(f"{path}/pause-clock", {"start": today, "reason": "听证继续"}))
     paused = ok(leader.get(f"{path}/deadlines"))
     assert any(d["state"] == "paused" for d in paused)
     resumed = ok(leader.post(f"{path}/resume-clock", {"end": today}))

@@ -29,9 +29,19 @@ TRANSITIONS = [
     "withdraw",
     "reopen",
     "recuse",
+    "unrecuse",
     "pause-clock",
     "resume-clock",
     "notes",
+    "deliver",
+    "send-document",
+    "confirm-receipt",
+    "raise-dispute",
+    "decide-dispute",
+    "record-implementation",
+    "start-settlement",
+    "settle",
+    "end-settlement",
 ]
 
 

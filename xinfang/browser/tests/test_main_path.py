@@ -117,6 +117,9 @@ def test_visit_routed_accepted_extended_answered_then_evaluated_and_reviewed_on_
     assert "拟写信访处理意见书" in handler.content()
     handler.check("input[name=outcome][value=support]")
     assert handler.input_value("#id_draft_opinion_request") == "要求物业退还多收的停车费"  # prefilled
+    handler.fill(
+        "#id_draft_opinion_findings", "经查，物业公司未经业主大会同意、未向物价部门备案即提高停车费。"
+    )
     handler.fill("#id_draft_opinion_opinion_text", "责令物业公司恢复原收费标准，并于30日内退还多收的停车费。")
     handler.fill("#id_draft_opinion_legal_basis", "《物业管理条例》第四十条；《江苏省物业管理条例》")
     shots(handler, "opinion-form")

@@ -143,15 +143,23 @@ def test_rejection_by_unit_leader_issues_the_rejection_notice(staff_page, live_s
     from xinfang.testing import advance, make_petition, make_world
 
     world = make_world()
-    petition = advance(make_petition(world), world, to="routed")
+    # Received directly at the street office (Art. 23①): a transferred matter
+    # is objected to instead, and the page does not offer 不予受理 for it.
+    transferred = advance(make_petition(world), world, to="routed")
+    petition = make_petition(world, actor=world.handler_a, petition_class="claim")
     leader = staff_page("leader_a")
+    leader.goto(f"{live_server.url}/petitions/{transferred.pk}/")
+    assert leader.locator("#action-reject").count() == 0
     leader.goto(f"{live_server.url}/petitions/{petition.pk}/")
     shots(leader, "routed")
     act(
         leader,
         "reject",
         select={"reason_code": "outside_powers"},
-        fill={"reason": "停车收费标准由区发改委核定，不属于本街道职权范围"},
+        fill={
+            "reason": "停车收费标准由区发改委核定，不属于本街道职权范围",
+            "competent_body": "区发展和改革局",
+        },
         confirm=True,
     )
     assert "已作出不予受理决定" in messages(leader), leader.content()[:3000]
@@ -161,6 +169,7 @@ def test_rejection_by_unit_leader_issues_the_rejection_notice(staff_page, live_s
     petition.refresh_from_db()
     assert petition.status == "rejected"
     notice = IssuedDocument.objects.get(petition=petition, kind="rejection_notice")
+    assert "请您向区发展和改革局提出" in notice.body_text and "第二十三条第一款" in notice.body_text
     response = leader.request.get(f"{live_server.url}/documents/{notice.pk}.pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF-")
 
@@ -175,12 +184,14 @@ def portal_open(page, base: str, case_number: str, code: str) -> None:
 def test_portal_refuses_review_after_the_30_day_window(mobile_page, live_server, shots):
     from xinfang.calendars.rules import DeadlineRule
     from xinfang.petitions.models import Deadline
-    from xinfang.testing import advance, make_petition, make_world
+    from xinfang.testing import advance, deliver_opinion, make_petition, make_world
 
     world = make_world()
     petition = make_petition(world)
     code = petition.query_code
     petition = advance(petition, world, to="issued")
+    # The window counts from receipt (Art. 35): the opinion was delivered.
+    deliver_opinion(petition, world)
     shifted = Deadline.objects.filter(petition=petition, rule=DeadlineRule.REVIEW_REQUEST).update(
         due=timezone.localdate() - timedelta(days=1)
     )

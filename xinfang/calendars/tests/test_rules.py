@@ -24,6 +24,8 @@ EXPECTED = {
     DeadlineRule.REREVIEW_REQUEST: date(2025, 4, 2),
     DeadlineRule.REREVIEW_ANSWER: date(2025, 4, 2),
     DeadlineRule.ASSIGN_REPORT: date(2025, 4, 2),
+    DeadlineRule.JURISDICTION: date(2025, 3, 18),
+    DeadlineRule.IMPLEMENT: date(2025, 4, 2),
 }
 
 

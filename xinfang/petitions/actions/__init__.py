@@ -10,13 +10,16 @@ from .decisions import (
 from .handling import (
     petition_approve_opinion,
     petition_conclude,
+    petition_convert_to_normal,
     petition_draft_opinion,
     petition_evaluate,
     petition_extend,
     petition_report,
     petition_return_opinion,
 )
+from .implementation import petition_record_implementation
 from .intake import PetitionerInput, PetitionInput, petition_register, petition_register_idempotent
+from .jurisdiction import petition_decide_dispute, petition_raise_dispute
 from .management import (
     attachment_add,
     note_add,
@@ -25,12 +28,20 @@ from .management import (
     petition_recuse,
     petition_reopen,
     petition_resume_clock,
+    petition_unrecuse,
     petition_withdraw,
 )
 from .review import petition_close_after_window, petition_request_rereview, petition_request_review
 from .routing import petition_decide_objection, petition_notify, petition_object, petition_transfer
+from .settlement import petition_end_settlement, petition_settle, petition_start_settlement
 
 __all__ = [
+    "petition_start_settlement",
+    "petition_settle",
+    "petition_end_settlement",
+    "petition_raise_dispute",
+    "petition_decide_dispute",
+    "petition_record_implementation",
     "PetitionInput",
     "PetitionerInput",
     "attachment_add",
@@ -40,6 +51,7 @@ __all__ = [
     "petition_classify",
     "petition_close_after_window",
     "petition_conclude",
+    "petition_convert_to_normal",
     "petition_decide_objection",
     "petition_divert",
     "petition_draft_opinion",
@@ -61,5 +73,6 @@ __all__ = [
     "petition_resume_clock",
     "petition_return_opinion",
     "petition_transfer",
+    "petition_unrecuse",
     "petition_withdraw",
 ]

@@ -119,16 +119,6 @@ def require_bureau(actor, *roles: str) -> None:
         raise Forbidden("只有信访部门工作人员可以执行此操作")
 
 
-def require_handling_unit(actor, petition: Petition, *roles: str) -> None:
-    """The actor works in the petition's handling unit (or a unit above it) with one of `roles`."""
-    require_role(actor, *(roles or (Role.HANDLER, Role.UNIT_LEADER)))
-    unit = petition.handling_unit
-    if unit is None or actor.unit is None or not unit.is_within(actor.unit):
-        raise Forbidden("只有承办单位可以执行此操作")
-    if petition.recusals.filter(user=actor).exists():
-        raise Forbidden("您已回避此事项")
-
-
 def require_text(
     value: str,
     field: str,
@@ -150,34 +140,3 @@ def require_text(
 
 def require_reason(reason: str, field: str = "reason") -> str:
     return require_text(reason, field, summary="请填写理由")
-
-
-def require_visible(actor, petition: Petition) -> None:
-    """The actor may see the petition (access rules, accusations, recusal)."""
-    from ..access import can_see
-
-    if not getattr(actor, "is_authenticated", False) or not can_see(actor, petition):
-        raise Forbidden("您无权处理此事项")
-
-
-def require_bureau_or_handling_unit(actor, petition: Petition) -> None:
-    """Staff recording a step for the petitioner: the bureau's registrars and
-    leaders, or the handling unit's handlers and leaders."""
-    if getattr(actor, "is_bureau_staff", False) and actor.role in {Role.REGISTRAR, Role.BUREAU_LEADER}:
-        require_visible(actor, petition)
-        return
-    require_handling_unit(actor, petition)
-
-
-def require_petitioner_or_staff(
-    actor, petition: Petition, *, staff_roles: Iterable[str] | None = None
-) -> None:
-    """No actor means the petitioner on the portal (checked by the query code);
-    a staff actor records it on the petitioner's behalf."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return
-    if staff_roles is not None:
-        require_role(actor, *staff_roles)
-        require_visible(actor, petition)
-        return
-    require_bureau_or_handling_unit(actor, petition)

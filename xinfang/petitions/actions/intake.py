@@ -75,6 +75,25 @@ class PetitionInput:
     extra: dict = field(default_factory=dict)
 
 
+# Names that say the writer is unknown (匿名信 and the like).
+UNKNOWN_NAMES = {"匿名", "匿名者", "匿名信访人", "匿名人", "无名氏", "佚名", "不详", "不愿透露", "某某"}
+
+
+def name_is_clear(name: str) -> bool:
+    name = (name or "").strip()
+    return bool(name) and name not in UNKNOWN_NAMES and not name.startswith("匿名")
+
+
+def can_be_told(data: PetitionInput) -> bool:
+    """Art. 23②: the written notice is owed unless the petitioner's name and
+    address are unclear: some petitioner has a clear name and somewhere to
+    send it (an address, or the portal for an online petition)."""
+    return any(
+        name_is_clear(p.name) and ((p.address or "").strip() or data.channel == Channel.ONLINE)
+        for p in data.petitioners
+    )
+
+
 def default_bureau() -> Unit:
     """The petition bureau of this installation (the highest one in the tree)."""
     bureau = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path").first()
@@ -238,7 +257,7 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
         )
     if at_bureau:
         open_deadline(petition, DeadlineRule.ROUTE, received_at)
-    else:
+    elif can_be_told(data):
         open_deadline(petition, DeadlineRule.NOTIFY, received_at)
     refresh_current_due(petition)
     record_event(

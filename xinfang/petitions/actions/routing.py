@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
 from ..choices import PetitionClass, Status
@@ -20,9 +19,30 @@ from ..deadlines import (
 )
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
-from ._core import record_event, require_bureau, require_handling_unit, require_reason, transition
+from ._core import record_event, require_reason, transition
+from .rules import BUREAU_DESK, UNIT_STAFF, Allow, declare, when
+
+
+def _object_window_open(petition: Petition) -> bool:
+    deadline = open_deadline_for(petition, DeadlineRule.OBJECT)
+    return deadline is not None and deadline.due >= timezone.localdate()
+
 
 ROUTABLE_FROM = {Status.REGISTERED}
+
+
+def _apart_from_accused(unit: Unit, accused: Unit) -> bool:
+    """Art. 30: the materials never go to the accused unit or a unit under it.
+    The one exception is the discipline body of an accused government (区纪委监委
+    under 海州区人民政府): it sits under that government in the tree but is the
+    body Art. 22 names for accusations."""
+    if unit.pk == accused.pk:
+        return False
+    if not unit.is_within(accused):
+        return True
+    return (
+        accused.kind in GOVERNMENT_KINDS and unit.kind == UnitKind.DISCIPLINE and unit.parent_id == accused.pk
+    )
 
 
 def check_route_target(petition: Petition, unit: Unit) -> None:
@@ -38,7 +58,7 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
                 "检举控告类事项应当转送纪检监察机关（《信访工作条例》第二十二条）",
                 fields={"unit": "请选择纪检监察机关"},
             )
-        if petition.respondent_unit_id and unit.is_within(petition.respondent_unit):
+        if petition.respondent_unit_id and not _apart_from_accused(unit, petition.respondent_unit):
             raise ActionError(
                 "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
             )
@@ -51,6 +71,7 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
 
 
 @transaction.atomic
+@declare("transfer", Allow(BUREAU_DESK, ROUTABLE_FROM))
 def petition_transfer(
     *,
     actor,
@@ -61,7 +82,6 @@ def petition_transfer(
     report_days: int | None = None,
 ) -> Petition:
     """转送 (or 交办 when `assign`, with a 办结报告 due in `report_days`)."""
-    require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     check_route_target(petition, unit)
     if assign and report_days is not None and not 1 <= report_days <= 90:
         raise ActionError("invalid", "交办反馈期限应在1至90日之间", fields={"report_days": "1至90日"})
@@ -88,15 +108,22 @@ def petition_transfer(
 
 
 @transaction.atomic
+@declare(
+    "object",
+    Allow(
+        UNIT_STAFF,
+        Status.ROUTED,
+        when(
+            _object_window_open,
+            lambda p: DeadlinePassed(
+                "已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议"
+            ),
+        ),
+    ),
+)
 def petition_object(*, actor, petition: Petition, reason: str) -> Petition:
     """异议: "not ours", within 5 working days of receipt (Art. 23③)."""
-    require_handling_unit(actor, petition)
     reason = require_reason(reason)
-    if petition.status != Status.ROUTED:
-        raise WrongState(f"当前状态为“{Status(petition.status).label}”，不能提出异议")
-    deadline = open_deadline_for(petition, DeadlineRule.OBJECT)
-    if deadline is None or deadline.due < timezone.localdate():
-        raise DeadlinePassed("已超过5个工作日的异议期限（《信访工作条例》第二十三条第三款），不能再提出异议")
     transition(
         petition,
         allowed_from={Status.ROUTED},
@@ -112,10 +139,10 @@ def petition_object(*, actor, petition: Petition, reason: str) -> Petition:
 
 
 @transaction.atomic
+@declare("decide_objection", Allow(BUREAU_DESK, Status.OBJECTED))
 def petition_decide_objection(*, actor, petition: Petition, uphold: bool, reason: str) -> Petition:
     """The bureau checks an objection: upheld → take the matter back to route
     again; dismissed → the unit keeps it."""
-    require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER)
     reason = require_reason(reason)
     if uphold:
         previous = petition.handling_unit
@@ -146,16 +173,20 @@ def petition_decide_objection(*, actor, petition: Petition, uphold: bool, reason
 
 
 @transaction.atomic
+@declare(
+    "notify",
+    Allow(
+        UNIT_STAFF,
+        {Status.ROUTED, Status.HANDLING},
+        when(lambda p: not p.notified_at, lambda p: WrongState("已告知信访人，无需重复告知")),
+    ),
+    state_message="当前状态不需要告知",
+)
 def petition_notify(
     *, actor, petition: Petition, text: str = "", documents: list[str] | None = None
 ) -> Petition:
     """书面告知: the unit tells the petitioner of receipt, route and procedure
     (Art. 23).  Not a status change, but it stops the 15-day clock."""
-    require_handling_unit(actor, petition)
-    if petition.status not in {Status.ROUTED, Status.HANDLING}:
-        raise ActionError("wrong_state", "当前状态不需要告知")
-    if petition.notified_at:
-        raise ActionError("wrong_state", "已告知信访人，无需重复告知")
     now = timezone.now()
     updated = Petition.objects.filter(pk=petition.pk, notified_at__isnull=True).update(notified_at=now)
     if not updated:

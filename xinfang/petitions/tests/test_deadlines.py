@@ -11,7 +11,7 @@ from xinfang.calendars.actions import schedule_load
 from xinfang.calendars.schedule_csv import ScheduleRow
 from xinfang.petitions import actions as a
 from xinfang.petitions.models import Deadline
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, hold_rereview_hearing, make_petition
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,14 +46,16 @@ def test_conclusion_due_on_a_weekend_moves_to_monday(world, freezer_at):
     assert Deadline.objects.get(petition=petition, rule="conclude").due == date(2026, 3, 9)
 
 
-def test_extension_adds_thirty_days_from_the_original_due_date(world, freezer_at):
+def test_extension_adds_thirty_days_from_the_original_period_end(world, freezer_at):
     freezer_at(at(2026, 1, 7))
     petition = advance(make_petition(world, received_at=at(2026, 1, 5)), world, to="handling")
     a.petition_extend(actor=world.leader_a, petition=petition, days=30, reason="情况复杂")
-    # 9 Mar + 30 日 = 8 Apr 2026 (Wednesday).
-    assert Deadline.objects.get(petition=petition, rule="conclude").due == date(2026, 4, 8)
+    # 7 Jan + 60 日 = 8 Mar, a Sunday (alone the period would end on Mon 9 Mar);
+    # the extension adds to the period itself: 8 Mar + 30 日 = 7 Apr (Tuesday), 90 日 in all.
+    # (It asserted 8 Apr before: 30 日 counted from the rolled-forward 9 Mar.)
+    assert Deadline.objects.get(petition=petition, rule="conclude").due == date(2026, 4, 7)
     petition.refresh_from_db()
-    assert petition.current_due == date(2026, 4, 8)
+    assert petition.current_due == date(2026, 4, 7)
 
 
 def test_december_deadline_is_provisional_then_recomputed_when_2027_is_loaded(world, freezer_at):
@@ -82,11 +84,12 @@ def test_hearing_pause_shifts_the_rereview_due_date(world, freezer_at):
     petition = advance(make_petition(world, received_at=at(2026, 1, 5)), world, to="rereview")
     answer = Deadline.objects.get(petition=petition, rule="rereview_answer")
     before = answer.due
-    a.petition_pause_clock(
-        actor=world.bureau_leader, petition=petition, start=date(2026, 3, 10), reason="举行听证"
-    )
+    # The clock stops for a hearing only (Art. 36②): holding it on 10 Mar pauses it.
+    freezer_at(at(2026, 3, 10))
+    hold_rereview_hearing(world, petition, held_on=date(2026, 3, 10))
     petition.refresh_from_db()
     assert petition.current_due is None or petition.current_due_rule != "rereview_answer"
+    freezer_at(at(2026, 3, 14))
     a.petition_resume_clock(actor=world.bureau_leader, petition=petition, end=date(2026, 3, 14))
     answer.refresh_from_db()
     # 2 Mar + 30 日 = 1 Apr; five hearing days not counted → 6 Apr, a 清明 holiday → 7 Apr.

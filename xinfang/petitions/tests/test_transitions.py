@@ -9,7 +9,7 @@ from xinfang.petitions import actions as a
 from xinfang.petitions.choices import RejectionReason, Stage, Status
 from xinfang.petitions.errors import ActionError, DeadlinePassed, Forbidden, WrongState
 from xinfang.petitions.models import Deadline, PetitionEvent, PetitionLink
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ OPINION = {
     "outcome": "support",
     "request": "退还停车费",
     "facts_reasons": "经查属实",
+    "findings": "经查属实",
     "opinion_text": "予以支持",
     "legal_basis": "《物业管理条例》",
 }
@@ -111,6 +112,28 @@ def test_accusation_only_to_discipline_and_never_to_the_accused(world):
         a.petition_transfer(actor=world.registrar, petition=petition, unit=world.town_a)
     with pytest.raises(ActionError):
         a.petition_transfer(actor=world.registrar, petition=petition, unit=world.housing)
+    a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
+    assert petition.handling_unit == world.discipline
+
+
+def test_art22_30_accusation_against_a_government_goes_to_its_discipline_body_only(world):
+    """The 区纪委监委 sits under the accused 海州区人民政府 in the tree, yet it is the
+    body Art. 22 names; the accused government and its other units never get the
+    materials (Art. 30), a discipline group inside one of its departments included."""
+    group = make_unit(
+        "区住建局派驻纪检组",
+        "320706-ZJ-JW",
+        parent=world.housing,
+        level=world.housing.level,
+        kind="discipline",
+    )
+    petition = make_petition(world, petition_class="accusation", respondent_unit_id=world.district.pk)
+    for unit in (world.district, world.housing, group):
+        with pytest.raises(ActionError):
+            a.petition_transfer(actor=world.registrar, petition=petition, unit=unit)
+    with pytest.raises(ActionError) as err:
+        a.petition_transfer(actor=world.registrar, petition=petition, unit=group)
+    assert "被检举单位" in err.value.message
     a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
     assert petition.handling_unit == world.discipline
 
@@ -222,12 +245,24 @@ def test_reject_same_matter_below_art_19_needs_an_open_earlier_matter(world):
 
 
 def test_reject_at_unit_needs_the_unit_leader(world):
-    petition = advance(make_petition(world), world, to="routed")
+    # Received directly at the street office (Art. 23①); a transferred matter
+    # cannot be refused by the unit at all (test_rules_defects).
+    petition = make_petition(world, actor=world.handler_a)
     with pytest.raises(Forbidden):
         a.petition_reject(
-            actor=world.handler_a, petition=petition, reason_code="outside_powers", reason="不属于"
+            actor=world.handler_a,
+            petition=petition,
+            reason_code="outside_powers",
+            reason="不属于",
+            competent_body="区市场监督管理局",
         )
-    a.petition_reject(actor=world.leader_a, petition=petition, reason_code="outside_powers", reason="不属于")
+    a.petition_reject(
+        actor=world.leader_a,
+        petition=petition,
+        reason_code="outside_powers",
+        reason="不属于",
+        competent_body="区市场监督管理局",
+    )
     assert petition.status == Status.REJECTED
 
 
@@ -286,7 +321,12 @@ def test_opinion_drafted_returned_and_approved_by_leader(world):
     assert petition.status == Status.HANDLING
     a.petition_draft_opinion(actor=world.handler_a, petition=petition, **OPINION)
     opinion = a.petition_approve_opinion(actor=world.leader_a, petition=petition)
-    assert petition.status == Status.OPINION_ISSUED and opinion.delivered_at
+    # Issued, not yet delivered: the review window counts from receipt (Art. 35).
+    assert petition.status == Status.OPINION_ISSUED and opinion.delivered_at is None
+    assert not Deadline.objects.filter(petition=petition, rule="review_request").exists()
+    deliver_opinion(petition, world)
+    opinion.refresh_from_db()
+    assert opinion.delivered_at
     assert Deadline.objects.open().filter(petition=petition, rule="review_request").exists()
 
 
@@ -321,6 +361,7 @@ def test_review_goes_one_level_up_within_30_days(world):
 
 def test_review_refused_after_30_days(world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )
@@ -340,6 +381,7 @@ def test_rereview_then_final_and_closed(world):
 def test_close_after_window_by_worker(world):
     petition = advance(make_petition(world), world, to="issued")
     assert not a.petition_close_after_window(petition=petition)
+    deliver_opinion(petition, world)
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)
     )
@@ -399,11 +441,19 @@ def test_report_only_for_assignments(world):
 
 
 def test_concurrent_transitions_only_one_wins(world):
-    petition = advance(make_petition(world), world, to="routed")
+    # Received directly, so the unit may both accept and refuse it (Art. 23①).
+    petition = make_petition(world, actor=world.handler_a, petition_class="claim")
     stale = type(petition).objects.get(pk=petition.pk)
     a.petition_accept(actor=world.handler_a, petition=petition)
-    with pytest.raises(WrongState):
-        a.petition_reject(actor=world.leader_a, petition=stale, reason_code="outside_powers", reason="不属于")
+    with pytest.raises(WrongState) as lost:
+        a.petition_reject(
+            actor=world.leader_a,
+            petition=stale,
+            reason_code="outside_powers",
+            reason="不属于",
+            competent_body="区市场监督管理局",
+        )
+    assert lost.value.message == "该事项已被他人处理，请刷新后重试"
 
 
 def test_every_transition_writes_an_event(world):
@@ -411,4 +461,4 @@ def test_every_transition_writes_an_event(world):
     events = list(petition.events.order_by("pk").values_list("action", "from_status", "to_status"))
     assert events[0] == ("register", "", "registered")
     assert ("issue_opinion", "opinion_drafted", "closed") == events[-1]
-    assert all(e[1] != e[2] for e in events if e[0] not in {"register", "classify", "extend"})
+    assert all(e[1] != e[2] for e in events if e[0] not in {"register", "classify", "extend", "deliver"})

@@ -6,7 +6,7 @@ from django.utils import timezone
 from xinfang.lib import crypto
 from xinfang.petitions.choices import Stage, Status
 from xinfang.petitions.models import Deadline, Evaluation
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, deliver_opinion, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,9 @@ def test_handling_evaluation_needs_a_rating(client, world):
 def test_review_requested_online_within_30_days(client, world):
     petition = advance(make_petition(world), world, to="issued")
     open_case(client, petition)
-    due = Deadline.objects.open().get(petition=petition, rule="review_request").due
+    # The review page shows the opinion: that is its delivery, and the window starts (Art. 35).
     page = client.get("/portal/case/review/").content.decode()
+    due = Deadline.objects.open().get(petition=petition, rule="review_request").due
     assert "请求复查" in page and f"{due.year}年{due.month}月{due.day}日" in page
     assert "第三十五条" in page
     response = client.post("/portal/case/review/", {"reason": "对处理意见不服，停车费标准未经听证"})
@@ -82,6 +83,7 @@ def test_review_requested_online_within_30_days(client, world):
 
 def test_review_refused_after_30_days(client, world):
     petition = advance(make_petition(world), world, to="issued")
+    deliver_opinion(petition, world)
     # The written reply was received 31 days ago: the window closed yesterday.
     Deadline.objects.filter(petition=petition, rule="review_request").update(
         due=timezone.localdate() - timedelta(days=1)

@@ -28,8 +28,15 @@ def test_urgent_petition_raises_once_and_is_reported_up(world):
     alert = alerts.get()
     assert alert.petition_id == p.pk and alert.reported_up_at is not None
     reports = {r.kind: r.unit for r in ReportUp.objects.filter(alert=alert)}
-    # the bureau's parent (district leadership) and the level above (city; no city bureau in the world)
-    assert reports == {"same_level": world.district, "upper_bureau": world.city}
+    # the bureau's parent (district leadership) and the level above (city; no city bureau in the world);
+    # Art. 25 also names the joint conference office (at the bureau) and the national bureau (not in
+    # the tree); the matter is not routed yet, so there is no competent department to tell.
+    assert reports == {
+        "same_level": world.district,
+        "joint_conference": world.bureau,
+        "upper_bureau": world.city,
+        "national_bureau": None,
+    }
     assert p.events.filter(action="mechanism").exists()
     assert AlertNotice.objects.filter(alert=alert).exists()
 

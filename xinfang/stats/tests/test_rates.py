@@ -36,6 +36,7 @@ def _issue(petition, world):
         outcome="support",
         request="退费",
         facts_reasons="经查属实",
+        findings="经查属实",
         opinion_text="予以支持",
         legal_basis="《物业管理条例》",
     )
@@ -65,9 +66,14 @@ def test_timely_acceptance_counts_decisions_due_including_non_acceptance(world):
             timezone.datetime.combine(notify_due + timedelta(days=2), timezone.datetime.min.time())
         ),
     )
-    rejected = advance(make_petition(world), world, to="routed")
+    # A unit refuses only a matter it received directly (Art. 23①; a transferred one is objected to).
+    rejected = make_petition(world, actor=world.handler_a)
     a.petition_reject(
-        actor=world.leader_a, petition=rejected, reason_code="outside_powers", reason="不属本单位职权"
+        actor=world.leader_a,
+        petition=rejected,
+        reason_code="outside_powers",
+        reason="不属本单位职权",
+        competent_body="区市场监督管理局",
     )
     undecided = advance(make_petition(world), world, to="routed")
     counts = _totals()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from xinfang.accounts.models import Role
+from xinfang.documents.delivery import document_send
 from xinfang.petitions import actions as a
-from xinfang.testing import advance, make_petition, make_user
+from xinfang.petitions.actions import PetitionerInput
+from xinfang.testing import advance, deliver_opinion, hold_rereview_hearing, make_petition, make_user
 
 
 def district_staff(world) -> dict:
@@ -52,16 +52,71 @@ def build(world, state: str):
     if state == "drafted":
         return advance(make_petition(world), world, to="drafted")
     if state == "issued":
+        # Issued and delivered: the review window is running.
+        petition = advance(make_petition(world), world, to="issued")
+        deliver_opinion(petition, world)
+        petition.refresh_from_db()
+        return petition
+    if state == "issued_undelivered":
         return advance(make_petition(world), world, to="issued")
+    if state == "posted":
+        petition = advance(make_petition(world), world, to="issued")
+        document = petition.documents.get(kind="handling_opinion")
+        document_send(
+            actor=world.handler_a, petition=petition, document=document, method="post", tracking_number="EMS1"
+        )
+        petition.refresh_from_db()
+        return petition
+    if state == "disputed":
+        petition = advance(make_petition(world), world, to="routed")
+        a.petition_raise_dispute(
+            actor=world.handler_a, petition=petition, units=[world.housing], reason="涉及住建部门职责"
+        )
+        petition.refresh_from_db()
+        return petition
+    if state == "settling":
+        petition = advance(make_petition(world), world, to="handling")
+        a.petition_start_settlement(
+            actor=world.handler_a,
+            petition=petition,
+            kind="mediation",
+            other_party="幸福物业公司",
+            petitioner_consents=True,
+            other_party_consents=True,
+        )
+        petition.refresh_from_db()
+        return petition
+    if state == "supported":
+        petition = advance(make_petition(world), world, to="drafted")
+        a.petition_return_opinion(actor=world.leader_a, petition=petition, reason="改为支持")
+        a.petition_draft_opinion(
+            actor=world.handler_a,
+            petition=petition,
+            outcome="support",
+            request="退还停车费",
+            facts_reasons="经查收费未经备案",
+            findings="物业公司收费标准未向价格主管部门备案",
+            opinion_text="责成物业公司退还",
+            legal_basis="《物业管理条例》",
+        )
+        a.petition_approve_opinion(actor=world.leader_a, petition=petition)
+        petition.refresh_from_db()
+        return petition
     if state == "review":
         return advance(make_petition(world), world, to="review")
     if state == "rereview":
         return advance(make_petition(world), world, to="rereview")
     if state == "rereview_paused":
+        # Art. 36②: the clock stops only for a hearing; holding one pauses it.
         petition = advance(make_petition(world), world, to="rereview")
-        a.petition_pause_clock(
-            actor=world.registrar, petition=petition, start=timezone.localdate(), reason="举行听证"
-        )
+        hold_rereview_hearing(world, petition)
+        petition.refresh_from_db()
+        return petition
+    if state == "handling_simple":
+        first_timer = [PetitionerInput(name="路灯报修人", phone="13900001111", address="幸福路1号")]
+        petition = make_petition(world, title="路灯不亮", petitioners=first_timer)
+        petition = advance(petition, world, to="routed")
+        a.petition_accept(actor=world.handler_a, petition=petition, simple=True)
         petition.refresh_from_db()
         return petition
     if state == "final":
@@ -71,6 +126,23 @@ def build(world, state: str):
         a.petition_reject(
             actor=world.registrar, petition=petition, reason_code="not_a_petition", reason="不属于信访事项"
         )
+        petition.refresh_from_db()
+        return petition
+    if state == "direct_routed":
+        # Received directly at the street office (Art. 23①): the unit itself may refuse it.
+        petition = make_petition(world, actor=world.handler_a, title="街道直接收到的事项")
+        a.petition_classify(actor=world.handler_a, petition=petition, petition_class="claim", claim_route=6)
+        petition.refresh_from_db()
+        return petition
+    if state.startswith("accusation_"):
+        # 检举控告 against the street office: hidden from it, handled by the discipline unit.
+        petition = make_petition(
+            world, petition_class="accusation", respondent_unit_id=world.town_a.pk, title="检举街道干部"
+        )
+        if state in {"accusation_routed", "accusation_handling"}:
+            a.petition_transfer(actor=world.registrar, petition=petition, unit=world.discipline)
+        if state == "accusation_handling":
+            a.petition_accept(actor=world.discipline_handler, petition=petition)
         petition.refresh_from_db()
         return petition
     raise ValueError(state)
@@ -83,11 +155,21 @@ STATES = [
     "objected",
     "handling",
     "handling_suggestion",
+    "handling_simple",
     "drafted",
     "issued",
+    "issued_undelivered",
+    "posted",
+    "disputed",
+    "settling",
+    "supported",
     "review",
     "rereview",
     "rereview_paused",
     "final",
     "rejected",
+    "direct_routed",
+    "accusation_registered",
+    "accusation_routed",
+    "accusation_handling",
 ]

@@ -208,6 +208,7 @@ def test_draft_and_approve_opinion_round_trip(world, login):
             "outcome": "support",
             "request": "退还多收停车费",
             "facts_reasons": "经查物业未备案",
+            "findings": "经查物业未备案",
             "opinion_text": "责令退还",
             "legal_basis": "《价格法》第十三条",
         },

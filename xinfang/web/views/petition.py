@@ -23,6 +23,7 @@ from xinfang.petitions.models import Attachment, PetitionLink
 from ..action_forms import FORMS, SEPARATE_PAGE
 from ..permissions import available_actions
 from .desk import template_exists
+from .procedure import procedure_context
 
 
 def deadline_rows(petition) -> list[dict]:
@@ -130,12 +131,14 @@ def page_context(request, petition, bound=None) -> dict:
         for link in into
         if link.from_petition_id in allowed
     ]
+    documents = issued_documents(petition)
     return {
+        **procedure_context(petition, documents),
         "petition": petition,
         "people": people,
         "events": petition.events.select_related("actor", "unit").order_by("at", "pk"),
         "deadlines": deadline_rows(petition),
-        "documents": issued_documents(petition),
+        "documents": documents,
         "notes": petition.notes.select_related("author", "author__unit"),
         "attachments": petition.attachments.order_by("uploaded_at", "pk"),
         "opinions": petition.opinions.select_related("unit", "drafted_by", "approved_by"),
