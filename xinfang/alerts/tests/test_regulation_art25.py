@@ -3,9 +3,8 @@
 import pytest
 
 from xinfang.alerts.actions import alert_report_up
-from xinfang.alerts.models import Alert, AlertKind, Severity
+from xinfang.alerts.models import Alert, AlertKind, ReportUp, Severity
 from xinfang.petitions import actions as a
-from xinfang.stats.models import ReportUp
 from xinfang.testing import make_petition
 
 pytestmark = pytest.mark.django_db
