@@ -31,10 +31,11 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not browser"
 
-# The suite on PostgreSQL.  The browser tests drive the UI and the API fuzzing (schemathesis) checks
-# response shapes; both run once, on SQLite, in `make test`.
+# The suite on PostgreSQL.  Three kinds of test check what the database does not change and run once,
+# on SQLite, in `make test`: the browser tests (the UI), the API fuzzing (response shapes) and the
+# walk of every declared action (page against API).
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -m "not browser and not fuzz"
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -m "not browser and not fuzz and not walk"
 
 lint: $(STAMP)
 	$(BIN)/ruff check xinfang bench

@@ -186,6 +186,7 @@ def recuse_all(world, petition, recused: dict) -> None:
     a.petition_recuse(actor=own, petition=petition, user=own, reason="本人申请回避")
 
 
+@pytest.mark.walk
 @pytest.mark.parametrize("state", STATES)
 def test_page_offers_exactly_what_the_api_accepts(world, state, client):
     staff = district_staff(world)
