@@ -14,7 +14,10 @@ from xinfang.reception.tests.helpers import handling_petition
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("owner", ["bureau_leader", "leader_a"])
+# A unit leader who steps aside loses sight of the matter.  A bureau leader keeps oversight after a
+# recusal (issue 13 §2: recusal never removes oversight; actions/rules.py and access.keeps_oversight),
+# so only the right to act goes: that is tested with the rules (petitions/tests/test_rules_defects.py).
+@pytest.mark.parametrize("owner", ["leader_a"])
 def test_owner_recused_from_the_matter_no_longer_sees_its_number(world, client, owner):
     leader = getattr(world, owner)
     petition = handling_petition(world, title="包案回避事项")
@@ -41,8 +44,6 @@ def test_owner_recused_from_the_matter_no_longer_sees_its_number(world, client, 
         petition=petition,
     )
     pages = ["/ownership/mine/", "/ownership/backlog/", "/ownership/reminders/"]
-    if owner == "bureau_leader":
-        pages.append("/ownership/")
     client.force_login(leader)
     api = Caller(leader)
     for url in pages:
