@@ -47,8 +47,12 @@ EXACT_LIMIT = 40_000
 _PLACE = re.compile(
     r"([\u4e00-\u9fffa-z0-9]{2,10}?(?:小区|花园|家园|新村|新城|大厦|广场|公寓|社区|街道|大道|路|街|苑|村|镇|公司|学校|中学|小学|幼儿园|医院|市场|工地|项目))"
 )
+_PLACE_SUFFIX = re.compile(
+    r"(?:小区|花园|家园|新村|新城|大厦|广场|公寓|社区|街道|大道|路|街|苑|村|镇|公司|学校|中学|小学|幼儿园|医院|市场|工地|项目)$"
+)
 _PLACE_LEAD = re.compile(
-    r"^(?:[a-z]?\d*[市区县]|.*?(?:在|位于|地处|投诉|举报|反映|关于|咨询|请问|希望|要求|加快|建设))+"
+    r"^(?:[a-z]?\d*[市区县]|.*?(?:在|位于|地处|投诉|举报|反映|关于|咨询|请问|希望|要求|加快|建设"
+    r"|请求|责令|建议|没有|增设|新建|我是|我到))+"
 )
 
 
@@ -180,22 +184,16 @@ _GENERIC_STEMS = {
 def shared_place_names(texts: Sequence[str], limit: int = 3) -> list[str]:
     """The place names a group's texts share, for display: whole names only.
 
-    Each text gives every left edge of its suffix-anchored names
-    (triage.repeat.place_names: "求责令物业公司", "责令物业公司" … "物业公司"); a
-    name counts once per text.  Names named by at least two texts are kept,
-    most frequent first and, at equal counts, the longest, so that "新海街道"
-    wins over its tail "海街道" and a fragment written once ("我是云台街道")
-    never shows."""
-    from xinfang.triage.repeat import _SUFFIX_RE
-    from xinfang.triage.repeat import place_names as candidates
-
-    counted = Counter(name for text in texts for name in candidates(text))
+    Each text gives its place names (`place_names`: the words that lead into a
+    name, "反映", "请求责令", "我是" …, are cut off); a name counts once per text.
+    Names given by at least two texts are kept, most frequent first and, at equal
+    counts, the longest; generic ones ("物业公司") are skipped."""
+    counted = Counter(name for text in texts for name in place_names(text))
     chosen: list[str] = []
     for name, count in sorted(counted.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])):
         if count < 2 or len(chosen) >= limit:
             break
-        suffix = _SUFFIX_RE.search(name, max(0, len(name) - 3)) or _SUFFIX_RE.search(name)
-        if name[: suffix.start()] in _GENERIC_STEMS or any(name in c or c in name for c in chosen):
+        if _PLACE_SUFFIX.sub("", name) in _GENERIC_STEMS or any(name in c or c in name for c in chosen):
             continue
         chosen.append(name)
     return chosen
