@@ -27,9 +27,11 @@ def test_submit_and_lookup_on_a_phone(mobile_page, live_server, shots, monkeypat
     page.fill("#id_phone", "13912345678")
     page.fill("#id_address", "新海街道朝阳小区5栋101室")
     page.select_option("#id_town", str(world.town_a.pk))
+    page.fill("#id_content", "小区门口道路破损已半年，雨天积水，请求尽快修复。")
+    # The structured fields are optional and folded away; a petitioner may still open them.
+    page.click("details.p-more summary")
     page.fill("#id_request", "请求修复小区门口破损路面")
     page.fill("#id_facts_reasons", "道路破损半年，老人摔倒。")
-    page.fill("#id_content", "小区门口道路破损已半年，雨天积水，请求尽快修复。")
     page.check("#id_truthful")
     page.fill("#id_captcha", "ACE34")
     page.click("button.p-btn[type=submit]")

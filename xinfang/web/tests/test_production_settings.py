@@ -24,7 +24,14 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/xinfang_not_opened"
 
 
 def run(tmp_path, code: list[str], **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DATABASE_URL"))}
+    # A fresh process as a production install starts it: none of our settings, and not the
+    # DJANGO_ALLOW_ASYNC_UNSAFE that the browser tests set in this process (the deploy check
+    # refuses it, rightly).
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XINFANG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     clean.update(
         PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="xinfang.settings", XINFANG_VAR_DIR=str(tmp_path), **env
     )
