@@ -258,8 +258,12 @@ DEFAULT_FROM_EMAIL = env_str("XINFANG_FROM_EMAIL", "xinfang@localhost")
 TRIAGE_MODEL_DIR = Path(env_str("XINFANG_TRIAGE_MODEL_DIR", str(VAR_DIR / "triage")))
 
 # --- Operations: background work, retries, backups (README "Production") ---
-# API Idempotency-Keys are kept this many days, then the worker deletes them.
+# API Idempotency-Keys (and used portal submission tokens) are kept this many days, then the
+# worker deletes them.
 IDEMPOTENCY_KEY_DAYS = env_int("XINFANG_IDEMPOTENCY_KEY_DAYS", 7)
+# A portal submission form must be posted within this many hours of being shown (never longer
+# than the keys are kept); its one-time token makes a double submit give one petition.
+PORTAL_SUBMIT_TOKEN_HOURS = env_int("XINFANG_PORTAL_SUBMIT_TOKEN_HOURS", 24)
 # The worker queues petitions received in these last days that have no triage (triage/queue.py).
 TRIAGE_SWEEP_DAYS = env_int("XINFANG_TRIAGE_SWEEP_DAYS", 2)
 # A registration this many seconds old without its SMS acknowledgement is repaired by the worker.

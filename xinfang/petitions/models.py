@@ -577,9 +577,12 @@ class CaseSequence(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """Makes an API intake safe to retry: one key, one petition."""
+    """Makes an intake safe to retry: one key, one petition.  API keys belong to the
+    token's user; the portal's submission tokens (portal/submit_token.py) have no user."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     petition = models.ForeignKey(Petition, null=True, on_delete=models.CASCADE, related_name="+")
@@ -589,6 +592,14 @@ class IdempotencyKey(models.Model):
         verbose_name = _("幂等键")
         verbose_name_plural = _("幂等键")
         unique_together = [("user", "key")]
+        # NULLs are distinct in a unique index: the keys without a user need their own.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(user__isnull=True),
+                name="petitions_idem_anonymous_key_uniq",
+            )
+        ]
         indexes = [models.Index(fields=["created_at"], name="petitions_idem_created_idx")]
 
 

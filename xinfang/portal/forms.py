@@ -63,6 +63,8 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 class SubmitForm(CaptchaMixin):
+    # One per rendered form (submit_token.py): posting it twice gives one petition.
+    submit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label="姓名", max_length=100, error_messages=REQUIRED)
     id_number = forms.CharField(label="身份证号码", max_length=24, error_messages=REQUIRED)
     phone = forms.CharField(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,13 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinfang.accounts import ratelimit
 from xinfang.documents.delivery import confirm_shown_on_portal, delivery_for_token, document_confirm_opened
 from xinfang.documents.models import DeliveryMethod
+from xinfang.lib import crypto
+from xinfang.lib.crypto import normalise
 from xinfang.lib.idcard import is_mobile
 from xinfang.petitions import actions
 from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource, Status
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Petition
 
-from . import captcha, public
+from . import captcha, public, submit_token
 from .forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
 from .session import forget, remember, verified_petition
 
@@ -55,15 +56,30 @@ def home(request):
     return render(request, "portal/home.html", {"booking_url": booking_url()})
 
 
-def _render_submit(request, form: SubmitForm, status: int = 200):
+def _render_submit(request, form: SubmitForm, status: int = 200, notice: str = ""):
+    """The form with a new captcha.  It keeps its submission token while the token may
+    still register (a form shown again after an error is the same form); otherwise it gets
+    a fresh one."""
     challenge = captcha.issue()
     form.data = form.data.copy() if form.is_bound else form.data
+    values = form.data if form.is_bound else form.initial
+    if not submit_token.usable(values.get(submit_token.FIELD, "")):
+        values[submit_token.FIELD] = submit_token.issue()
     if form.is_bound:
         form.data["captcha_id"], form.data["captcha"] = challenge.id, ""
     else:
         form.initial["captcha_id"] = challenge.id
-    context = {"form": form, "challenge": challenge}
+    context = {"form": form, "challenge": challenge, "notice": notice}
     return _no_store(render(request, "portal/submit.html", context, status=status))
+
+
+def _typed(request, *, token: bool) -> dict:
+    """What was typed, for a form shown again without it being bound (files cannot be kept)."""
+    return {
+        k: v
+        for k, v in request.POST.dict().items()
+        if not k.startswith("captcha") and (token or k != submit_token.FIELD)
+    }
 
 
 # Field names of the register action's errors → the form's fields.
@@ -88,7 +104,8 @@ def first_sentence(text: str, limit: int = 40) -> str:
     return text[:limit]
 
 
-def _register(form: SubmitForm) -> Petition:
+def _register(form: SubmitForm, key: str, fingerprint: str) -> tuple[Petition, bool]:
+    """Register once per submission token: (petition, created)."""
     data = form.cleaned_data
     title = data["title"].strip() or first_sentence(data["request"] or data["content"])
     person = actions.PetitionerInput(
@@ -109,31 +126,52 @@ def _register(form: SubmitForm) -> Petition:
         town_id=int(data["town"]),
         category_id=int(data["category"]) if data["category"] else None,
     )
-    # One transaction: a rejected attachment leaves no petition behind.
-    with transaction.atomic():
-        petition = actions.petition_register(actor=None, data=petition_input, actor_label="信访人")
+
+    def attach(petition: Petition) -> None:
+        # In the registration's transaction: a rejected attachment leaves no petition behind.
         for upload in data["attachments"]:
             actions.attachment_add(petition=petition, upload=upload, actor=None, is_public=True)
-    return petition
 
-
-@require_http_methods(["GET", "POST"])
-def submit(request):
-    if request.method == "GET":
-        return _render_submit(request, SubmitForm())
-    if request.POST.get("captcha_switch"):
-        # A new image keeps what was typed.
-        keep = {k: v for k, v in request.POST.dict().items() if not k.startswith("captcha")}
-        return _render_submit(request, SubmitForm(initial=keep))
-    form = SubmitForm(request.POST, request.FILES)
-    captcha_error = captcha.verify(
-        request.session, request.POST.get("captcha_id", ""), request.POST.get("captcha", "")
+    return actions.petition_register_idempotent(
+        actor=None, data=petition_input, key=key, fingerprint=fingerprint, actor_label="信访人", then=attach
     )
-    valid = form.is_valid()
-    if captcha_error:
-        form.add_error("captcha", captcha_error)
-    if not valid or captcha_error:
-        return _render_submit(request, form, status=400)
+
+
+TOKEN_INVALID = (
+    "本页面已失效（表单须在打开后{hours}小时内提交），本次提交未被登记。"
+    "请核对您填写的内容，重新输入验证码后再次提交；附件需重新选择。"
+)
+TOKEN_USED = (
+    "这份表单已经提交并登记过，本次修改后的内容未被登记。"
+    "如需反映新的问题，请核对下面的内容，重新输入验证码后提交；查询原事项请使用提交后显示的编号和查询码。"
+)
+
+
+def _receipt(request, petition: Petition, query_code: str):
+    remember(request, petition)
+    context = {
+        "petition": petition,
+        "query_code": query_code,
+        "has_email": bool(request.POST.get("email", "").strip()),
+        "has_mobile": is_mobile(normalise(request.POST.get("phone", ""))),
+    }
+    return _no_store(render(request, "portal/submitted.html", context))
+
+
+def _already_submitted(request, key: str, fingerprint: str):
+    """The answer to a form whose token has registered a petition, or None when it has not.
+    Waits for a submission of the same form still in flight (idempotency_key_settled)."""
+    stored = actions.idempotency_key_settled(actor=None, key=key)
+    if stored is None:
+        return None
+    if stored.request_hash != fingerprint:
+        form = SubmitForm(initial=_typed(request, token=False))
+        return _render_submit(request, form, status=409, notice=TOKEN_USED)
+    return _receipt(request, stored.petition, crypto.decrypt(stored.petition.query_code_enc))
+
+
+def _over_limits(request, form: SubmitForm) -> int | None:
+    """429 with the form's error when this address or phone has submitted too often."""
     per_ip, per_phone = _limit("PORTAL_SUBMIT_PER_IP_HOUR", 5), _limit("PORTAL_SUBMIT_PER_PHONE_DAY", 3)
     if not ratelimit.hit("portal-submit-ip", client_ip(request), limit=per_ip, window_seconds=HOUR):
         form.add_error(
@@ -141,15 +179,53 @@ def submit(request):
             f"提交过于频繁：同一网络每小时最多提交{per_ip}件，请稍后再试。"
             "如情况紧急，请拨打信访部门电话或前往接待场所反映。",
         )
-        return _render_submit(request, form, status=429)
+        return 429
     if not ratelimit.hit(
         "portal-submit-phone", form.cleaned_data["phone"], limit=per_phone, window_seconds=DAY
     ):
         form.add_error("phone", f"同一手机号码每天最多提交{per_phone}件信访事项，请明天再试。")
-        return _render_submit(request, form, status=429)
+        return 429
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    if request.method == "GET":
+        return _render_submit(request, SubmitForm())
+    if request.POST.get("captcha_switch"):
+        # A new image keeps what was typed, and the form's token.
+        return _render_submit(request, SubmitForm(initial=_typed(request, token=True)))
+    token = submit_token.read(request.POST.get(submit_token.FIELD, ""))
+    fingerprint = submit_token.fingerprint(request.POST, request.FILES)
+    if token is not None and (answer := _already_submitted(request, token.key, fingerprint)):
+        return answer
+    if token is None or token.expired:
+        form = SubmitForm(initial=_typed(request, token=False))
+        notice = TOKEN_INVALID.format(hours=settings.PORTAL_SUBMIT_TOKEN_HOURS)
+        return _render_submit(request, form, status=400, notice=notice)
+    form = SubmitForm(request.POST, request.FILES)
+    captcha_error = captcha.verify(
+        request.session, request.POST.get("captcha_id", ""), request.POST.get("captcha", "")
+    )
+    valid = form.is_valid()
+    if captcha_error:
+        form.add_error("captcha", captcha_error)
+    if valid and not captcha_error:
+        status = _over_limits(request, form)
+    else:
+        status = 400
+    if status:
+        # A twin POST of this form (a double click) may have consumed the captcha or the
+        # limits: when it registered, answer with its receipt.
+        if answer := _already_submitted(request, token.key, fingerprint):
+            return answer
+        return _render_submit(request, form, status=status)
     try:
-        petition = _register(form)
+        petition, created = _register(form, token.key, fingerprint)
     except ActionError as exc:
+        if exc.code == "idempotency_conflict":
+            form = SubmitForm(initial=_typed(request, token=False))
+            return _render_submit(request, form, status=409, notice=TOKEN_USED)
         for field, message in exc.fields.items():
             form.add_error(
                 ACTION_FIELDS.get(field) if ACTION_FIELDS.get(field) in form.fields else None, message
@@ -157,14 +233,10 @@ def submit(request):
         if not exc.fields:
             form.add_error(None, exc.message)
         return _render_submit(request, form, status=400)
-    remember(request, petition)
-    context = {
-        "petition": petition,
-        "query_code": petition.query_code,
-        "has_email": bool(form.cleaned_data["email"]),
-        "has_mobile": is_mobile(form.cleaned_data["phone"]),
-    }
-    return _no_store(render(request, "portal/submitted.html", context))
+    # The plain query code is on a new petition; a concurrent twin that lost decrypts the stored one.
+    return _receipt(
+        request, petition, petition.query_code if created else crypto.decrypt(petition.query_code_enc)
+    )
 
 
 @require_http_methods(["GET", "POST"])

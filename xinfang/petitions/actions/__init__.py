@@ -18,7 +18,13 @@ from .handling import (
     petition_return_opinion,
 )
 from .implementation import petition_record_implementation
-from .intake import PetitionerInput, PetitionInput, petition_register, petition_register_idempotent
+from .intake import (
+    PetitionerInput,
+    PetitionInput,
+    idempotency_key_settled,
+    petition_register,
+    petition_register_idempotent,
+)
 from .jurisdiction import petition_decide_dispute, petition_raise_dispute
 from .management import (
     attachment_add,
@@ -65,6 +71,7 @@ __all__ = [
     "petition_refuse_final",
     "petition_register",
     "petition_register_idempotent",
+    "idempotency_key_settled",
     "petition_reject",
     "petition_reopen",
     "petition_report",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -285,27 +286,72 @@ def request_fingerprint(payload: dict) -> str:
     ).hexdigest()
 
 
-def petition_register_idempotent(
-    *, actor, data: PetitionInput, key: str, fingerprint: str
-) -> tuple[Petition, bool]:
-    """Register once per (actor, Idempotency-Key).  Returns (petition, created).
+def _replay(existing: IdempotencyKey, fingerprint: str) -> tuple[Petition, bool]:
+    if existing.request_hash != fingerprint:
+        raise ActionError("idempotency_conflict", _("同一幂等键已用于不同的请求内容"))
+    return existing.petition, False
 
-    A retry with the same key and body returns the first petition; the same key
-    with a different body is refused.
+
+def _stored_key(actor, key: str) -> IdempotencyKey | None:
+    # user=None matches the portal's keys (user IS NULL).
+    return IdempotencyKey.objects.filter(user=actor, key=key).select_related("petition").first()
+
+
+def petition_register_idempotent(
+    *,
+    actor,
+    data: PetitionInput,
+    key: str,
+    fingerprint: str,
+    actor_label: str = "",
+    then: Callable[[Petition], None] | None = None,
+) -> tuple[Petition, bool]:
+    """Register once per (actor, key).  Returns (petition, created).
+
+    `actor` None is the portal: its keys come from the submission tokens of the
+    rendered forms.  A retry with the same key and body returns the first
+    petition; the same key with a different body is refused.  `then(petition)`
+    runs in the registration's transaction (the portal's attachments).
+
+    The key is claimed first, inside the registration's transaction: a
+    concurrent request with the same key waits on the unique index until the
+    first one commits (and then answers with its petition) or rolls back (and
+    then registers itself), so the loser never does the work twice.
     """
-    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("petition").first()
+    existing = _stored_key(actor, key)
     if existing is not None:
-        if existing.request_hash != fingerprint:
-            raise ActionError("idempotency_conflict", _("同一幂等键已用于不同的请求内容"))
-        return existing.petition, False
+        return _replay(existing, fingerprint)
     try:
         with transaction.atomic():
-            petition = petition_register(actor=actor, data=data)
-            IdempotencyKey.objects.create(user=actor, key=key, request_hash=fingerprint, petition=petition)
+            claim = IdempotencyKey.objects.create(user=actor, key=key, request_hash=fingerprint)
+            petition = petition_register(actor=actor, data=data, actor_label=actor_label)
+            if then is not None:
+                then(petition)
+            IdempotencyKey.objects.filter(pk=claim.pk).update(petition=petition)
             return petition, True
     except IntegrityError:
-        # A concurrent request with the same key won the race.
-        existing = IdempotencyKey.objects.get(user=actor, key=key)
-        if existing.request_hash != fingerprint:
-            raise ActionError("idempotency_conflict", _("同一幂等键已用于不同的请求内容")) from None
-        return existing.petition, False
+        existing = _stored_key(actor, key)
+        if existing is None:  # not the key: some other constraint
+            raise
+        return _replay(existing, fingerprint)
+
+
+class _Unclaimed(Exception):
+    pass
+
+
+def idempotency_key_settled(*, actor, key: str) -> IdempotencyKey | None:
+    """The stored key once no registration in flight holds it, or None when it is unused.
+
+    Inserting a claim waits on the unique index for a concurrent holder to commit
+    or roll back; this probe's own claim is always rolled back.  The portal asks
+    it when a submission fails a check a concurrent submission of the same form
+    may have consumed (the captcha), to answer with that submission's receipt."""
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=actor, key=key, request_hash="")
+            raise _Unclaimed
+    except _Unclaimed:
+        return None
+    except IntegrityError:
+        return _stored_key(actor, key)

@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang.portal import captcha
+from xinfang.portal import captcha, submit_token
 
 
 def solve_captcha(client=None, kind: str = "image") -> dict:
@@ -24,6 +24,8 @@ def submission(world, **overrides) -> dict:
         "facts_reasons": "小区门口道路破损半年，多次反映无人处理，老人出行摔倒。",
         "content": "本人是朝阳小区居民，小区门口道路破损已半年，雨天积水，老人摔倒多次，请求尽快修复。",
         "truthful": "on",
+        # Each call is a fresh render of the form, as a visitor's new page would be.
+        "submit_token": submit_token.issue(),
     }
     data.update(overrides)
     return data
