@@ -2,6 +2,10 @@
 
 A post_save receiver (apps.py) queues the message after the action's
 transaction commits; a failure to queue is logged and never reaches the action.
+A process killed between the commit and that hook leaves the event without its
+message: the worker's repair sweep (worker.queue_missed_notifications) queues it
+later.  `queue_for_event` queues each event's message once, whoever calls it
+first: the hook, the sweep, or several workers at once.
 """
 
 from __future__ import annotations
@@ -19,6 +23,24 @@ logger = logging.getLogger("xinfang.notifications")
 
 STAGE_OPINION = {"initial": "信访处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
 NEXT_STEP = {"initial": "复查", "review": "复核"}
+
+
+# The events that tell the petitioner, and the template each one uses (message_for).
+TEMPLATE_OF_ACTION = {
+    EventAction.REGISTER: "registered",
+    EventAction.TRANSFER: "transferred",
+    EventAction.ASSIGN: "transferred",
+    EventAction.ACCEPT: "accepted",
+    EventAction.REJECT: "rejected",
+    EventAction.REFUSE_FINAL: "rejected",
+    EventAction.DIVERT: "diverted",
+    EventAction.EXTEND: "extended",
+    EventAction.ISSUE_OPINION: "opinion_issued",
+    EventAction.REQUEST_REVIEW: "review_requested",
+    EventAction.REQUEST_REREVIEW: "review_requested",
+    EventAction.CONCLUDE: "closed",
+    EventAction.CLOSE: "closed",
+}
 
 
 def _cn(value) -> str:
@@ -83,16 +105,26 @@ def message_for(event: PetitionEvent) -> tuple[str, dict] | None:
 
 
 def queue_for_event(event_id: int) -> int:
-    """Queue the message of one event; returns how many were queued.  Never raises."""
+    """Queue the message of one event unless it has been queued; returns how many were
+    queued.  Never raises.
+
+    The event's row is locked while its messages are checked and created, so the
+    after-commit hook and the repair sweeps of several workers queue it once."""
+    from .models import Notification
+
     try:
         with transaction.atomic():
-            event = PetitionEvent.objects.select_related("petition__registering_unit", "unit").get(
-                pk=event_id
+            event = (
+                PetitionEvent.objects.select_for_update(of=("self",))
+                .select_related("petition__registering_unit", "unit")
+                .get(pk=event_id)
             )
+            if Notification.objects.filter(event_id=event_id).exists():
+                return 0
             message = message_for(event)
             if message is None:
                 return 0
-            return len(notify_petitioners(event.petition, message[0], message[1]))
+            return len(notify_petitioners(event.petition, message[0], message[1], event=event))
     except Exception as exc:  # noqa: BLE001 - the action has committed; only log
         # The exception text may quote personal data: log its type only.
         logger.error("notification queue failed event=%s error=%s", event_id, type(exc).__name__)

@@ -77,10 +77,11 @@ def _recipients(petition) -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
-def notify_petitioners(petition, key: str, context: dict | None = None) -> list[Notification]:
+def notify_petitioners(petition, key: str, context: dict | None = None, *, event=None) -> list[Notification]:
     """Queue message `key` to each petitioner of `petition` with a mobile phone
     (SMS) or an e-mail address.  `context` adds to the case number, bureau and
-    lookup URL; a `query_code` in it is masked in the stored preview."""
+    lookup URL; a `query_code` in it is masked in the stored preview.  `event` is
+    the state change the message tells of (events.queue_for_event)."""
     values = {**base_context(petition), **(context or {})}
     body = render_message(key, values)
     masked = render_message(key, {**values, "query_code": MASKED_CODE}) if "query_code" in values else body
@@ -89,6 +90,7 @@ def notify_petitioners(petition, key: str, context: dict | None = None) -> list[
         created.append(
             Notification.objects.create(
                 petition=petition,
+                event=event,
                 channel=channel,
                 recipient_enc=crypto.encrypt(recipient),
                 recipient_masked=recipient_masked,

@@ -39,6 +39,16 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    # The state change this message tells of (None for the document links of documents/delivery.py,
+    # queued inside their action's transaction, and for messages queued before the link existed).
+    event = models.ForeignKey(
+        "petitions.PetitionEvent",
+        verbose_name=_("办理记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     channel = models.CharField(_("方式"), max_length=8, choices=NotificationChannel.choices)
     recipient_enc = models.TextField(verbose_name=_("接收人（加密）"))
     recipient_masked = models.CharField(_("接收人"), max_length=80)
