@@ -1,12 +1,17 @@
-"""Kill drill: API intakes with Idempotency-Keys survive kill -9 of the web processes, of a
-worker, and a PostgreSQL restart; afterwards every stored petition gets its triage,
-notifications and deadline warnings.
+"""Kill drill: intakes survive kill -9 of the web processes, of a worker, and a PostgreSQL
+restart; afterwards every stored petition gets its triage, notifications and deadline warnings.
 
-Needs a PostgreSQL database of its own that it fills (default h_ops_drill: dropped and recreated)
-and root for `pg_ctlcluster` (skip that step with --no-pg-restart).  Prints one JSON line:
-acknowledged, stored, duplicated, lost, retries, and the follow-up counts.
+--mode api (default): API intakes with Idempotency-Keys, retried with the same key.
+--mode portal: the public form with its one-time submission token, retried with the same
+token, and double-submitted (drill_portal.py).
+
+Needs a PostgreSQL database of its own that it fills (default h_ops_drill: dropped and recreated),
+XINFANG_SECRET_KEY / XINFANG_DATA_KEY in the environment (production mode) and root for
+`pg_ctlcluster` (skip that step with --no-pg-restart).  Prints one JSON line: acknowledged,
+stored, duplicated, lost, retries, and the follow-up counts.
 
     .venv/bin/python bench/drill_kill.py --clients 8 --per-client 40
+    .venv/bin/python bench/drill_kill.py --mode portal --clients 8 --per-client 25
 """
 
 from __future__ import annotations
@@ -78,54 +83,16 @@ def psql(db: str, sql: str) -> str:
     return out.stdout.strip()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default="h_ops_drill")
-    parser.add_argument("--port", type=int, default=18730)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--per-client", type=int, default=40)
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--pg-version", default="15")
-    parser.add_argument("--no-pg-restart", action="store_true")
-    parser.add_argument("--logs", default="/tmp/xinfang-drill")
-    args = parser.parse_args()
-
-    logs = Path(args.logs)
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
-        "XINFANG_DEBUG": "0",
-        "XINFANG_VAR_DIR": str(logs / "var"),
-        "PYTHONPATH": str(ROOT),
-        # Repair acknowledgements lost with a killed request after 30 s instead of 5 min.
-        "XINFANG_NOTIFICATION_REPAIR_SECONDS": "30",
-    }
-    psql("postgres", f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{args.db}"')
-    sh("generate", "--petitions", "300", env=env)
-    token = (
-        sh("token", "create", "--user", "registrar", "--name", "drill", env=env)
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    url = f"http://127.0.0.1:{args.port}"
-    serve = ["serve", "--port", str(args.port), "--processes", str(args.processes), "--threads", "4"]
-    web = start(serve, env, logs / "web.log")
-    workers = [start(["worker", "--interval", "5"], env, logs / f"worker{i}.log") for i in range(2)]
-    wait_up(url)
-
+def api_clients(args, url: str, token: str, marker: str):
+    """Threads posting API intakes with Idempotency-Keys; (acknowledged key → id, threads, [retries])."""
     client = Client(url, token, timeout=15)
     _, units = client.call("GET", "/units")
     towns = [u["id"] for u in units if u["kind"] == "territorial" and u["level"] in {"town", "community"}]
-    total = args.clients * args.per_client
     acknowledged: dict[str, int] = {}
-    retries = 0
+    retries = [0]
     lock = threading.Lock()
-    marker = f"drill{uuid.uuid4().hex[:8]}"  # ASCII: it is part of the Idempotency-Key header
 
     def client_thread(n: int) -> None:
-        nonlocal retries
         rng = random.Random(n)
         for i in range(args.per_client):
             key = f"{marker}-{n}-{i}"
@@ -142,10 +109,36 @@ def main() -> None:
                         acknowledged[key] = answer["id"]
                     break
                 with lock:
-                    retries += 1
+                    retries[0] += 1
                 time.sleep(0.5)  # unacknowledged: retry with the same key
 
     threads = [threading.Thread(target=client_thread, args=(n,)) for n in range(args.clients)]
+    return acknowledged, threads, retries
+
+
+def portal_clients(args, env: dict, url: str, marker: str):
+    """The portal's citizens (drill_portal.py); the captcha needs this process's settings."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "XINFANG_DEBUG", "XINFANG_VAR_DIR")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    import django
+
+    django.setup()
+    from drill_portal import PortalClients
+
+    return PortalClients(url=url, db=args.db, clients=args.clients, per_client=args.per_client, marker=marker)
+
+
+def drill(args, env: dict, url: str, token: str, serve: list[str], logs: Path, procs: dict) -> dict:
+    """Clients, kills and restarts, then the counts (procs: the running processes, replaced on restart)."""
+    wait_up(url)
+
+    total = args.clients * args.per_client
+    marker = f"drill{uuid.uuid4().hex[:8]}"  # ASCII: it is part of the Idempotency-Key header
+    if args.mode == "portal":
+        runner = portal_clients(args, env, url, marker)
+        acknowledged, threads = runner.acknowledged, runner.threads()
+    else:
+        acknowledged, threads, api_retries = api_clients(args, url, token, marker)
     for t in threads:
         t.start()
     timeline = []
@@ -155,14 +148,14 @@ def main() -> None:
             time.sleep(0.05)
 
     at_fraction(0.25)
-    kill9(web)
+    kill9(procs["web"])
     timeline.append(("web killed -9", len(acknowledged)))
-    web = start(serve, env, logs / "web.log")
+    procs["web"] = start(serve, env, logs / "web.log")
     timeline.append(("web back after s", round(wait_up(url), 1)))
     at_fraction(0.45)
-    kill9(workers[0])
+    kill9(procs["worker0"])
     timeline.append(("worker 0 killed -9", len(acknowledged)))
-    workers[0] = start(["worker", "--interval", "5"], env, logs / "worker0.log")
+    procs["worker0"] = start(["worker", "--interval", "5"], env, logs / "worker0.log")
     if not args.no_pg_restart:
         at_fraction(0.65)
         timeline.append(("postgresql restart", len(acknowledged)))
@@ -205,17 +198,20 @@ def main() -> None:
     distinct = int(
         psql(db, f"SELECT count(DISTINCT substring(p.content from '（({marker}-[0-9]+-[0-9]+)）')) {mine}")
     )
-    ids = set(acknowledged.values())
-    stored_ids = {int(x) for x in psql(db, f"SELECT p.id {mine}").split()}
+    # The API acknowledges with the petition's id, the portal with its case number.
+    column = "p.case_number" if args.mode == "portal" else "p.id"
+    acknowledged_refs = {str(v) for v in acknowledged.values()}
+    stored_refs = set(psql(db, f"SELECT {column} {mine}").split())
     result = {
         "benchmark": "drill_kill",
+        "mode": args.mode,
         "clients": args.clients,
         "requests": total,
         "acknowledged": len(acknowledged),
         "stored": stored,
         "duplicated": stored - distinct,
-        "lost": len(ids - stored_ids),
-        "retries": retries,
+        "lost": len(acknowledged_refs - stored_refs),
+        **({"retries": api_retries[0]} if args.mode == "api" else runner.counts),
         "timeline": timeline,
         "triage_records": int(
             psql(
@@ -261,9 +257,54 @@ def main() -> None:
             )
         ),
     }
-    kill9(web)
-    for w in workers:
-        kill9(w)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=["api", "portal"], default="api")
+    parser.add_argument("--db", default="h_ops_drill")
+    parser.add_argument("--port", type=int, default=18730)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--per-client", type=int, default=40)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--pg-version", default="15")
+    parser.add_argument("--no-pg-restart", action="store_true")
+    parser.add_argument("--logs", default="/tmp/xinfang-drill")
+    args = parser.parse_args()
+
+    logs = Path(args.logs)
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        "XINFANG_DEBUG": "0",
+        "XINFANG_VAR_DIR": str(logs / "var"),
+        "PYTHONPATH": str(ROOT),
+        # Repair messages lost with a killed request after 30 s instead of 5 min.
+        "XINFANG_NOTIFICATION_REPAIR_SECONDS": "30",
+        # Plain HTTP on the loopback: no redirect to https.
+        "XINFANG_SSL_REDIRECT": os.environ.get("XINFANG_SSL_REDIRECT", "0"),
+    }
+    psql("postgres", f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+    psql("postgres", f'CREATE DATABASE "{args.db}"')
+    sh("generate", "--petitions", "300", env=env)
+    token = (
+        sh("token", "create", "--user", "registrar", "--name", "drill", env=env)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    url = f"http://127.0.0.1:{args.port}"
+    serve = ["serve", "--port", str(args.port), "--processes", str(args.processes), "--threads", "4"]
+    procs = {"web": start(serve, env, logs / "web.log")}
+    procs.update(
+        {f"worker{i}": start(["worker", "--interval", "5"], env, logs / f"worker{i}.log") for i in range(2)}
+    )
+    try:
+        result = drill(args, env, url, token, serve, logs, procs)
+    finally:
+        for proc in procs.values():
+            kill9(proc)
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
