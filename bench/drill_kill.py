@@ -83,6 +83,19 @@ def psql(db: str, sql: str) -> str:
     return out.stdout.strip()
 
 
+def database_outage(db: str, seconds: float) -> None:
+    """What a restart does to the drill's database alone: every session cut, no new one for a while."""
+    psql("postgres", f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false')
+    try:
+        psql(
+            "postgres",
+            f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{db}'",
+        )
+        time.sleep(seconds)
+    finally:
+        psql("postgres", f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
+
+
 def api_clients(args, url: str, token: str, marker: str):
     """Threads posting API intakes with Idempotency-Keys; (acknowledged key → id, threads, [retries])."""
     client = Client(url, token, timeout=15)
@@ -158,8 +171,12 @@ def drill(args, env: dict, url: str, token: str, serve: list[str], logs: Path, p
     procs["worker0"] = start(["worker", "--interval", "5"], env, logs / "worker0.log")
     if not args.no_pg_restart:
         at_fraction(0.65)
-        timeline.append(("postgresql restart", len(acknowledged)))
-        subprocess.run(["pg_ctlcluster", args.pg_version, "main", "restart"], check=True)
+        if args.pg_outage is not None:
+            timeline.append(("postgresql outage of the drill database", len(acknowledged)))
+            database_outage(args.db, args.pg_outage)
+        else:
+            timeline.append(("postgresql restart", len(acknowledged)))
+            subprocess.run(["pg_ctlcluster", args.pg_version, "main", "restart"], check=True)
     for t in threads:
         t.join()
 
@@ -270,6 +287,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--pg-version", default="15")
     parser.add_argument("--no-pg-restart", action="store_true")
+    parser.add_argument(
+        "--pg-outage",
+        type=float,
+        metavar="SECONDS",
+        help="instead of restarting the cluster (which cuts every database on it), cut only the drill's "
+        "database: refuse new connections, terminate its sessions, and let them back after SECONDS",
+    )
     parser.add_argument("--logs", default="/tmp/xinfang-drill")
     args = parser.parse_args()
 
