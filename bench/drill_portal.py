@@ -93,7 +93,7 @@ class PortalClients:
     marker: str
     acknowledged: dict = field(default_factory=dict)  # key → case number
     counts: dict = field(default_factory=lambda: dict.fromkeys(
-        ["retries", "new_captcha", "double_submits", "double_submit_other_receipt", "fresh_form_refusals",
+        ["retries", "new_captcha", "double_submits", "double_submit_other_answer", "fresh_form_refusals",
          "given_up"], 0))  # fmt: skip
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -160,11 +160,7 @@ class PortalClients:
                     self.acknowledged[key] = case.group(1)
                 if rng.random() < 1 / 3:  # a double click: the same body once more
                     self.count("double_submits")
-                    again = CASE.search(
-                        browser.request("POST", "/portal/submit/", urllib.parse.urlencode(body))[1]
-                    )
-                    if again is None or again.group(1) != case.group(1):
-                        self.count("double_submit_other_receipt")
+                    self.resubmit(browser, body, case.group(1), deadline)
                 return
             if status == 400 and TOKEN.search(answer):
                 # The form again.  Same token: a check failed (the captcha spent by a POST that died);
@@ -178,4 +174,18 @@ class PortalClients:
                 continue
             self.count("retries")  # no answer, or an error page: the same POST again
             time.sleep(0.5)
+        self.count("given_up")
+
+    def resubmit(self, browser: Browser, body: dict, case: str, deadline: float) -> None:
+        """The same body again, retried while unanswered: it must give the same receipt."""
+        while time.monotonic() < deadline:
+            status, answer = browser.request("POST", "/portal/submit/", urllib.parse.urlencode(body))
+            if status == 0 or status >= 500:
+                self.count("retries")
+                time.sleep(0.5)
+                continue
+            again = CASE.search(answer) if status == 200 else None
+            if again is None or again.group(1) != case:
+                self.count("double_submit_other_answer")
+            return
         self.count("given_up")
