@@ -9,7 +9,8 @@
   ``MEDIA_ROOT/exports``, and the job is marked done only if the claim still holds — a worker whose
   hold ran out deletes its file instead.  A failure is retried with a backoff, then marked failed;
   a worker killed -9 leaves the job until its hold runs out.
-- ``expire()`` (every worker pass) deletes the files and jobs past ``expires_at``.
+- ``expire()`` (every worker pass) deletes the files and jobs past ``expires_at``, and the partial
+  files of killed workers.
 """
 
 from __future__ import annotations
@@ -179,5 +180,16 @@ def expire(now=None) -> int:
     return removed
 
 
+def sweep_partial_files(now=None) -> int:
+    """Remove the unfinished files of workers killed while writing (older than a claim's hold)."""
+    cutoff = (now or timezone.now()) - HOLD
+    removed = 0
+    for path in (Path(settings.MEDIA_ROOT) / DIRECTORY).glob("*/*/.*.part"):
+        if path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def run_once(now=None) -> int:
-    return expire(now)
+    return expire(now) + sweep_partial_files(now)
