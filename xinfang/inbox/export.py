@@ -87,7 +87,7 @@ def _labels() -> dict[str, dict]:
 
 def _row(p, today, labels) -> list:
     state = p.due_state(today)
-    links = list(p.petitioner_links.all())
+    links = p.export_links
     return [
         p.case_number,
         p.title,
@@ -121,6 +121,9 @@ def export_rows(qs):
                 queryset=PetitionPetitioner.objects.select_related("petitioner").only(
                     "petition_id", "order", "petitioner__name", "petitioner__phone_masked"
                 ),
+                # A plain list: prefetching into the related manager builds a filtered queryset
+                # per petition (a sixth of a 20,000-row export's time).
+                to_attr="export_links",
             )
         )
     )
