@@ -282,6 +282,7 @@ class ResumeForm(ActionForm):
 FORMS = {
     "classify": (ClassifyForm, _("分类"), _("已保存分类"), ""),
     "transfer": (TransferForm, _("转送 / 交办"), _("已转送"), "t"),
+    "send_up": (ReasonForm, _("报送上级信访部门"), _("已报送上级信访部门"), ""),
     "decide_objection": (DecideObjectionForm, _("核实异议"), _("已核实异议"), ""),
     "object": (ReasonForm, _("提出异议（非本单位职责）"), _("已提出异议，等待信访部门核实"), ""),
     "notify": (NotifyForm, _("书面告知信访人"), _("已记录书面告知"), ""),
