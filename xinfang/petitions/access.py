@@ -94,10 +94,9 @@ def bureau_scope_q(user) -> Q:
     """A bureau sees the matters registered, held or handled in its area (its own
     and its lower bureaus', to supervise them) and those that passed through it;
     sibling bureaus see nothing of each other's."""
-    bureau = user.unit
-    if bureaus.covers_everything(bureau):
+    path = bureaus.viewer_area_path(user)
+    if path is None:
         return Q()
-    path = bureaus.area_root(bureau).path
     return (
         Q(handling_unit__path__startswith=path)
         | Q(registering_unit__path__startswith=path)

@@ -34,6 +34,13 @@ def area_root(bureau: Unit) -> Unit:
     return bureau.parent if bureau.parent_id else bureau
 
 
+def area_path(bureau: Unit) -> str:
+    """The path of the bureau's area, read from its own path (no query)."""
+    if not bureau.parent_id:
+        return bureau.path
+    return bureau.path[: bureau.path.rstrip("/").rfind("/") + 1]
+
+
 def bureau_for(unit: Unit | None) -> Unit | None:
     """The petition bureau that `unit` works with: the unit itself when it is a
     bureau, else the active bureau under the nearest ancestor that has one."""
@@ -63,13 +70,25 @@ def area_unit_ids(bureau: Unit) -> list[int]:
 def covers_everything(bureau: Unit) -> bool:
     """True for the top bureau: no other active bureau lies outside its area (in a
     one-bureau installation, the bureau answers for the whole tree)."""
-    root = area_root(bureau)
-    others = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).exclude(path__startswith=root.path)
+    others = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).exclude(
+        path__startswith=area_path(bureau)
+    )
     return not others.exists()
 
 
+def viewer_area_path(user) -> str | None:
+    """The path of the area a bureau staff member works in, or None when that is the
+    whole installation.  Cached on the user object: one query per request."""
+    cached = getattr(user, "_bureau_area_path", False)
+    if cached is False:
+        bureau = user.unit
+        cached = None if covers_everything(bureau) else area_path(bureau)
+        user._bureau_area_path = cached
+    return cached
+
+
 def in_area(bureau: Unit, unit: Unit | None) -> bool:
-    return unit is not None and unit.is_within(area_root(bureau))
+    return unit is not None and unit.path.startswith(area_path(bureau))
 
 
 def upper_bureau(bureau: Unit) -> Unit | None:
@@ -99,4 +118,4 @@ def all_bureaus() -> list[Unit]:
 
 def area_q(bureau: Unit, field: str) -> Q:
     """Q over a unit foreign key `field` for units in the bureau's area."""
-    return Q(**{f"{field}__path__startswith": area_root(bureau).path})
+    return Q(**{f"{field}__path__startswith": area_path(bureau)})

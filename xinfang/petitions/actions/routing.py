@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.units import bureaus
 from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
@@ -62,6 +63,13 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
                 "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
             )
         return
+    holder = petition.bureau
+    if holder is not None and not bureaus.covers_everything(holder) and not bureaus.in_area(holder, unit):
+        raise ActionError(
+            "invalid",
+            f"{unit.name}不在{holder.name}的辖区内；属于上级职权的事项请报送上级信访部门",
+            fields={"unit": "请选择本辖区的机关、单位"},
+        )
     if petition.petition_class == PetitionClass.ACCUSATION:
         if unit.kind != UnitKind.DISCIPLINE:
             raise ActionError(
