@@ -94,14 +94,15 @@ def bureau_scope_q(user) -> Q:
     """A bureau sees the matters registered, held or handled in its area (its own
     and its lower bureaus', to supervise them) and those that passed through it;
     sibling bureaus see nothing of each other's."""
-    path = bureaus.viewer_area_path(user)
-    if path is None:
+    ids = bureaus.viewer_area_ids(user)
+    if ids is None:
         return Q()
+    # Ids, not path joins: each branch is an indexed lookup on the petition's own columns.
     return (
-        Q(handling_unit__path__startswith=path)
-        | Q(registering_unit__path__startswith=path)
-        | Q(bureau__path__startswith=path)
-        | Q(pk__in=Custody.objects.filter(unit__path__startswith=path).values("petition_id"))
+        Q(handling_unit_id__in=ids)
+        | Q(registering_unit_id__in=ids)
+        | Q(bureau_id__in=ids)
+        | Q(pk__in=Custody.objects.filter(unit_id__in=ids).values("petition_id"))
     )
 
 
