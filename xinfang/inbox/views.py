@@ -23,7 +23,8 @@ from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.actions import petition_transfer
 from xinfang.petitions.choices import DueState
 from xinfang.petitions.errors import ActionError
-from xinfang.units.models import Unit, UnitKind
+from xinfang.petitions.models import Custody, CustodyKind
+from xinfang.units.models import Unit
 
 from . import filters as f
 from .models import ExportJob, ExportStatus, SavedView
@@ -70,6 +71,18 @@ def can_route(user) -> bool:
     return user.role in ROUTERS and user.is_bureau_staff
 
 
+def arrivals_at_desk(user, rows) -> dict[int, tuple[str, str]]:
+    """For the rows that came to the viewer's bureau from another bureau: how they
+    came (上级转送 / 上级交办 / 下级报送) and the bureau's own number for them."""
+    moved = [r.pk for r in rows if r.bureau_id == user.unit_id and r.registering_unit_id != r.bureau_id]
+    if not user.is_bureau_staff or not moved:
+        return {}
+    found = Custody.objects.filter(petition_id__in=moved, unit_id=user.unit_id).exclude(
+        kind=CustodyKind.HANDLED
+    )
+    return {c.petition_id: (c.get_kind_display(), c.case_number or "") for c in found.order_by("started_at")}
+
+
 @login_required
 def inbox_list(request):
     user = request.user
@@ -87,7 +100,9 @@ def inbox_list(request):
     count = qs.order_by()[: cap + 1].count() if not request.GET.get("after") else None
     today = timezone.localdate()
     categories = {c.pk: str(c) for c in ctx.categories}
+    arrivals = arrivals_at_desk(user, rows)
     for row in rows:
+        row.arrival, row.own_number = arrivals.get(row.pk, ("", row.case_number))
         row.light = row.due_state(today)
         if row.light:
             # Computed here, not with template includes: the row loop is most of the page's cost.
@@ -111,7 +126,7 @@ def inbox_list(request):
         "export_url": f"{reverse('inbox:export')}?{query}",
         "saved_views": list(SavedView.objects.for_user(user).select_related("owner")),
         "routing": routing,
-        "route_units": [u for u in ctx.units if u.is_active and u.kind != UnitKind.BUREAU] if routing else [],
+        "route_units": [u for u in ctx.units if u.is_active and u.pk != user.unit_id] if routing else [],
         "sort": sort,
         "provisional_label": _("暂定"),
         "provisional_title": _("节假日安排尚未公布，仅按周末推算"),
