@@ -124,3 +124,21 @@ def test_a_matter_moved_into_the_viewers_unit_is_found_after_catch_up(world):
     assert moved.handling_unit_id == world.town_a.pk
     shown = [s["id"] for s in similar_for(world.handler_a, ELEVATOR, k=10)]
     assert shown == [moved.pk]
+
+
+def test_the_stored_list_is_completed_for_a_narrow_viewer_of_the_petition_page(world):
+    from xinfang.triage.service import record_json, triage_petition
+
+    outside, mine = _setup(world, own=12)
+    template = Petition.objects.get(pk=min(mine))
+    # 新海街道's own petition, word for word like the other town's near-copies.
+    petition = Petition.objects.get(
+        pk=_copies(template, 1, tag="Q", content=ELEVATOR, handling_unit_id=world.town_a.pk)[0]
+    )
+    index_sync.rebuild()
+    triage_petition(petition)
+    stored = {s["id"] for s in petition.triage.similar}
+    assert len(stored & mine) < 10  # computed once for everyone: the nearest of all
+    shown = [s["id"] for s in record_json(world.handler_a, petition)["similar"]]
+    assert len(shown) == 10 and set(shown) <= mine
+    assert {s["id"] for s in record_json(world.registrar, petition)["similar"]} <= stored
