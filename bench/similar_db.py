@@ -96,7 +96,7 @@ def _viewers():
 def _give_community_matters(synced, community_handler, town) -> int:
     """Hand every fifth petition handled by ``town`` to the community (rolled back by the caller)."""
     moved = list(
-        Petition.objects.filter(handling_unit=town).extra(where=["id % 5 = 0"]).values_list("pk", flat=True)
+        Petition.objects.filter(handling_unit=town).extra(where=["id %% 5 = 0"]).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=moved).update(handling_unit=community_handler.unit)
     synced.index.set_units(
