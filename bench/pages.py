@@ -11,6 +11,12 @@ and a summary line with the petition count and the database vendor.
     .venv/bin/python bench/pages.py --fill 500      # small demo: make_world + 500 make_petition first
 
 Target: ≤ 200 ms per list page at 1,000,000 petitions.
+
+``--exports`` times the Excel export of the whole 全部 list of the bureau leader (issue 16), each
+variant in a fresh process so that its peak RSS is its own: *after*, the request (which queues the
+job) and the worker writing the file (``inbox.jobs.run``); *before*, with ``--before-tree DIR``
+(an unpacked older revision, e.g. ``git archive main | tar -x -C DIR``), the request of that code,
+which wrote the file itself.  It prints one JSON line per variant and one with the ratios.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -223,6 +230,126 @@ def measure(client: Client, url: str, repeat: int) -> dict:
     }
 
 
+EXPORT_URL = "/inbox/export.xlsx?view=all"
+
+# Run as `python -c PROBE <mode> <user id>` in a fresh process, from either tree (it uses only the
+# test client, and the worker's jobs module in the "worker" mode).  ru_maxrss is in KiB on Linux.
+PROBE = """
+import json, os, resource, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings
+from xinfang.accounts.models import User
+
+mode, user_id, url = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+user = User.objects.get(pk=user_id)
+with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, SECURE_SSL_REDIRECT=False):
+    client = Client()
+    client.force_login(user)
+    client.get("/inbox/?view=all")  # warm-up: imports, templates, translations
+    warm = client.get(url + "&q=%E6%97%A0%E6%AD%A4%E5%86%85%E5%AE%B9zz")  # an empty export: openpyxl
+    if warm.streaming:
+        b"".join(warm.streaming_content)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(url)
+    size = None
+    if response.streaming:  # the whole file, kept on disk to count its rows afterwards
+        import tempfile
+        body = tempfile.TemporaryFile()
+        size = sum(body.write(chunk) for chunk in response.streaming_content)
+    out = {"request_s": round(time.perf_counter() - started, 2), "status": response.status_code}
+    rows = None
+    if mode == "worker":
+        from xinfang.inbox import jobs
+        from xinfang.inbox.models import ExportJob
+
+        job = ExportJob.objects.filter(owner=user).latest("pk")
+        started = time.perf_counter()
+        assert jobs.run(job.pk), "the job was not written"
+        job.refresh_from_db()
+        out["worker_s"] = round(time.perf_counter() - started, 2)
+        size, rows = job.size, job.rows
+        jobs.path_of(job).unlink()
+        job.delete()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if mode != "worker" and size:
+        from openpyxl import load_workbook
+        body.seek(0)
+        rows = sum(1 for _ in load_workbook(body, read_only=True).active.iter_rows(values_only=True)) - 1
+    out.update({"bytes": size, "rows": rows, "base_rss_mb": round(base / 1024, 1),
+                "peak_rss_mb": round(peak / 1024, 1), "rss_growth_mb": round((peak - base) / 1024, 1)})
+    print(json.dumps(out))
+"""
+
+
+def probe(mode: str, user, tree: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, mode, str(user.pk), EXPORT_URL],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"export probe ({mode}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_exports(before_tree: str) -> None:
+    from xinfang.inbox import export
+
+    user = persona(Role.BUREAU_LEADER)
+    here = Path(__file__).resolve().parents[1]
+    total = Petition.objects.count()
+    results = {}
+    if before_tree:
+        results["before"] = probe("request", user, Path(before_tree).resolve())
+        results["before"]["rows_note"] = f"the old export stopped at {export_cap(before_tree)} rows"
+    results["after"] = probe("worker", user, here)
+    for name, result in results.items():
+        print(json.dumps({"export": name, "petitions": total, "page": EXPORT_URL, **result}), flush=True)
+    if "before" in results:
+        before, after = results["before"], results["after"]
+        print(
+            json.dumps(
+                {
+                    "export_ratio": True,
+                    "petitions": total,
+                    "request_time_before_over_after": round(before["request_s"] / after["request_s"], 1),
+                    "generation_time_before_over_after": round(before["request_s"] / after["worker_s"], 2),
+                    # The old export stopped at 50,000 rows: per row is the fair comparison above that.
+                    "ms_per_row_before": round(1000 * before["request_s"] / max(before["rows"] or 1, 1), 3),
+                    "ms_per_row_after": round(1000 * after["worker_s"] / max(after["rows"] or 1, 1), 3),
+                    "ms_per_row_before_over_after": round(
+                        (before["request_s"] / max(before["rows"] or 1, 1))
+                        / (after["worker_s"] / max(after["rows"] or 1, 1)),
+                        2,
+                    ),
+                    "rss_growth_before_over_after": round(
+                        before["rss_growth_mb"] / max(after["rss_growth_mb"], 0.1), 1
+                    ),
+                    "peak_rss_before_over_after": round(before["peak_rss_mb"] / after["peak_rss_mb"], 2),
+                    "rows_before": before.get("rows"),
+                    "rows_after": after["rows"],
+                    "max_rows_after": export.max_rows(),
+                }
+            ),
+            flush=True,
+        )
+
+
+def export_cap(tree: str) -> str:
+    """The row cap of the older export module (read from its source, it is not importable here)."""
+    source = (Path(tree) / "xinfang" / "inbox" / "export.py").read_text(encoding="utf-8")
+    line = next((ln for ln in source.splitlines() if ln.startswith("MAX_ROWS")), "MAX_ROWS = ?")
+    return line.split("=", 1)[1].strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
@@ -233,6 +360,8 @@ def main() -> None:
         "--replicate-to", type=int, default=0, help="copy existing petitions up to N rows first"
     )
     parser.add_argument("--only", default="", help="time only pages whose URL contains this text")
+    parser.add_argument("--exports", action="store_true", help="time the large export only (see above)")
+    parser.add_argument("--before-tree", default="", help="with --exports: an older tree to compare with")
     args = parser.parse_args()
     if args.replicate_to:
         replicate(args.replicate_to)
@@ -244,6 +373,9 @@ def main() -> None:
             "skipped: no petitions in the configured database; run `xinfang generate --petitions N` "
             "and `xinfang search_index` first (or --fill N on an empty database)."
         )
+        return
+    if args.exports:
+        measure_exports(args.before_tree)
         return
     sample = Petition.objects.order_by("-pk").values_list("pk", flat=True).first()
     if not args.only or "hotspots" in args.only or "monthly" in args.only:

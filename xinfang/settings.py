@@ -229,6 +229,11 @@ ATTACHMENT_TYPES = env_list(
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Inbox exports (inbox/jobs.py): a list of more rows than EXPORT_SYNC_MAX_ROWS is written by the
+# worker into MEDIA_ROOT/exports (private: served only to the user who asked), kept EXPORT_KEEP_HOURS.
+EXPORT_SYNC_MAX_ROWS = env_int("XINFANG_EXPORT_SYNC_MAX_ROWS", 2000)
+EXPORT_MAX_ROWS = env_int("XINFANG_EXPORT_MAX_ROWS", 1_000_000)  # an Excel sheet holds 1,048,576
+EXPORT_KEEP_HOURS = env_int("XINFANG_EXPORT_KEEP_HOURS", 24)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Case numbers such as 海信〔2026〕00123号: {prefix} is the bureau's short code.

@@ -158,6 +158,74 @@ def make_world() -> World:
     )
 
 
+@dataclass
+class City:
+    """A city installation on top of `make_world()` (issue 14):
+
+    city (连云港市人民政府)
+    ├── city_bureau (连云港市信访局, prefix 连)   city_registrar, city_leader, city_supervisor
+    ├── city_housing (市住房和城乡建设局)        city_housing_handler
+    ├── district (海州区人民政府) … the World, its bureau with prefix 海
+    └── lianyun (连云区人民政府)
+        ├── lianyun_bureau (连云区信访局, prefix 连云)  lianyun_registrar, lianyun_leader
+        └── lianyun_town (连云街道)                  lianyun_handler
+    """
+
+    world: World
+    city_bureau: Unit
+    city_housing: Unit
+    lianyun: Unit
+    lianyun_bureau: Unit
+    lianyun_town: Unit
+    city_registrar: User
+    city_leader: User
+    city_supervisor: User
+    city_housing_handler: User
+    lianyun_registrar: User
+    lianyun_leader: User
+    lianyun_handler: User
+
+
+def make_city(world: World) -> City:
+    world.bureau.case_prefix = "海"
+    world.bureau.save()
+    city = world.city
+    city_bureau = make_unit(
+        "连云港市信访局", "320700-XF", parent=city, level=UnitLevel.CITY, kind=UnitKind.BUREAU
+    )
+    city_bureau.case_prefix = "连"
+    city_bureau.save()
+    city_housing = make_unit(
+        "市住房和城乡建设局", "320700-ZJ", parent=city, level=UnitLevel.CITY, kind=UnitKind.DEPARTMENT
+    )
+    lianyun = make_unit(
+        "连云区人民政府", "320703", parent=city, level=UnitLevel.COUNTY, kind=UnitKind.LEADERSHIP
+    )
+    lianyun_bureau = make_unit(
+        "连云区信访局", "320703-XF", parent=lianyun, level=UnitLevel.COUNTY, kind=UnitKind.BUREAU
+    )
+    lianyun_bureau.case_prefix = "连云"
+    lianyun_bureau.save()
+    lianyun_town = make_unit(
+        "连云街道", "320703-001", parent=lianyun, level=UnitLevel.TOWN, kind=UnitKind.TERRITORIAL
+    )
+    return City(
+        world=world,
+        city_bureau=city_bureau,
+        city_housing=city_housing,
+        lianyun=lianyun,
+        lianyun_bureau=lianyun_bureau,
+        lianyun_town=lianyun_town,
+        city_registrar=make_user("city_registrar", Role.REGISTRAR, city_bureau, "市登记员"),
+        city_leader=make_user("city_leader", Role.BUREAU_LEADER, city_bureau, "市局长"),
+        city_supervisor=make_user("city_supervisor", Role.SUPERVISOR, city_bureau, "市督查"),
+        city_housing_handler=make_user("city_housing_handler", Role.HANDLER, city_housing, "市住建承办人"),
+        lianyun_registrar=make_user("lianyun_registrar", Role.REGISTRAR, lianyun_bureau, "连云登记员"),
+        lianyun_leader=make_user("lianyun_leader", Role.BUREAU_LEADER, lianyun_bureau, "连云局长"),
+        lianyun_handler=make_user("lianyun_handler", Role.HANDLER, lianyun_town, "连云街道承办人"),
+    )
+
+
 VALID_ID = "320706198001011236"  # a valid check digit (GB 11643)
 
 

@@ -31,6 +31,7 @@ JOBS = [
     "xinfang.stats.jobs:run_once",
     "xinfang.triage.jobs:run_once",
     "xinfang.petitions.housekeeping:run_once",
+    "xinfang.inbox.jobs:run_once",  # expired export files
 ]
 
 
@@ -85,12 +86,18 @@ def drain_queues() -> int:
     return _run("triage_queue", job) if job is not None else 0
 
 
-def drain_forever(stop: threading.Event) -> None:
-    """The triage queue in a thread of its own: a long periodic pass (the rollup, the detectors)
-    must not hold back the triage of new petitions."""
+def drain_exports() -> int:
+    """Large Excel exports the users wait for (inbox.jobs)."""
+    job = optional_callable("xinfang.inbox.jobs:drain")
+    return _run("export_queue", job) if job is not None else 0
+
+
+def drain_forever(stop: threading.Event, drain=drain_queues) -> None:
+    """A queue in a thread of its own: a long periodic pass (the rollup, the detectors) must not
+    hold back the triage of new petitions, nor a long export the triage."""
     while not stop.is_set():
         close_old_connections()
-        if drain_queues() <= 0:
+        if drain() <= 0:
             stop.wait(QUEUE_POLL)
     close_old_connections()
 
@@ -99,6 +106,9 @@ def loop(interval: float = 30.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     log.info("worker started, interval %ss", interval)
     threading.Thread(target=drain_forever, args=(stop,), daemon=True, name="xinfang-triage-queue").start()
+    threading.Thread(
+        target=drain_forever, args=(stop, drain_exports), daemon=True, name="xinfang-export-queue"
+    ).start()
     while not stop.is_set():
         close_old_connections()
         results = run_once()

@@ -313,6 +313,11 @@ def merge(request, petition_id: Id, payload: MergeIn):
     return run(request, petition_id, actions.petition_merge, into=into, reason=payload.reason)
 
 
+@action("send-up", "报送上级信访部门（属于上级职权的事项）")
+def send_up(request, petition_id: Id, payload: ReasonIn):
+    return run(request, petition_id, actions.petition_send_up, reason=payload.reason)
+
+
 @action("withdraw", "登记信访人撤回")
 def withdraw(request, petition_id: Id, payload: ReasonIn):
     return run(request, petition_id, actions.petition_withdraw, reason=payload.reason)

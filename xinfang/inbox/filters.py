@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
+from xinfang.petitions.models import Custody
+from xinfang.units import bureaus
 
 from . import lookup, search
 
@@ -212,6 +214,8 @@ def load_context(user, request=None) -> Context:
     units_qs = Unit.objects.only("id", "name", "path", "parent_id", "kind", "is_active")
     if not bureau:
         units_qs = units_qs.filter(path__startswith=user.unit.path)
+    elif (area := bureaus.viewer_area_path(user)) is not None:
+        units_qs = units_qs.filter(path__startswith=area)
     units = list(units_qs.order_by("path"))
     for u in units:
         u.depth = u.path.count("/") - 2
@@ -227,7 +231,12 @@ def load_context(user, request=None) -> Context:
 def _candidate_q(ctx: Context) -> Q:
     """An indexable restatement of a unit user's scope (ids instead of path joins),
     ANDed to the visible set so the database can start from the unit's rows."""
-    q = Q(handling_unit_id__in=ctx.own_unit_ids) | Q(registering_unit_id__in=ctx.own_unit_ids)
+    q = (
+        Q(handling_unit_id__in=ctx.own_unit_ids)
+        | Q(registering_unit_id__in=ctx.own_unit_ids)
+        # A unit keeps the matters it answered while a review goes on above.
+        | Q(pk__in=Custody.objects.filter(unit_id__in=ctx.own_unit_ids).values("petition_id"))
+    )
     for extension in SCOPE_EXTENSIONS:
         q |= extension(ctx.user)
     return q
@@ -236,6 +245,9 @@ def _candidate_q(ctx: Context) -> Q:
 def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     qs = view.apply(visible_petitions(ctx.user), today)
+    if view.key == "to_route" and ctx.user.is_bureau_staff:
+        # Each bureau routes what its own desk holds; a lower bureau's queue is its own.
+        qs = qs.filter(bureau_id=ctx.user.unit_id)
     if ctx.own_unit_ids is not None:
         if view.own_unit_work:
             qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)

@@ -89,9 +89,13 @@ def exact_filter(user, query: str, request=None) -> Q | None:
         return Q(pk__in=links.values("petition_id"))
     candidates = case_number_candidates(query)
     if candidates:
+        from xinfang.petitions.models import Custody
+
         found = list(
             Petition.objects.filter(case_number__in=candidates).values_list("case_number", flat=True)
         )
-        if found:
-            return Q(case_number__in=found)
+        # A matter that moved between bureaus also carries each receiving bureau's number.
+        moved = list(Custody.objects.filter(case_number__in=candidates).values_list("petition_id", flat=True))
+        if found or moved:
+            return Q(case_number__in=found) | Q(pk__in=moved)
     return None

@@ -5,26 +5,29 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponseForbidden, QueryDict
+from django.http import FileResponse, Http404, HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.models import Role
+from xinfang.audit.models import AuditAction, audit
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.actions import petition_transfer
 from xinfang.petitions.choices import DueState
 from xinfang.petitions.errors import ActionError
-from xinfang.units.models import Unit, UnitKind
+from xinfang.petitions.models import Custody, CustodyKind
+from xinfang.units.models import Unit
 
 from . import filters as f
-from .models import SavedView
+from .models import ExportJob, ExportStatus, SavedView
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +51,17 @@ def filter_query(params: QueryDict) -> str:
 
 def resolve(request):
     """(context, view, filters, sort, form) for the current request's query string."""
-    user = request.user
+    return resolve_params(request.user, request.GET, request)
+
+
+def resolve_params(user, params: QueryDict, request=None):
+    """(context, view, filters, sort, form) for ``user`` and a query string (the worker writes
+    an export from the stored query string, with no request)."""
     ctx = f.load_context(user, request)
     available = {v.key for v in f.views_for(user)}
-    key = request.GET.get("view")
+    key = params.get("view")
     view = f.VIEWS[key if key in available else f.DEFAULT_VIEW.get(user.role, "all")]
-    form = f.FilterForm(request.GET, units=ctx.units, categories=ctx.categories)
+    form = f.FilterForm(params, units=ctx.units, categories=ctx.categories)
     filters = form.cleaned()
     sort = filters.get("sort") or view.default_sort
     return ctx, view, filters, sort, form
@@ -61,6 +69,18 @@ def resolve(request):
 
 def can_route(user) -> bool:
     return user.role in ROUTERS and user.is_bureau_staff
+
+
+def arrivals_at_desk(user, rows) -> dict[int, tuple[str, str]]:
+    """For the rows that came to the viewer's bureau from another bureau: how they
+    came (上级转送 / 上级交办 / 下级报送) and the bureau's own number for them."""
+    moved = [r.pk for r in rows if r.bureau_id == user.unit_id and r.registering_unit_id != r.bureau_id]
+    if not user.is_bureau_staff or not moved:
+        return {}
+    found = Custody.objects.filter(petition_id__in=moved, unit_id=user.unit_id).exclude(
+        kind=CustodyKind.HANDLED
+    )
+    return {c.petition_id: (c.get_kind_display(), c.case_number or "") for c in found.order_by("started_at")}
 
 
 @login_required
@@ -80,7 +100,9 @@ def inbox_list(request):
     count = qs.order_by()[: cap + 1].count() if not request.GET.get("after") else None
     today = timezone.localdate()
     categories = {c.pk: str(c) for c in ctx.categories}
+    arrivals = arrivals_at_desk(user, rows)
     for row in rows:
+        row.arrival, row.own_number = arrivals.get(row.pk, ("", row.case_number))
         row.light = row.due_state(today)
         if row.light:
             # Computed here, not with template includes: the row loop is most of the page's cost.
@@ -104,7 +126,7 @@ def inbox_list(request):
         "export_url": f"{reverse('inbox:export')}?{query}",
         "saved_views": list(SavedView.objects.for_user(user).select_related("owner")),
         "routing": routing,
-        "route_units": [u for u in ctx.units if u.is_active and u.kind != UnitKind.BUREAU] if routing else [],
+        "route_units": [u for u in ctx.units if u.is_active and u.pk != user.unit_id] if routing else [],
         "sort": sort,
         "provisional_label": _("暂定"),
         "provisional_title": _("节假日安排尚未公布，仅按周末推算"),
@@ -195,6 +217,9 @@ def saved_view_delete(request, pk: int):
 
 @login_required
 def export(request):
+    """The list as Excel: written now when small, otherwise queued for the worker (jobs.py) and
+    the user sent to the export jobs page.  A GET: asking twice reuses the waiting job."""
+    from . import jobs
     from .export import export_response
 
     user = request.user
@@ -202,4 +227,70 @@ def export(request):
         return _forbidden(request)
     ctx, view, filters, sort, _form = resolve(request)
     qs = f.order(f.filtered_queryset(ctx, view, filters), sort, by_status=view.key != "all")
-    return export_response(request, qs, view=view, query=filter_query(request.GET))
+    query = filter_query(request.GET)
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    size = qs.order_by()[: limit + 1].count()
+    if size <= limit:
+        return export_response(request, qs, view=view, query=query)
+    job = jobs.enqueue(
+        user=user,
+        query=query,
+        view_label=str(view.label),
+        expected_rows=min(qs.order_by().count(), settings.EXPORT_MAX_ROWS),
+        language=translation.get_language() or "",
+    )
+    messages.info(
+        request,
+        _("“%(view)s”共%(n)s件，超过%(limit)s件，已转入后台生成；完成后请在本页下载。")
+        % {"view": view.label, "n": job.expected_rows, "limit": limit},
+    )
+    return redirect("inbox:exports")
+
+
+@login_required
+def export_jobs(request):
+    """The user's own export jobs and their state (the page reloads itself while one is unfinished)."""
+    if not f.may_use_inbox(request.user):
+        return _forbidden(request)
+    rows = list(ExportJob.objects.of(request.user)[:50])
+    waiting = any(job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for job in rows)
+    return render(
+        request,
+        "inbox/exports.html",
+        {"jobs": rows, "waiting": waiting, "keep_hours": settings.EXPORT_KEEP_HOURS},
+    )
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    """A finished export, only to the user who asked for it, until it expires."""
+    from . import jobs
+    from .export import CONTENT_TYPE, file_name
+
+    job = get_object_or_404(
+        ExportJob.objects.of(request.user),
+        pk=pk,
+        status=ExportStatus.DONE,
+        expires_at__gt=timezone.now(),
+    )
+    try:
+        handle = jobs.path_of(job).open("rb")
+    except (FileNotFoundError, IsADirectoryError):
+        raise Http404(_("导出文件已过期或不存在")) from None
+    audit(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        obj=request.user,
+        detail=f"下载后台导出#{job.pk}（{job.rows}行）",
+        request=request,
+    )
+    view_key = QueryDict(job.query).get("view") or "inbox"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file_name(view_key if view_key in f.VIEWS else "inbox", job.finished_at),
+        content_type=CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,9 +1,13 @@
 """Who may see which petition.  Every load of a petition for a user goes
 through `get_petition_for` or `visible_petitions`.
 
-Rules (issue 2 §6):
+Rules (issue 2 §6, issue 14):
 - bureau staff (registrars, bureau leaders, supervisors, administrators of a
-  petition bureau) see every petition;
+  petition bureau) see every petition of their bureau's area: the area of a city
+  bureau holds its districts' (to supervise them), sibling bureaus see nothing of
+  each other's (units/bureaus.py);
+- any unit or bureau that held a matter (Custody: a bureau it moved through, a
+  unit whose opinion is under review above) keeps reading it;
 - a unit's staff see petitions handled by their unit or its sub-units, or
   registered there, or shared with them through a mechanism (joint handling);
 - hearing members see no petition list: only their hearings (hearings app);
@@ -24,10 +28,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
+from xinfang.units import bureaus
 from xinfang.units.models import UnitKind
 
 from .choices import PetitionClass
-from .models import Petition
+from .models import Custody, Petition
 
 NOTHING = Q(pk__in=[])
 
@@ -72,13 +77,33 @@ def petition_scope_q(user) -> Q:
     if user.role == Role.HEARING_MEMBER or user.unit_id is None:
         return NOTHING
     if user.is_bureau_staff:
-        scope = Q()
+        scope = bureau_scope_q(user)
     else:
         path = user.unit.path
-        scope = Q(handling_unit__path__startswith=path) | Q(registering_unit__path__startswith=path)
+        scope = (
+            Q(handling_unit__path__startswith=path)
+            | Q(registering_unit__path__startswith=path)
+            | Q(pk__in=Custody.objects.filter(unit__path__startswith=path).values("petition_id"))
+        )
         for extension in SCOPE_EXTENSIONS:
             scope |= extension(user)
     return scope & ~accusation_hidden_q(user)
+
+
+def bureau_scope_q(user) -> Q:
+    """A bureau sees the matters registered, held or handled in its area (its own
+    and its lower bureaus', to supervise them) and those that passed through it;
+    sibling bureaus see nothing of each other's."""
+    ids = bureaus.viewer_area_ids(user)
+    if ids is None:
+        return Q()
+    # Ids, not path joins: each branch is an indexed lookup on the petition's own columns.
+    return (
+        Q(handling_unit_id__in=ids)
+        | Q(registering_unit_id__in=ids)
+        | Q(bureau_id__in=ids)
+        | Q(pk__in=Custody.objects.filter(unit_id__in=ids).values("petition_id"))
+    )
 
 
 def keeps_oversight(user) -> bool:

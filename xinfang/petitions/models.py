@@ -218,6 +218,17 @@ class Petition(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The petition bureau whose desk holds the matter: the bureau it was registered
+    # at (or the bureau of the unit that registered it), then whichever bureau it
+    # was sent to (上级转送/交办 down, 报送 up).  Only that bureau routes it.
+    bureau = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("所在信访部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_assignment = models.BooleanField(_("交办件"), default=False)
     is_simple = models.BooleanField(_("简易办理"), default=False)
     is_extended = models.BooleanField(_("已延期"), default=False)
@@ -353,6 +364,7 @@ class EventAction(models.TextChoices):
     JURISDICTION = "jurisdiction", _("受理争议")
     IMPLEMENT = "implement", _("督促落实")
     SETTLEMENT = "settlement", _("调解和解")
+    SEND_UP = "send_up", _("报送上级信访部门")
 
 
 # Events a petitioner sees on the portal timeline (DOMAIN.md §2, online handling).
@@ -563,6 +575,44 @@ class Recusal(models.Model):
         verbose_name = _("回避")
         verbose_name_plural = _("回避")
         unique_together = [("petition", "user")]
+
+
+class CustodyKind(models.TextChoices):
+    FROM_ABOVE_TRANSFER = "from_above_transfer", _("上级转送")
+    FROM_ABOVE_ASSIGN = "from_above_assign", _("上级交办")
+    FROM_BELOW = "from_below", _("下级报送")
+    HANDLED = "handled", _("原承办")
+
+
+class Custody(models.Model):
+    """A body that held a matter besides its registering bureau: a bureau it was
+    sent to (with that bureau's own case number) or a unit that handled it before a
+    review took it one level up.  Such a body keeps reading the matter's one thread
+    (issue 14): its history and its own documents."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="custody")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
+    kind = models.CharField(_("方式"), max_length=24, choices=CustodyKind.choices)
+    from_unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("来自"),
+    )
+    case_number = models.CharField(_("本部门编号"), max_length=40, null=True, blank=True, unique=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("经手记录")
+        verbose_name_plural = _("经手记录")
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["unit", "petition"], name="custody_unit_petition")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.unit_id}"
 
 
 class CaseSequence(models.Model):

@@ -311,11 +311,18 @@ def skip_level_flag(draft: Draft, responsible, same: list) -> Flag | None:
         for p, _, _ in same
     )
     evidence = [{"text": belongs}, {"text": f"反映到{where}机关"}]
-    if (
-        draft.channel in {Channel.VISIT, Channel.TRANSFER_FROM_ABOVE}
-        and arrived < want - 1
-        and not tried_below
-    ):
+    # A visit above the body with power and the level above it is 越级 (Art. 20①) even when the
+    # matter was raised below first: the case still open there is the evidence.
+    earlier_below = [
+        _evidence(p, score, reasons)
+        for p, score, reasons in same
+        if p.handling_unit is not None and is_above(draft.registering_unit, p.handling_unit)
+    ]
+    if draft.channel in {Channel.VISIT, Channel.TRANSFER_FROM_ABOVE} and arrived < want - 1:
+        if earlier_below:
+            evidence = evidence + earlier_below
+        elif tried_below:
+            return None
         return Flag(
             "skip_level",
             "visit_too_high",

@@ -29,9 +29,18 @@ HNSW index (similar.SimilarIndex) and brings it up to date itself, so servers ne
   requests never build the index.
 * Bulk loads that bypass signals (the demo generator) only insert, which the id scan covers; code
   that edits title or content with ``QuerySet.update()`` must call ``record_change(ids)``.
-* Access. The index knows ids only. Queries over-fetch ``k * 3`` nearest petitions and keep those in
-  ``access.visible_petitions(user)`` (one query), widening to ``k * 10`` when too few remain, so a
-  user never learns of a petition they may not see (e.g. an accusation against their own unit).
+* Units. Each item carries its handling and registering unit; the id scan brings them for new
+  petitions, and a third watermark replays ``PetitionEvent`` rows (every routing, transfer and
+  review writes one) to pick up a matter that moved to another unit.
+* Access. Every result passes through ``access.visible_petitions(user)`` (one query per round), so a
+  user never learns of a petition they may not open (an accusation against their own unit, a matter
+  they are recused from, another unit's matter). The rule itself lives in access.py only. To give a
+  narrow viewer k results, ``similar_for`` searches in two streams: the ``k * 3`` nearest of all
+  petitions (which fills a bureau's page on its own, and finds matters shared with the viewer from
+  outside their unit), then, when too few of those are visible, the nearest among the petitions
+  handled or registered in the viewer's unit and its sub-units (``SimilarIndex.query_within``),
+  fetching more of that scope until k are visible or the scope is exhausted. The unit subtree is
+  only where to look; what may be shown is decided by access.py.
 """
 
 from __future__ import annotations
@@ -52,7 +61,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from xinfang.petitions.access import visible_petitions
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Petition, PetitionEvent
+from xinfang.units.models import Unit
 
 from .catalogue import get_catalogue
 from .models import IndexOp, TriageIndexChange
@@ -113,11 +123,27 @@ class GapTracker:
         return cls(state.get("watermark", 0), state.get("pending", ()))
 
 
+ROW_FIELDS = ("pk", "title", "content", "category_id", "handling_unit_id", "registering_unit_id")
+
+
+def _index_rows(queryset) -> list[tuple]:
+    """(id, text, category, handling unit, registering unit) rows for SimilarIndex.add."""
+    return [(pk, petition_text(t, c), cat, h, r) for pk, t, c, cat, h, r in queryset.values_list(*ROW_FIELDS)]
+
+
 class SyncedIndex:
-    def __init__(self, index: SimilarIndex, petitions: GapTracker, changes: GapTracker, generation: str):
+    def __init__(
+        self,
+        index: SimilarIndex,
+        petitions: GapTracker,
+        changes: GapTracker,
+        generation: str,
+        events: GapTracker | None = None,
+    ):
         self.index = index
         self.petitions = petitions
         self.changes = changes
+        self.events = events or GapTracker(PetitionEvent.objects.aggregate(m=Max("pk"))["m"] or 0)
         self.generation = generation
         self.lock = threading.RLock()
         self.applied_since_snapshot = 0
@@ -133,8 +159,10 @@ class SyncedIndex:
         with self.lock:
             done = self._new_petitions(max_rows)
             done += self._replay_changes(None if max_rows is None else max(max_rows - done, 0))
+            done += self._replay_events(None if max_rows is None else max(max_rows - done, 0))
             self.petitions.advance()
             self.changes.advance()
+            self.events.advance()
             self.applied_since_snapshot += done
             self.caught_up_at = time.monotonic()
             return done
@@ -149,10 +177,7 @@ class SyncedIndex:
             if max_rows is not None:
                 new = new[: max_rows - done]
             if new:
-                rows = Petition.objects.filter(pk__in=new).values_list(
-                    "pk", "title", "content", "category_id"
-                )
-                self.index.add([(pk, petition_text(t, c), cat) for pk, t, c, cat in rows])
+                self.index.add(_index_rows(Petition.objects.filter(pk__in=new)))
                 self.petitions.applied(new)
                 done += len(new)
             if len(ids) < BATCH or (new and new[-1] != ids[-1] and max_rows is not None):
@@ -173,21 +198,42 @@ class SyncedIndex:
                 new = new[: max_rows - done]
             if new:
                 touched = {pid for _, pid, _ in new}
-                current = {
-                    pk: (petition_text(t, c), cat)
-                    for pk, t, c, cat in Petition.objects.filter(pk__in=touched).values_list(
-                        "pk", "title", "content", "category_id"
-                    )
-                }
+                current = {row[0]: row for row in _index_rows(Petition.objects.filter(pk__in=touched))}
                 gone = [pid for pid in touched if pid not in current]
                 if gone:
                     self.index.remove(gone)
                 # Only petitions already indexed or below the watermark are re-added; newer ones
                 # arrive through the id scan with the same current text.
-                edits = [(pid, *row) for pid, row in current.items() if not self.petitions.is_new(pid)]
+                edits = [row for pid, row in current.items() if not self.petitions.is_new(pid)]
                 if edits:
                     self.index.add(edits)
                 self.changes.applied([r[0] for r in new])
+                done += len(new)
+            if len(rows) < BATCH or (new and new[-1] != rows[-1] and max_rows is not None):
+                return done
+            cursor = rows[-1][0]
+        return done
+
+    def _replay_events(self, max_rows: int | None) -> int:
+        """Bring the units of petitions with new events (routing, transfer, review …) up to date."""
+        done, cursor = 0, self.events.watermark
+        while max_rows is None or done < max_rows:
+            rows = list(
+                PetitionEvent.objects.filter(pk__gt=cursor)
+                .order_by("pk")
+                .values_list("pk", "petition_id")[:BATCH]
+            )
+            new = [r for r in rows if self.events.is_new(r[0])]
+            if max_rows is not None:
+                new = new[: max_rows - done]
+            if new:
+                touched = {pid for _, pid in new}
+                self.index.set_units(
+                    Petition.objects.filter(pk__in=touched).values_list(
+                        "pk", "handling_unit_id", "registering_unit_id"
+                    )
+                )
+                self.events.applied([r[0] for r in new])
                 done += len(new)
             if len(rows) < BATCH or (new and new[-1] != rows[-1] and max_rows is not None):
                 return done
@@ -198,6 +244,20 @@ class SyncedIndex:
     def query(self, text: str, *, k: int, exclude_ids=(), category=None) -> list[SimilarMatch]:
         with self.lock:
             return self.index.query(text, k=k, exclude_ids=exclude_ids, category=category)
+
+    def encode(self, text: str, category=None):
+        """(vectors [1, dim], salient [1, n]) of a query text, for the two calls below."""
+        return self.index.vectorizer.transform([text], [category])
+
+    def nearest(self, vectors, salient, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
+        with self.lock:
+            return self.index.query_vectors(vectors, salient, k=k, exclude_ids=exclude_ids)[0]
+
+    def nearest_within(self, vectors, salient, unit_ids, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
+        """The ``k`` nearest among petitions handled or registered by ``unit_ids`` (fewer: all)."""
+        with self.lock:
+            positions = self.index.within(unit_ids)
+            return self.index.query_within(vectors[0], salient[0], positions, k=k, exclude_ids=exclude_ids)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -219,6 +279,7 @@ def snapshot(synced: SyncedIndex) -> Path:
             "generation": synced.generation,
             "petitions": synced.petitions.state(),
             "changes": synced.changes.state(),
+            "events": synced.events.state(),
             "live": len(synced.index),
             "saved_at": timezone.now().isoformat(),
         }
@@ -254,6 +315,7 @@ def load_snapshot(path: Path) -> SyncedIndex:
         GapTracker.from_state(state["petitions"]),
         GapTracker.from_state(state["changes"]),
         state["generation"],
+        GapTracker.from_state(state["events"]),
     )
 
 
@@ -326,17 +388,15 @@ def rebuild(
     global _worker_vectorizer
     dim = dim or int(getattr(settings, "TRIAGE_INDEX_DIM", 256))
     change_top = TriageIndexChange.objects.aggregate(m=Max("pk"))["m"] or 0
+    event_top = PetitionEvent.objects.aggregate(m=Max("pk"))["m"] or 0
     top = Petition.objects.aggregate(m=Max("pk"))["m"] or 0
-    ids, texts, categories = [], [], []
-    rows = (
-        Petition.objects.filter(pk__gte=min_id, pk__lte=top)
-        .order_by("pk")
-        .values_list("pk", "title", "content", "category_id")
-    )
-    for pk, title, content, category in rows.iterator(chunk_size=20_000):
+    ids, texts, categories, units = [], [], [], []
+    rows = Petition.objects.filter(pk__gte=min_id, pk__lte=top).order_by("pk").values_list(*ROW_FIELDS)
+    for pk, title, content, category, handling, registering in rows.iterator(chunk_size=20_000):
         ids.append(pk)
         texts.append(petition_text(title, content))
         categories.append(category)
+        units.append((handling, registering))
     if len(texts) < MIN_ROWS:
         return None  # too few petitions to fit a vocabulary; similar matters stay empty until then
     try:
@@ -359,18 +419,20 @@ def rebuild(
             with mp.get_context("fork").Pool(workers) as pool:
                 encoded = pool.imap(_encode, chunks)
                 for n, (vectors, salient) in enumerate(encoded):
-                    index.add_encoded(ids[n * chunk : n * chunk + len(vectors)], vectors, salient)
+                    at = slice(n * chunk, n * chunk + len(vectors))
+                    index.add_encoded(ids[at], vectors, salient, units[at])
         else:
             for n, part in enumerate(chunks):
                 vectors, salient = vectorizer.transform(*part)
-                index.add_encoded(ids[n * chunk : n * chunk + len(vectors)], vectors, salient)
+                at = slice(n * chunk, n * chunk + len(vectors))
+                index.add_encoded(ids[at], vectors, salient, units[at])
     finally:
         _worker_vectorizer = None
-    del texts, categories
+    del texts, categories, units
     window = ids[-BOOT_WINDOW:]
     petitions = GapTracker(window[0] - 1 if window else 0, window)
     changes = GapTracker(change_top)
-    synced = SyncedIndex(index, petitions, changes, uuid.uuid4().hex)
+    synced = SyncedIndex(index, petitions, changes, uuid.uuid4().hex, GapTracker(event_top))
     synced.catch_up()
     snapshot(synced)
     set_index(synced)
@@ -388,21 +450,55 @@ def similar_for(
     """The ``k`` most similar petitions ``user`` may see: {id, score, reason, case_number, title, …}.
     ``category`` (the petition's category id, or the suggested one) favours matters of that category."""
     synced = synced or get_index()
-    if synced is None or not len(synced):
+    if synced is None or not len(synced) or k <= 0:
         return []
-    exclude = list(exclude_ids)
-    for fetch in (k * 3, k * 10):
-        matches = synced.query(text, k=fetch, exclude_ids=exclude, category=category)
-        rows = {
-            r["pk"]: r
-            for r in visible_petitions(user)
-            .filter(pk__in=[m.id for m in matches])
-            .values("pk", "case_number", "title", "status", "received_at")
-        }
-        out = [_row(m, rows[m.id]) for m in matches if m.id in rows]
-        if len(out) >= k or len(matches) < fetch:
-            return out[:k]
-    return out[:k]
+    exclude = [int(i) for i in exclude_ids]
+    vectors, salient = synced.encode(text, category)
+    fetch = k * 3
+    matches = synced.nearest(vectors, salient, k=fetch, exclude_ids=exclude)
+    found = _visible(user, matches)
+    if len(found) >= k or len(matches) < fetch:
+        return _ranked(found, k)
+    # Too few of the nearest are the viewer's: search where their matters are, widening until k are
+    # visible or that scope is exhausted. Each round is filtered by access.py like the first.
+    scope = scope_units(user)
+    seen = exclude + [m.id for m in matches]
+    fetch = k * 2
+    while scope:
+        more = synced.nearest_within(vectors, salient, scope, k=fetch, exclude_ids=seen)
+        found.update(_visible(user, more))
+        if len(found) >= k or len(more) < fetch:
+            break
+        seen += [m.id for m in more]
+        fetch *= 4
+    return _ranked(found, k)
+
+
+def scope_units(user) -> list[int]:
+    """Where a viewer's matters are looked for: their unit and its sub-units (no unit: nowhere).
+
+    A search hint only (what the viewer may open is decided by access.py, for every result)."""
+    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+    if unit is None:
+        return []
+    return list(Unit.objects.subtree_of(unit).values_list("pk", flat=True))
+
+
+def _visible(user, matches: list[SimilarMatch]) -> dict[int, dict]:
+    """The matches ``user`` may open, as page rows by id (one query)."""
+    if not matches:
+        return {}
+    rows = {
+        r["pk"]: r
+        for r in visible_petitions(user)
+        .filter(pk__in=[m.id for m in matches])
+        .values("pk", "case_number", "title", "status", "received_at")
+    }
+    return {m.id: _row(m, rows[m.id]) for m in matches if m.id in rows}
+
+
+def _ranked(found: dict[int, dict], k: int) -> list[dict]:
+    return sorted(found.values(), key=lambda r: (-r["score"], r["id"]))[:k]
 
 
 def _row(match: SimilarMatch, row: dict) -> dict:

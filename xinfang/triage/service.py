@@ -326,6 +326,19 @@ def record_json(user, petition: Petition) -> dict | None:
                     }
                 )
             )
+    if len(similar) < SIMILAR_K and len(record.similar) >= SIMILAR_K:
+        # The stored list is the nearest of all; a narrow viewer may open too few of them, so their
+        # own nearest are searched now (filtered by their access like the stored ones).
+        similar = [
+            _similar_row(s)
+            for s in similar_for(
+                user,
+                petition_text(petition.title, petition.content),
+                k=SIMILAR_K,
+                exclude_ids=[petition.pk],
+                category=petition.category_id,
+            )
+        ]
     return {
         "petition_id": petition.pk,
         "computed_at": record.computed_at,

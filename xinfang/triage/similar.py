@@ -8,8 +8,15 @@ Each item also keeps its ``SALIENT_PER_ITEM`` highest-weighted words (as vocabul
 so a match can say which salient words it shares with the query (matter words first, then the place)
 without storing petition texts.
 
+Scopes: each item also carries two unit ids (the handling and the registering unit; -1 for none) and
+the index keeps its own float32 copy of the vectors (hnswlib hands them back only one by one), so a
+query can be confined to the items of some units (:meth:`SimilarIndex.query_within`): exact brute
+force over a small set, HNSW with a filter over a larger one. The unit ids are a search hint for a
+narrow viewer, never an access rule: callers filter the results by the viewer's access.
+
 Persistence (one directory): ``index.bin`` (hnswlib), ``vectorizer.joblib`` (TF-IDF + SVD),
-``items.npz`` (position → petition id, deleted flags, salient words) and ``meta.json`` written last
+``items.npz`` (position → petition id, deleted flags, salient words, units), ``vectors.npy`` and
+``meta.json`` written last
 (watermark, counts, settings). The watermark is the highest petition id — or whatever monotonically
 increasing event number the caller passes — included, so a server can load the directory and catch up
 with ``add(rows with id > watermark)``. The index is not safe for concurrent writers; queries may run
@@ -39,7 +46,11 @@ from xinfang.triage.repeat import _BOUNDARY, _MAX_NAME, _SUFFIX_RE
 SALIENT_PER_ITEM = 8
 SALIENT_PLACES = 2  # of the salient words, at most this many place names (the matter's words first)
 FIT_SAMPLE = 60_000
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# A scoped query scores up to this many items exactly (a float32 gather and one matrix-vector
+# product, a few ms); a larger scope is searched in the HNSW graph with a filter.
+BRUTE_FORCE_MAX = 20_000
+NO_UNIT = -1
 PLACE = "@"  # prefix of place features: a place name is a feature apart from the same word elsewhere
 # Weight of place-name features against the matter's words, and of the category block (the score is
 # the text cosine + CATEGORY_WEIGHT² when the categories agree). Both are settings
@@ -258,6 +269,16 @@ class TextVectorizer:
         return value.removeprefix(PLACE), bool(self._is_place[index])
 
 
+def _unit_array(units: Sequence) -> np.ndarray:
+    """[n, 2] int32 (handling, registering) unit ids, ``NO_UNIT`` for None."""
+    out = np.full((len(units), 2), NO_UNIT, dtype=np.int32)
+    for i, pair in enumerate(units):
+        for j, unit in enumerate(pair):
+            if unit is not None:
+                out[i, j] = int(unit)
+    return out
+
+
 def _top_terms(w: sp.csr_matrix, k: int, is_place: np.ndarray) -> np.ndarray:
     """Per row the ``k`` highest-weighted terms: matter words first, then at most ``SALIENT_PLACES``
     place names."""
@@ -285,6 +306,8 @@ class SimilarIndex:
         self._ids = np.zeros(0, dtype=np.int64)
         self._deleted = np.zeros(0, dtype=bool)
         self._salient = np.zeros((0, SALIENT_PER_ITEM), dtype=np.int32)
+        self._units = np.zeros((0, 2), dtype=np.int32)
+        self._store = np.zeros((0, vectorizer.out_dim), dtype=np.float32)  # rows ≥ len(_ids) unused
         self._index = self._new_hnsw(1024)
         self._lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._write_lock = threading.Lock()
@@ -313,8 +336,8 @@ class SimilarIndex:
     def add(
         self, rows: Iterable[tuple[int, str]], *, watermark: int | None = None, batch: int = 20_000
     ) -> int:
-        """Index (id, text) or (id, text, category) rows; an id already present is replaced. Returns
-        the number added.
+        """Index (id, text), (id, text, category) or (id, text, category, handling unit id, registering
+        unit id) rows; an id already present is replaced. Returns the number added.
 
         The watermark becomes max(old watermark, ``watermark`` or the highest id added).
         """
@@ -326,16 +349,21 @@ class SimilarIndex:
                 break
             categories = [r[2] if len(r) > 2 else None for r in chunk]
             vectors, salient = self.vectorizer.transform([r[1] for r in chunk], categories)
-            added += self.add_encoded([r[0] for r in chunk], vectors, salient)
+            units = [r[3:5] if len(r) > 4 else (None, None) for r in chunk]
+            added += self.add_encoded([r[0] for r in chunk], vectors, salient, units)
         if watermark is not None:
             self.watermark = max(self.watermark, int(watermark))
         return added
 
-    def add_encoded(self, ids: Sequence[int], vectors: np.ndarray, salient: np.ndarray) -> int:
-        """Add rows already passed through ``self.vectorizer.transform`` (e.g. in worker processes)."""
+    def add_encoded(
+        self, ids: Sequence[int], vectors: np.ndarray, salient: np.ndarray, units: Sequence | None = None
+    ) -> int:
+        """Add rows already passed through ``self.vectorizer.transform`` (e.g. in worker processes);
+        ``units`` gives each row's (handling unit id, registering unit id), None for none."""
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 0:
             return 0
+        unit_rows = _unit_array(units if units is not None else [(None, None)] * len(ids))
         with self._write_lock:
             self._mark_deleted(ids)
             start = len(self._ids)
@@ -343,6 +371,12 @@ class SimilarIndex:
             if need > self._index.get_max_elements():
                 self._index.resize_index(max(need, int(self._index.get_max_elements() * 1.5)))
             self._index.add_items(vectors, np.arange(start, need))
+            if need > len(self._store):  # grown by half again, so adding one row is not a full copy
+                grown = np.zeros((max(need, int(len(self._store) * 1.5)), self._store.shape[1]), np.float32)
+                grown[:start] = self._store[:start]
+                self._store = grown
+            self._store[start:need] = vectors
+            self._units = np.concatenate([self._units, unit_rows])
             self._ids = np.concatenate([self._ids, ids])
             self._deleted = np.concatenate([self._deleted, np.zeros(len(ids), dtype=bool)])
             self._salient = np.concatenate([self._salient, salient.astype(np.int32)])
@@ -354,6 +388,20 @@ class SimilarIndex:
         """Drop petitions from results (hnswlib mark_deleted); unknown ids are ignored."""
         with self._write_lock:
             return self._mark_deleted(np.fromiter((int(i) for i in ids), dtype=np.int64))
+
+    def set_units(self, rows: Iterable[tuple[int, int | None, int | None]]) -> int:
+        """Record (id, handling unit id, registering unit id) of items already indexed (a matter
+        routed or transferred); unknown ids are ignored. Returns the number of items updated."""
+        rows = list(rows)
+        if not rows or not len(self._ids):
+            return 0
+        with self._write_lock:
+            done = 0
+            for pid, handling, registering in rows:
+                positions = self._positions(np.array([int(pid)], dtype=np.int64))
+                self._units[positions] = _unit_array([(handling, registering)])
+                done += len(positions)
+            return done
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         """Live positions holding any of ``ids`` (sorted lookup, rebuilt lazily after writes)."""
@@ -414,6 +462,56 @@ class SimilarIndex:
             results.append(matches)
         return results
 
+    def within(self, unit_ids: Iterable[int]) -> np.ndarray:
+        """Live positions of the items whose handling or registering unit is one of ``unit_ids``."""
+        wanted = np.fromiter((int(u) for u in unit_ids), dtype=np.int64)
+        n = len(self._ids)
+        if not len(wanted) or not n:
+            return np.zeros(0, dtype=np.int64)
+        top = max(int(wanted.max()), int(self._units[:n].max(initial=0)))
+        table = np.zeros(top + 2, dtype=bool)  # the last slot stands for NO_UNIT (-1)
+        table[wanted[wanted >= 0]] = True
+        units = self._units[:n]
+        hit = table[units[:, 0]] | table[units[:, 1]]
+        hit &= ~self._deleted[:n]
+        return np.flatnonzero(hit)
+
+    def query_within(
+        self, vector: np.ndarray, salient: np.ndarray, positions: np.ndarray, *, k: int, exclude_ids=()
+    ) -> list[SimilarMatch]:
+        """The ``k`` items among ``positions`` (from :meth:`within`) most similar to one encoded query,
+        best first, without ``exclude_ids``: exact for up to ``BRUTE_FORCE_MAX`` positions, else an
+        HNSW search that only accepts those positions. Fewer than ``k`` means the set is exhausted."""
+        exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
+        if len(exclude) and len(positions):
+            positions = positions[~np.isin(self._ids[positions], exclude)]
+        k = min(k, len(positions))
+        if k <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        found = None
+        if len(positions) > BRUTE_FORCE_MAX:
+            allowed = np.zeros(len(self._ids), dtype=bool)
+            allowed[positions] = True
+            self._index.set_ef(max(self.ef, k))
+            try:
+                labels, distances = self._index.knn_query(
+                    query[np.newaxis, :], k=k, filter=lambda label: bool(allowed[label])
+                )
+                found = [(int(p), 1.0 - float(d)) for p, d in zip(labels[0], distances[0], strict=True)]
+            except RuntimeError:  # the graph search could not reach k allowed items: score them all
+                found = None
+        if found is None:
+            sims = self._store[positions] @ query
+            best = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+            best = best[np.argsort(-sims[best], kind="stable")]
+            found = [(int(positions[b]), float(sims[b])) for b in best]
+        terms = [t for t in salient.reshape(-1) if t >= 0]
+        return [
+            SimilarMatch(id=int(self._ids[p]), score=round(min(1.0, s), 4), reason=self.reason(terms, p))
+            for p, s in found
+        ]
+
     def reason(self, query_terms, position: int) -> list[str]:
         """Why an item matched: the salient matter words both share, then "地点：" the shared place."""
         shared = set(self._salient[position].tolist())
@@ -427,7 +525,7 @@ class SimilarIndex:
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(live ids, their stored vectors) for brute-force checks."""
         positions = np.flatnonzero(~self._deleted)
-        return self._ids[positions], np.asarray(self._index.get_items(positions), dtype=np.float32)
+        return self._ids[positions], self._store[positions]
 
     # ----- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -438,7 +536,11 @@ class SimilarIndex:
             self._index.save_index(str(directory / "index.bin.tmp"))
             joblib.dump(self.vectorizer, directory / "vectorizer.joblib.tmp")
             with open(directory / "items.npz.tmp", "wb") as handle:
-                np.savez(handle, ids=self._ids, deleted=self._deleted, salient=self._salient)
+                np.savez(
+                    handle, ids=self._ids, deleted=self._deleted, salient=self._salient, units=self._units
+                )
+            with open(directory / "vectors.npy.tmp", "wb") as handle:
+                np.save(handle, self._store[: len(self._ids)])
             meta = {
                 "format_version": FORMAT_VERSION,
                 "watermark": self.watermark,
@@ -451,7 +553,7 @@ class SimilarIndex:
                 "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "versions": {"hnswlib": getattr(hnswlib, "__version__", "0.8.0")},
             }
-            for name in ("index.bin", "vectorizer.joblib", "items.npz"):
+            for name in ("index.bin", "vectorizer.joblib", "items.npz", "vectors.npy"):
                 (directory / f"{name}.tmp").replace(directory / name)
             (directory / "meta.json.tmp").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             (directory / "meta.json.tmp").replace(directory / "meta.json")
@@ -464,12 +566,14 @@ class SimilarIndex:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         vectorizer = joblib.load(directory / "vectorizer.joblib")
         index = cls(vectorizer, m=meta["m"], ef_construction=meta["ef_construction"], ef=meta["ef"])
-        with np.load(directory / "items.npz") as items:
-            index._ids, index._deleted, index._salient = items["ids"], items["deleted"], items["salient"]
-        if len(index._ids) != meta["n_items"]:
-            raise ValueError("similar index files are inconsistent; rebuild the index")
         if meta.get("format_version") != FORMAT_VERSION:
             raise ValueError("similar index of an older format; rebuild the index")
+        with np.load(directory / "items.npz") as items:
+            index._ids, index._deleted, index._salient = items["ids"], items["deleted"], items["salient"]
+            index._units = items["units"]
+        index._store = np.load(directory / "vectors.npy")
+        if not len(index._ids) == len(index._units) == len(index._store) == meta["n_items"]:
+            raise ValueError("similar index files are inconsistent; rebuild the index")
         hnsw = hnswlib.Index(space="ip", dim=vectorizer.out_dim)
         hnsw.load_index(str(directory / "index.bin"), max_elements=max(len(index._ids), 1024))
         hnsw.set_ef(index.ef)

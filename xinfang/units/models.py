@@ -73,6 +73,10 @@ class Unit(models.Model):
     # units, subject keywords for departments (the dispatch catalogue 派单目录).
     keywords = models.TextField(_("派单关键词"), blank=True, help_text=_("以空格或逗号分隔"))
     is_active = models.BooleanField(_("启用"), default=True)
+    # A petition bureau numbers its matters with its own prefix (海 → 海信〔2026〕00001号).
+    case_prefix = models.CharField(
+        _("案号前缀"), max_length=10, blank=True, help_text=_("信访部门的信访件编号前缀，如“海”“连”")
+    )
     # For a department: the competent department one level up in its system
     # (区住建局 → 市住建局), which the tree of governments does not show.
     upper_department = models.ForeignKey(

@@ -26,6 +26,7 @@ from xinfang.petitions.choices import (
     RejectionReason,
 )
 from xinfang.petitions.errors import ActionError
+from xinfang.units import bureaus
 from xinfang.units.models import Unit, UnitKind
 
 from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
@@ -84,6 +85,18 @@ class ClassifyForm(ActionForm):
             )
 
 
+def routing_targets(petition):
+    """Where the holding bureau may send the matter: the lower bureaus and the units of
+    its area (the whole tree for the top bureau), never itself."""
+    holder = petition.bureau if petition is not None else None
+    units = Unit.objects.active().order_by("path")
+    if holder is None:
+        return units.exclude(kind=UnitKind.BUREAU)
+    if not bureaus.covers_everything(holder):
+        units = units.filter(path__startswith=bureaus.area_root(holder).path)
+    return units.exclude(pk=holder.pk)
+
+
 class TransferForm(ActionForm):
     unit = UnitChoiceField(label=_("转送至"), queryset=Unit.objects.none())
     assign = forms.BooleanField(label=_("交办（要求报送办结报告）"), required=False)
@@ -94,7 +107,7 @@ class TransferForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.active().exclude(kind=UnitKind.BUREAU)
+        self.fields["unit"].queryset = routing_targets(self.petition)
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
@@ -282,6 +295,7 @@ class ResumeForm(ActionForm):
 FORMS = {
     "classify": (ClassifyForm, _("分类"), _("已保存分类"), ""),
     "transfer": (TransferForm, _("转送 / 交办"), _("已转送"), "t"),
+    "send_up": (ReasonForm, _("报送上级信访部门"), _("已报送上级信访部门"), ""),
     "decide_objection": (DecideObjectionForm, _("核实异议"), _("已核实异议"), ""),
     "object": (ReasonForm, _("提出异议（非本单位职责）"), _("已提出异议，等待信访部门核实"), ""),
     "notify": (NotifyForm, _("书面告知信访人"), _("已记录书面告知"), ""),

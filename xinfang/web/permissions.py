@@ -20,6 +20,7 @@ __all__ = ["ACTIONS", "RUNNERS", "available_actions", "evaluable_stages", "perfo
 RUNNERS = {
     "classify": core.petition_classify,
     "transfer": core.petition_transfer,
+    "send_up": core.petition_send_up,
     "decide_objection": core.petition_decide_objection,
     "object": core.petition_object,
     "notify": core.petition_notify,

@@ -108,12 +108,10 @@ def test_export_has_the_filtered_rows_masked_and_is_audited(cases, world, login)
     assert log.user == world.leader_a and "view=handling" in log.detail and "2行" in log.detail
 
 
-def test_export_respects_search_and_limit(cases, world, login, monkeypatch):
-    from xinfang.inbox import export
-
+def test_export_respects_search_and_limit(cases, world, login, settings):
     client = login(world.registrar)
     rows = _sheet(client.get("/inbox/export.xlsx?view=all&q=停车费"))
     assert [r[0] for r in rows[1:]] == [cases.to_route.case_number]
-    monkeypatch.setattr(export, "MAX_ROWS", 3)
+    settings.EXPORT_MAX_ROWS = 3
     assert len(_sheet(client.get("/inbox/export.xlsx?view=all"))) == 4
     assert Petition.objects.count() == 10

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notifications', '0002_verbose_names'),
-        ('petitions', '0012_idempotency_key_without_user'),
+        ('petitions', '0013_idempotency_key_without_user'),
     ]
 
     operations = [

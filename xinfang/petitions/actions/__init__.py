@@ -37,11 +37,13 @@ from .management import (
     petition_unrecuse,
     petition_withdraw,
 )
+from .moves import petition_send_up
 from .review import petition_close_after_window, petition_request_rereview, petition_request_review
 from .routing import petition_decide_objection, petition_notify, petition_object, petition_transfer
 from .settlement import petition_end_settlement, petition_settle, petition_start_settlement
 
 __all__ = [
+    "petition_send_up",
     "petition_start_settlement",
     "petition_settle",
     "petition_end_settlement",

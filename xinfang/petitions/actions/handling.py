@@ -22,6 +22,7 @@ from ..models import Evaluation, EventAction, Opinion, Petition
 from ._core import record_event, require_reason, transition
 from .decisions import conclude_rule_applies
 from .implementation import implementation_open
+from .moves import assigned_from_above
 from .rules import BUREAU_DESK, UNIT_LEADER, UNIT_STAFF, Allow, declare, refused_by, when
 
 MAX_EXTENSION_DAYS = 30
@@ -367,16 +368,27 @@ def petition_conclude(
     return petition
 
 
+REPORT_OWED = (
+    when(lambda p: p.is_assignment, lambda p: ActionError("invalid", "只有交办件需要报送办结报告")),
+    when(
+        lambda p: open_deadline_for(p, DeadlineRule.ASSIGN_REPORT) is not None,
+        lambda p: WrongState("办结报告已报送，无需重复报送"),
+    ),
+)
+
+
 @transaction.atomic
 @declare(
     "report",
+    Allow(UNIT_STAFF, None, *REPORT_OWED),
+    # A matter an upper bureau assigned down: the lower bureau reports back up.
     Allow(
-        UNIT_STAFF,
+        BUREAU_DESK,
         None,
-        when(lambda p: p.is_assignment, lambda p: ActionError("invalid", "只有交办件需要报送办结报告")),
+        *REPORT_OWED,
         when(
-            lambda p: open_deadline_for(p, DeadlineRule.ASSIGN_REPORT) is not None,
-            lambda p: WrongState("办结报告已报送，无需重复报送"),
+            assigned_from_above,
+            lambda p: ActionError("invalid", "只有上级交办的事项由本信访部门报送办结报告"),
         ),
     ),
 )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.lib.crypto import lookup_hash
 from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
+from xinfang.units.bureaus import bureau_for
 from xinfang.units.models import Category, Unit, UnitKind
 
 from .. import limits
@@ -73,6 +74,7 @@ class PetitionInput:
     is_litigation: bool = False
     is_urgent: bool = False
     head_count: int | None = None
+    bureau_id: int | None = None  # the portal: the bureau the petitioner chose
     extra: dict = field(default_factory=dict)
 
 
@@ -96,11 +98,33 @@ def can_be_told(data: PetitionInput) -> bool:
 
 
 def default_bureau() -> Unit:
-    """The petition bureau of this installation (the highest one in the tree)."""
-    bureau = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path").first()
-    if bureau is None:
+    """The installation's only petition bureau.  With several bureaus there is no
+    default: a petition is registered at the bureau of the place it concerns
+    (`bureau_for_input`), never silently at the top of the tree."""
+    active = list(Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path")[:2])
+    if not active:
         raise ActionError("no_bureau", _("系统尚未配置信访部门，请联系管理员"))
-    return bureau
+    if len(active) > 1:
+        raise ActionError(
+            "invalid", _("请选择受理的信访部门"), fields={"bureau": _("请选择事项所在地或受理的信访部门")}
+        )
+    return active[0]
+
+
+def bureau_for_input(data: PetitionInput) -> Unit:
+    """Where a petition that no staff member registered (the portal) is registered:
+    the bureau the petitioner chose, else the bureau of the town it concerns, else
+    the installation's only bureau."""
+    if data.bureau_id is not None:
+        chosen = Unit.objects.filter(pk=data.bureau_id, kind=UnitKind.BUREAU, is_active=True).first()
+        if chosen is None:
+            raise ActionError("invalid", _("所选信访部门不存在"), fields={"bureau": _("所选信访部门不存在")})
+        return chosen
+    if data.town_id is not None:
+        found = bureau_for(Unit.objects.filter(pk=data.town_id).first())
+        if found is not None:
+            return found
+    return default_bureau()
 
 
 def validate_input(data: PetitionInput) -> dict[str, str]:
@@ -156,9 +180,16 @@ def validate_input(data: PetitionInput) -> dict[str, str]:
     return errors
 
 
-def next_case_number(received_at: datetime) -> str:
+def case_prefix(bureau: Unit | None) -> str:
+    """A bureau's case-number prefix, set in the admin (the installation's default otherwise)."""
+    return (bureau.case_prefix if bureau is not None else "") or settings.CASE_NUMBER_PREFIX
+
+
+def next_case_number(received_at: datetime, bureau: Unit | None = None) -> str:
+    """The next number in `bureau`'s sequence for the year: gapless per bureau and
+    year, because a number is taken in the registering transaction, last."""
     year = timezone.localtime(received_at).year
-    prefix = settings.CASE_NUMBER_PREFIX
+    prefix = case_prefix(bureau)
     CaseSequence.objects.get_or_create(prefix=prefix, year=year)
     seq = CaseSequence.objects.select_for_update().get(prefix=prefix, year=year)
     seq.last += 1
@@ -215,9 +246,10 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
 
             raise Forbidden(_("您无权登记信访事项"))
         registering_unit = actor.unit
+        bureau = bureau_for(registering_unit)
     else:
         actor = None
-        registering_unit = default_bureau()
+        registering_unit = bureau = bureau_for_input(data)
     at_bureau = registering_unit.kind == UnitKind.BUREAU
     received_at = data.received_at or timezone.now()
     code = Petition.new_query_code()
@@ -229,6 +261,7 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
         received_at=received_at,
         registered_by=actor,
         registering_unit=registering_unit,
+        bureau=bureau,
         title=data.title.strip(),
         request=data.request.strip(),
         facts_reasons=data.facts_reasons.strip(),
@@ -272,7 +305,7 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     )
     # Taking the number locks the year's sequence row until commit: do it as the
     # last write so concurrent registrations wait for each other as briefly as possible.
-    petition.case_number = next_case_number(received_at)
+    petition.case_number = next_case_number(received_at, bureau)
     Petition.objects.filter(pk=petition.pk).update(case_number=petition.case_number)
     petition.query_code = code
     return petition

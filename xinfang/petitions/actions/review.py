@@ -19,6 +19,7 @@ from ..deadlines import (
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
 from ._core import require_reason, transition
+from .moves import keep_former_handler
 from .rules import DESK_OR_UNIT, Allow, declare, when
 
 
@@ -87,6 +88,7 @@ def _request(
     window = DeadlineRule.REVIEW_REQUEST if stage == Stage.REVIEW else DeadlineRule.REREVIEW_REQUEST
     target = reviewing_unit_for(petition, unit)
     now = timezone.now()
+    previous = petition.handling_unit
     transition(
         petition,
         allowed_from={Status.OPINION_ISSUED},
@@ -98,6 +100,7 @@ def _request(
         data={"unit_id": target.pk, "unit": target.name, "previous_unit_id": petition.handling_unit_id},
         updates={"stage": stage, "handling_unit": target, "handler": None, "accepted_at": now},
     )
+    keep_former_handler(petition, previous, at=now)
     meet_deadlines(petition, window, at=now)
     open_deadline(
         petition, DeadlineRule.REVIEW_ANSWER if stage == Stage.REVIEW else DeadlineRule.REREVIEW_ANSWER, now

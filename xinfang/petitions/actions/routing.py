@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.units import bureaus
 from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
@@ -20,6 +21,7 @@ from ..deadlines import (
 from ..errors import ActionError, DeadlinePassed, WrongState
 from ..models import EventAction, Petition
 from ._core import record_event, require_reason, transition
+from .moves import assigned_from_above, check_lower_bureau, move_down
 from .rules import BUREAU_DESK, UNIT_STAFF, Allow, declare, when
 
 
@@ -49,8 +51,25 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
     """Art. 22 and Art. 30③: where a petition may be sent."""
     if not unit.is_active:
         raise ActionError("invalid", "所选单位已停用", fields={"unit": "所选单位已停用"})
-    if unit.kind == UnitKind.BUREAU and unit.pk == petition.registering_unit_id:
-        raise ActionError("invalid", "不能转送给本信访部门", fields={"unit": "请选择有权处理的机关、单位"})
+    if unit.kind == UnitKind.BUREAU:
+        if unit.pk == petition.bureau_id:
+            raise ActionError(
+                "invalid", "不能转送给本信访部门", fields={"unit": "请选择有权处理的机关、单位"}
+            )
+        check_lower_bureau(petition, unit)
+        accused = petition.respondent_unit if petition.petition_class == PetitionClass.ACCUSATION else None
+        if accused is not None and not _apart_from_accused(unit, accused):
+            raise ActionError(
+                "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
+            )
+        return
+    holder = petition.bureau
+    if holder is not None and not bureaus.covers_everything(holder) and not bureaus.in_area(holder, unit):
+        raise ActionError(
+            "invalid",
+            f"{unit.name}不在{holder.name}的辖区内；属于上级职权的事项请报送上级信访部门",
+            fields={"unit": "请选择本辖区的机关、单位"},
+        )
     if petition.petition_class == PetitionClass.ACCUSATION:
         if unit.kind != UnitKind.DISCIPLINE:
             raise ActionError(
@@ -85,6 +104,13 @@ def petition_transfer(
     check_route_target(petition, unit)
     if assign and report_days is not None and not 1 <= report_days <= 90:
         raise ActionError("invalid", "交办反馈期限应在1至90日之间", fields={"report_days": "1至90日"})
+    if unit.kind == UnitKind.BUREAU:
+        return move_down(
+            petition, actor=actor, target=unit, reason=reason, assign=assign, report_days=report_days
+        )
+    # A matter an upper bureau assigned (交办) stays an assignment when routed on:
+    # its 办结报告 is still owed upwards.
+    assign_from_above = assigned_from_above(petition)
     now = timezone.now()
     event = transition(
         petition,
@@ -94,7 +120,12 @@ def petition_transfer(
         actor=actor,
         reason=reason,
         data={"unit_id": unit.pk, "unit": unit.name, "report_days": report_days},
-        updates={"handling_unit": unit, "routed_at": now, "is_assignment": assign, "handler": None},
+        updates={
+            "handling_unit": unit,
+            "routed_at": now,
+            "is_assignment": assign or assign_from_above,
+            "handler": None,
+        },
     )
     meet_deadlines(petition, DeadlineRule.ROUTE, at=now)
     open_deadline(petition, DeadlineRule.NOTIFY, now)

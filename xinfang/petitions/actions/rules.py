@@ -80,6 +80,12 @@ class Who:
         return Who(self.roles | other.roles, lambda u, p: False, parts=parts)
 
 
+def at_own_desk(user, petition: Petition) -> bool:
+    """The matter is held by the user's bureau (or, registered before bureaus were
+    recorded, has no bureau)."""
+    return petition.bureau_id is None or petition.bureau_id == user.unit_id
+
+
 def in_handling_unit(user, petition: Petition) -> bool:
     """The user works in the petition's handling unit (or a unit above it)."""
     unit = petition.handling_unit
@@ -91,7 +97,11 @@ UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
 STAFF_ROLES = frozenset(Role.values) - {Role.HEARING_MEMBER}
 
 # Registrars and leaders of a petition bureau (not supervisors, not administrators).
-BUREAU_DESK = Who(DESK_ROLES, lambda u, p: u.is_bureau_staff, "只有信访部门工作人员可以执行此操作")
+# Only the bureau whose desk holds the matter acts on it: an upper bureau reads,
+# supervises and reports (Arts. 37–39) but never acts in a lower bureau's place.
+BUREAU_DESK = Who(
+    DESK_ROLES, lambda u, p: u.is_bureau_staff and at_own_desk(u, p), "只有信访部门工作人员可以执行此操作"
+)
 UNIT_STAFF = Who(UNIT_ROLES, in_handling_unit, "只有承办单位可以执行此操作")
 UNIT_LEADER = Who(frozenset({Role.UNIT_LEADER}), in_handling_unit, "只有承办单位可以执行此操作")
 # Steps the petitioner takes (withdrawal, review requests, hearing pauses) that

@@ -162,3 +162,49 @@ def test_category_adds_to_the_score_and_a_missing_one_is_neutral():
     unknown, _ = weighted.transform(pair, [None, "城建"])
     assert same[0] @ same[1] == pytest.approx(base[0] @ base[1] + 0.25, abs=1e-4)
     assert unknown[0] @ unknown[1] == pytest.approx(base[0] @ base[1], abs=1e-4)
+
+
+def _with_units(n, seed=0):
+    """Rows of ``_rows`` handled by unit 10 + id % 7, all registered by unit 1."""
+    return [(pk, text, None, 10 + pk % 7, 1) for pk, text in _rows(n, seed)]
+
+
+def _brute_force_within(index, text, units, k, exclude=()):
+    ids, vectors = index.vectors()
+    positions = index.within(units)
+    keep = np.isin(np.arange(len(ids)), positions) & ~np.isin(ids, list(exclude))
+    query, _ = index.vectorizer.transform([text])
+    sims = np.where(keep, vectors @ query[0], -np.inf)
+    order = np.argsort(-sims)[:k]
+    return [int(ids[i]) for i in order if np.isfinite(sims[i])], float(sims[order[min(k, keep.sum()) - 1]])
+
+
+@pytest.mark.parametrize("brute_force_max", [10_000, 5])  # exact scoring, then the filtered graph search
+def test_query_within_a_scope_returns_only_its_items_ranked_like_brute_force(monkeypatch, brute_force_max):
+    from xinfang.triage import similar
+
+    monkeypatch.setattr(similar, "BRUTE_FORCE_MAX", brute_force_max)
+    index = SimilarIndex.rebuild(_with_units(400), dim=32)
+    text = "东湖花园3栋电梯长期故障无人维修"
+    vectors, salient = index.vectorizer.transform([text])
+    positions = index.within([12, 13])
+    assert len(positions) == sum(1 for pk in range(1, 401) if 10 + pk % 7 in (12, 13))
+    found = index.query_within(vectors[0], salient[0], positions, k=10, exclude_ids=[2])
+    assert len(found) == 10 and all(10 + m.id % 7 in (12, 13) and m.id != 2 for m in found)
+    exact, kth = _brute_force_within(index, text, [12, 13], 10, exclude=[2])
+    assert all(m.id in exact or m.score >= kth - 1e-4 for m in found)
+    assert index.within([1]).size == 400  # the registering unit counts too
+    assert index.within([99]).size == 0
+
+
+def test_a_scope_smaller_than_k_is_returned_whole_and_units_follow_a_move(tmp_path):
+    index = SimilarIndex.rebuild(_with_units(200), dim=32)
+    index.set_units([(5, 99, 1), (6, 99, 1)])
+    vectors, salient = index.vectorizer.transform(["电梯长期故障无人维修"])
+    assert {m.id for m in index.query_within(vectors[0], salient[0], index.within([99]), k=10)} == {5, 6}
+    index.save(tmp_path / "idx")
+    loaded = SimilarIndex.load(tmp_path / "idx")
+    assert set(loaded.within([99]).tolist()) == set(index.within([99]).tolist())
+    assert np.array_equal(loaded.vectors()[1], index.vectors()[1])
+    loaded.remove([5])
+    assert {m.id for m in loaded.query_within(vectors[0], salient[0], loaded.within([99]), k=10)} == {6}

@@ -13,7 +13,12 @@ from xinfang.petitions.models import PetitionEvent
 
 # view name → (label, roles that see the tile, queryset builder over visible petitions)
 TILES = [
-    ("to_route", _("待转送"), {Role.REGISTRAR, Role.BUREAU_LEADER}, lambda qs, u: qs.awaiting_routing()),
+    (
+        "to_route",
+        _("待转送"),
+        {Role.REGISTRAR, Role.BUREAU_LEADER},
+        lambda qs, u: qs.awaiting_routing().filter(bureau_id=u.unit_id),
+    ),
     (
         "to_accept",
         _("待受理"),

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.calendars.rules import DeadlineRule, rule_spec
 from xinfang.petitions import personal
 from xinfang.petitions.access import get_petition_for, visible_petitions
+from xinfang.petitions.actions.moves import case_number_at
 from xinfang.petitions.errors import Forbidden
-from xinfang.petitions.models import Attachment, PetitionLink
+from xinfang.petitions.models import Attachment, Custody, CustodyKind, PetitionLink
 
 from ..action_forms import FORMS, SEPARATE_PAGE
 from ..permissions import available_actions
@@ -97,6 +98,22 @@ def action_forms(user, petition, bound: tuple[str, object] | None = None) -> lis
     return result
 
 
+def bureau_thread(user, petition) -> dict:
+    """The bureaus the matter passed through, each with its own number (one thread,
+    issue 14), and the number the viewer's bureau writes it with."""
+    moves = list(
+        Custody.objects.filter(petition=petition)
+        .exclude(kind=CustodyKind.HANDLED)
+        .select_related("unit", "from_unit")
+        .order_by("started_at", "pk")
+    )
+    own = user.unit_id if user.is_bureau_staff else None
+    return {
+        "bureau_moves": moves,
+        "own_case_number": case_number_at(petition, own) if own else petition.case_number,
+    }
+
+
 def page_context(request, petition, bound=None) -> dict:
     user = request.user
     visible = visible_petitions(user)
@@ -134,6 +151,7 @@ def page_context(request, petition, bound=None) -> dict:
     documents = issued_documents(petition)
     return {
         **procedure_context(petition, documents),
+        **bureau_thread(user, petition),
         "petition": petition,
         "people": people,
         "events": petition.events.select_related("actor", "unit").order_by("at", "pk"),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0011_merge_second_release'),
+        ('petitions', '0012_petition_bureau_custody'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
