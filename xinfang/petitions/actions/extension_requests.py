@@ -17,7 +17,7 @@ from ..choices import Status
 from ..errors import ActionError, WrongState
 from ..models import EventAction, ExtensionRequest, ExtensionRequestStatus, Petition
 from ._core import record_event, require_reason, require_text
-from .handling import check_extension_days, extension_refusal, grant_extension
+from .handling import check_extension_days, extension_refusal, grant_extension, pending_extension_request
 from .rules import UNIT_LEADER, Allow, Who, declare, in_handling_unit, refused_by, when
 
 # The handler of the unit that has the matter (its leader extends directly).
@@ -28,8 +28,7 @@ ALREADY_PENDING = "已有一份延期申请等待单位负责人审批，不能�
 NONE_PENDING = "没有待审批的延期申请"
 
 
-def pending_request(petition: Petition) -> ExtensionRequest | None:
-    return ExtensionRequest.objects.pending().filter(petition=petition).select_related("requested_by").first()
+pending_request = pending_extension_request
 
 
 def _requestable(petition: Petition) -> ActionError | None:

@@ -126,8 +126,20 @@ def grant_extension(
     return event
 
 
+def pending_extension_request(petition: Petition) -> ExtensionRequest | None:
+    """The handler's extension request awaiting the unit leader, while the
+    period it would extend runs: one left undecided when the opinion was
+    issued or the matter closed lapses with the period."""
+    request = (
+        ExtensionRequest.objects.pending().filter(petition=petition).select_related("requested_by").first()
+    )
+    if request is None or open_deadline_for(petition, DeadlineRule.CONCLUDE) is None:
+        return None
+    return request
+
+
 def no_pending_extension_request(petition: Petition) -> ActionError | None:
-    if ExtensionRequest.objects.pending().filter(petition=petition).exists():
+    if pending_extension_request(petition) is not None:
         return WrongState("承办人已申请延期，请先审批该延期申请")
     return None
 

@@ -5,15 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.documents.kinds import DocumentKind
 from xinfang.petitions import actions as a
 from xinfang.petitions.actions.extension_requests import ALREADY_EXTENDED, ALREADY_PENDING, NONE_PENDING
-from xinfang.petitions.actions.rules import REGISTRY, ROLE_MESSAGE
+from xinfang.petitions.actions.rules import REGISTRY, ROLE_MESSAGE, available
 from xinfang.petitions.deadlines import open_deadline_for
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction, ExtensionRequestStatus
-from xinfang.testing import advance, make_petition
+from xinfang.testing import advance, make_petition, make_user
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -156,3 +157,12 @@ def test_an_expired_period_is_not_extended_on_approval(world, freezer_at):
     assert "已届满" in refused.value.message
     # It can still be refused, which clears it.
     a.petition_decide_extension(actor=world.leader_a, petition=petition, approve=False, remarks="已超期")
+
+
+def test_an_undecided_request_lapses_with_the_period(world):
+    petition = _requested(world)
+    advance(petition, world, to="issued")  # drafted and issued before the leader decided
+    review = advance(petition, world, to="review")
+    leader = make_user("reviewing_leader", Role.UNIT_LEADER, review.handling_unit)
+    assert "decide_extension" not in available(leader, review)
+    assert REGISTRY["decide_extension"].check(leader, review).message == NONE_PENDING
