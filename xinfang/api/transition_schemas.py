@@ -106,6 +106,26 @@ class DocumentsIn(InputSchema):
     documents: Documents = []
 
 
+class ApproveOpinionIn(DocumentsIn):
+    remarks: str = Field("", max_length=4000, description="审批意见")
+    outcome: literal(*Outcome.values) | None = Field(None, description="修改处理结果；缺省不改")
+    request: str | None = Field(None, min_length=1, max_length=5000, description="修改后的请求；缺省不改")
+    facts_reasons: str | None = Field(None, min_length=1, max_length=20000)
+    findings: str | None = Field(None, min_length=1, max_length=20000)
+    opinion_text: str | None = Field(None, min_length=1, max_length=20000)
+    legal_basis: str | None = Field(None, min_length=1, max_length=5000)
+
+
+class RequestExtensionIn(ReasonIn):
+    days: int = Field(ge=1, le=30, description="申请延长天数（不超过30日）")
+
+
+class DecideExtensionIn(InputSchema):
+    approve: bool = Field(description="true 同意延期，false 不同意")
+    remarks: str = Field("", max_length=4000, description="审批意见（不同意时必填）")
+    documents: Documents = []
+
+
 class ConcludeIn(DocumentsIn):
     result: str = Field(min_length=1, max_length=5000, description="办理结果")
 

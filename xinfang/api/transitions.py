@@ -27,12 +27,13 @@ from .schemas import ERRORS, Id
 from .transition_schemas import (
     AcceptIn,
     ActionOut,
+    ApproveOpinionIn,
     AssignIn,
     ClassifyIn,
     ConcludeIn,
+    DecideExtensionIn,
     DecideObjectionIn,
     DivertIn,
-    DocumentsIn,
     EvaluateIn,
     ExtendIn,
     MergeIn,
@@ -45,6 +46,7 @@ from .transition_schemas import (
     RefuseFinalIn,
     RejectIn,
     ReportIn,
+    RequestExtensionIn,
     ResumeIn,
     ReviewIn,
     TransferIn,
@@ -251,6 +253,25 @@ def extend(request, petition_id: Id, payload: ExtendIn):
     )
 
 
+@action("request-extension", "申请延期（承办人）")
+def request_extension(request, petition_id: Id, payload: RequestExtensionIn):
+    return run(
+        request, petition_id, actions.petition_request_extension, days=payload.days, reason=payload.reason
+    )
+
+
+@action("decide-extension", "审批延期申请（单位负责人）")
+def decide_extension(request, petition_id: Id, payload: DecideExtensionIn):
+    return run(
+        request,
+        petition_id,
+        actions.petition_decide_extension,
+        approve=payload.approve,
+        remarks=payload.remarks,
+        documents=payload.documents,
+    )
+
+
 @action("draft-opinion", "拟写意见书")
 def draft_opinion(request, petition_id: Id, payload: OpinionIn):
     return run(request, petition_id, actions.petition_draft_opinion, **payload.model_dump())
@@ -261,9 +282,17 @@ def return_opinion(request, petition_id: Id, payload: ReasonIn):
     return run(request, petition_id, actions.petition_return_opinion, reason=payload.reason)
 
 
-@action("approve-opinion", "审批并出具意见书")
-def approve_opinion(request, petition_id: Id, payload: DocumentsIn):
-    return run(request, petition_id, actions.petition_approve_opinion, documents=payload.documents)
+@action("approve-opinion", "审批并出具意见书（可附审批意见、修改意见书内容）")
+def approve_opinion(request, petition_id: Id, payload: ApproveOpinionIn):
+    edits = payload.model_dump(exclude={"documents", "remarks"}, exclude_none=True)
+    return run(
+        request,
+        petition_id,
+        actions.petition_approve_opinion,
+        documents=payload.documents,
+        remarks=payload.remarks,
+        **edits,
+    )
 
 
 @action("conclude", "办结（不出具意见书）")

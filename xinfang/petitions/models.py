@@ -365,6 +365,8 @@ class EventAction(models.TextChoices):
     IMPLEMENT = "implement", _("督促落实")
     SETTLEMENT = "settlement", _("调解和解")
     SEND_UP = "send_up", _("报送上级信访部门")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    DECIDE_EXTENSION = "decide_extension", _("审批延期申请")
 
 
 # Events a petitioner sees on the portal timeline (DOMAIN.md §2, online handling).
@@ -546,6 +548,50 @@ class Opinion(models.Model):
         verbose_name = _("信访处理意见书")
         verbose_name_plural = _("信访处理意见书")
         ordering = ["drafted_at"]
+
+
+class ExtensionRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")
+
+
+class ExtensionRequestQuerySet(models.QuerySet):
+    def pending(self) -> ExtensionRequestQuerySet:
+        return self.filter(status=ExtensionRequestStatus.PENDING)
+
+
+class ExtensionRequest(models.Model):
+    """A handler's request to extend the handling period (Art. 34), decided by
+    the unit leader.  At most one is pending per petition (the constraint)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("延长天数"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ExtensionRequestStatus.choices, default=ExtensionRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    remarks = models.TextField(_("审批意见"), blank=True)
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition"],
+                condition=Q(status="pending"),
+                name="one_pending_extension_request",
+            )
+        ]
 
 
 class Evaluation(models.Model):

@@ -20,7 +20,6 @@ from xinfang.petitions.choices import (
     DIVERSION_ROUTES,
     ClaimRoute,
     EvaluationStage,
-    Outcome,
     PetitionClass,
     Rating,
     RejectionReason,
@@ -29,6 +28,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.units import bureaus
 from xinfang.units.models import Unit, UnitKind
 
+from .approval_actions import FORMS as approval_forms
 from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
 from .procedure_actions import FORMS as procedure_forms
 
@@ -179,24 +179,6 @@ class ExtendForm(ActionForm):
     reason = reason_field(_("延期理由（将告知信访人）"))
 
 
-class OpinionForm(ActionForm):
-    outcome = forms.ChoiceField(label=_("处理结果"), choices=Outcome.choices, widget=forms.RadioSelect)
-    request = reason_field(_("信访人的请求"), rows=3)
-    facts_reasons = reason_field(_("事实和理由"), rows=6)
-    findings = reason_field(_("调查核实情况"), rows=6)
-    opinion_text = reason_field(_("处理意见"), rows=6)
-    legal_basis = reason_field(_("法律法规依据"), rows=3)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.petition is not None and not self.is_bound:
-            self.initial.update(request=self.petition.request, facts_reasons=self.petition.facts_reasons)
-
-
-class EmptyForm(ActionForm):
-    pass
-
-
 class ConcludeForm(ActionForm):
     result = reason_field(_("办理结果"), rows=4)
 
@@ -305,9 +287,6 @@ FORMS = {
     "divert": (DivertForm, _("导入法定途径"), _("已导入法定途径"), ""),
     "extend": (ExtendForm, _("延期"), _("已延长办理期限"), "e"),
     "convert_to_normal": (ReasonForm, _("简易办理转为普通程序"), _("已转为普通程序"), ""),
-    "draft_opinion": (OpinionForm, _("拟写意见书"), _("意见书已提交审批"), "o"),
-    "return_opinion": (ReasonForm, _("退回意见书"), _("已退回意见书"), ""),
-    "approve_opinion": (EmptyForm, _("审批并出具意见书"), _("意见书已出具"), "y"),
     "conclude": (ConcludeForm, _("办结"), _("已办结"), ""),
     "report": (TextForm, _("报送办结报告"), _("已报送办结报告"), ""),
     "request_review": (ReasonForm, _("代信访人申请复查"), _("已登记复查申请"), ""),
@@ -322,6 +301,7 @@ FORMS = {
     "unrecuse": (UnrecuseForm, _("撤销回避"), _("已撤销回避"), ""),
     "note": (TextForm, _("添加内部备注"), _("已添加内部备注"), ""),
     **procedure_forms,
+    **approval_forms,
 }
 
 # Long forms get their own page instead of a box on the petition page.

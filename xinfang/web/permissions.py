@@ -12,6 +12,7 @@ from xinfang.petitions.actions.handling import evaluable_stages
 from xinfang.petitions.actions.rules import REGISTRY, available
 from xinfang.petitions.models import Petition
 
+from . import approval_actions as approval
 from . import procedure_actions as procedure
 
 __all__ = ["ACTIONS", "RUNNERS", "available_actions", "evaluable_stages", "perform"]
@@ -29,10 +30,12 @@ RUNNERS = {
     "refuse_final": core.petition_refuse_final,
     "divert": core.petition_divert,
     "extend": core.petition_extend,
+    "request_extension": approval.RUNNERS["request_extension"],
+    "decide_extension": approval.RUNNERS["decide_extension"],
     "convert_to_normal": core.petition_convert_to_normal,
-    "draft_opinion": core.petition_draft_opinion,
-    "return_opinion": core.petition_return_opinion,
-    "approve_opinion": core.petition_approve_opinion,
+    "draft_opinion": approval.RUNNERS["draft_opinion"],
+    "return_opinion": approval.RUNNERS["return_opinion"],
+    "approve_opinion": approval.RUNNERS["approve_opinion"],
     "conclude": core.petition_conclude,
     "report": core.petition_report,
     "request_review": core.petition_request_review,

@@ -1,5 +1,6 @@
 """Every write to petitions goes through these functions (one per transition)."""
 
+from .approval import petition_approve_opinion, petition_return_opinion
 from .decisions import (
     petition_accept,
     petition_classify,
@@ -7,15 +8,14 @@ from .decisions import (
     petition_refuse_final,
     petition_reject,
 )
+from .extension_requests import petition_decide_extension, petition_request_extension
 from .handling import (
-    petition_approve_opinion,
     petition_conclude,
     petition_convert_to_normal,
     petition_draft_opinion,
     petition_evaluate,
     petition_extend,
     petition_report,
-    petition_return_opinion,
 )
 from .implementation import petition_record_implementation
 from .intake import (
@@ -60,6 +60,8 @@ __all__ = [
     "petition_close_after_window",
     "petition_conclude",
     "petition_convert_to_normal",
+    "petition_decide_extension",
+    "petition_request_extension",
     "petition_decide_objection",
     "petition_divert",
     "petition_draft_opinion",

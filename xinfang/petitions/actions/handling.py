@@ -18,17 +18,16 @@ from ..deadlines import (
     refresh_current_due,
 )
 from ..errors import ActionError, WrongState
-from ..models import Evaluation, EventAction, Opinion, Petition
+from ..models import Evaluation, EventAction, ExtensionRequest, Opinion, Petition, PetitionEvent
 from ._core import record_event, require_reason, transition
 from .decisions import conclude_rule_applies
-from .implementation import implementation_open
 from .moves import assigned_from_above
 from .rules import BUREAU_DESK, UNIT_LEADER, UNIT_STAFF, Allow, declare, refused_by, when
 
 MAX_EXTENSION_DAYS = 30
 
 
-def _extendable(petition: Petition) -> ActionError | None:
+def extension_refusal(petition: Petition) -> ActionError | None:
     """Why the handling period cannot be extended now (Art. 34), or None."""
     if petition.stage != Stage.INITIAL:
         return WrongState("只有办理中的信访事项可以延期")
@@ -88,24 +87,25 @@ def evaluable_stages(petition: Petition) -> list[str]:
     return stages
 
 
-@transaction.atomic
-@declare(
-    "extend",
-    Allow(UNIT_LEADER, Status.HANDLING, refused_by(_extendable)),
-    state_message="只有办理中的信访事项可以延期",
-)
-def petition_extend(
-    *, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None
-) -> Petition:
-    """延期: once, at most 30 日, approved by the unit leader, reason told to the petitioner."""
-    reason = require_reason(reason)
+def check_extension_days(days) -> int:
+    """The number of days of an extension (Art. 34: at most 30), or the refusal."""
     if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
         raise ActionError(
             "invalid", "延长期限不得超过30日（《信访工作条例》第三十四条）", fields={"days": "1至30日"}
         )
+    return int(days)
+
+
+def grant_extension(
+    *, actor, petition: Petition, days: int, reason: str, documents=None, data: dict | None = None
+) -> PetitionEvent:
+    """The extension itself, once the unit leader has decided it: the handling
+    period is extended by `days`, an event is written and the petitioner gets
+    the extension notice with the reason (Art. 34).  Callers check the rule."""
+    days = check_extension_days(days)
     deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
     old_due = deadline.due
-    extend_deadline(deadline, int(days))
+    extend_deadline(deadline, days)
     event = transition(
         petition,
         allowed_from={Status.HANDLING},
@@ -113,12 +113,52 @@ def petition_extend(
         action=EventAction.EXTEND,
         actor=actor,
         reason=reason,
-        data={"days": int(days), "old_due": old_due.isoformat(), "new_due": deadline.due.isoformat()},
+        data={
+            "days": days,
+            "old_due": old_due.isoformat(),
+            "new_due": deadline.due.isoformat(),
+            **(data or {}),
+        },
         updates={"is_extended": True},
         documents=documents or [],
     )
     refresh_current_due(petition)
-    notices.for_extend(event, actor=actor, days=int(days), reason=reason, due=deadline.due)
+    notices.for_extend(event, actor=actor, days=days, reason=reason, due=deadline.due)
+    return event
+
+
+def pending_extension_request(petition: Petition) -> ExtensionRequest | None:
+    """The handler's extension request awaiting the unit leader, while the
+    period it would extend runs: one left undecided when the opinion was
+    issued or the matter closed lapses with the period."""
+    request = (
+        ExtensionRequest.objects.pending().filter(petition=petition).select_related("requested_by").first()
+    )
+    if request is None or open_deadline_for(petition, DeadlineRule.CONCLUDE) is None:
+        return None
+    return request
+
+
+def no_pending_extension_request(petition: Petition) -> ActionError | None:
+    if pending_extension_request(petition) is not None:
+        return WrongState("承办人已申请延期，请先审批该延期申请")
+    return None
+
+
+@transaction.atomic
+@declare(
+    "extend",
+    Allow(
+        UNIT_LEADER, Status.HANDLING, refused_by(extension_refusal), refused_by(no_pending_extension_request)
+    ),
+    state_message="只有办理中的信访事项可以延期",
+)
+def petition_extend(
+    *, actor, petition: Petition, days: int, reason: str, documents: list[str] | None = None
+) -> Petition:
+    """延期: once, at most 30 日, approved by the unit leader, reason told to the petitioner."""
+    reason = require_reason(reason)
+    grant_extension(actor=actor, petition=petition, days=days, reason=reason, documents=documents)
     return petition
 
 
@@ -167,7 +207,7 @@ def petition_convert_to_normal(
     return petition
 
 
-def _opinion_fields(
+def opinion_fields(
     outcome: str, request: str, facts_reasons: str, findings: str, opinion_text: str, legal_basis: str
 ) -> dict:
     errors = {}
@@ -240,7 +280,7 @@ def petition_draft_opinion(
 ) -> Opinion:
     """拟写信访处理意见书 (or 复查/复核意见书 at those stages).  `findings` is
     what the handler's investigation found (调查核实情况), required."""
-    fields = _opinion_fields(outcome, request, facts_reasons, findings, opinion_text, legal_basis)
+    fields = opinion_fields(outcome, request, facts_reasons, findings, opinion_text, legal_basis)
     transition(
         petition,
         allowed_from={Status.HANDLING},
@@ -252,85 +292,6 @@ def petition_draft_opinion(
     return Opinion.objects.create(
         petition=petition, stage=petition.stage, unit=petition.handling_unit, drafted_by=actor, **fields
     )
-
-
-def hearing_held(petition: Petition, stage: str) -> bool:
-    """Whether a hearing on this stage of the matter took place (held or
-    concluded), read from the hearing records."""
-    from xinfang.hearings.models import Hearing, HearingStatus
-
-    return Hearing.objects.filter(
-        petition=petition, stage=stage, status__in=[HearingStatus.HELD, HearingStatus.CONCLUDED]
-    ).exists()
-
-
-@transaction.atomic
-@declare("return_opinion", Allow(UNIT_LEADER, Status.OPINION_DRAFTED))
-def petition_return_opinion(*, actor, petition: Petition, reason: str) -> Petition:
-    reason = require_reason(reason)
-    transition(
-        petition,
-        allowed_from={Status.OPINION_DRAFTED},
-        to_status=Status.HANDLING,
-        action=EventAction.RETURN_OPINION,
-        actor=actor,
-        reason=reason,
-    )
-    petition.opinions.filter(approved_at__isnull=True).delete()
-    return petition
-
-
-@transaction.atomic
-@declare(
-    "approve_opinion",
-    # A pending opinion exists only while the matter is at 意见待审批.
-    Allow(
-        UNIT_LEADER,
-        None,
-        when(
-            lambda p: p.opinions.filter(approved_at__isnull=True).exists(),
-            lambda p: WrongState("没有待审批的意见"),
-        ),
-    ),
-)
-def petition_approve_opinion(*, actor, petition: Petition, documents: list[str] | None = None) -> Opinion:
-    """The unit leader approves and the opinion is issued.  The 30-day window to
-    ask for review (or re-review) starts when its delivery is recorded, not
-    here.  A supported opinion gets a 落实 check (Art. 32).  A re-review
-    opinion ends the matter (Art. 36③)."""
-    opinion = petition.opinions.filter(approved_at__isnull=True).order_by("-drafted_at").first()
-    if opinion is None:
-        raise WrongState("没有待审批的意见")
-    now = timezone.now()
-    final = petition.stage == Stage.REREVIEW
-    stage = petition.stage
-    event = transition(
-        petition,
-        allowed_from={Status.OPINION_DRAFTED},
-        to_status=Status.CLOSED if final else Status.OPINION_ISSUED,
-        action=EventAction.ISSUE_OPINION,
-        actor=actor,
-        data={"opinion_id": opinion.pk, "outcome": opinion.outcome, "stage": petition.stage, "final": final},
-        updates={"opinion_delivered_at": now, "is_final": final, **({"closed_at": now} if final else {})},
-        documents=documents or [],
-    )
-    # Delivered (and the review window opened) only when the delivery is recorded
-    # (xinfang.documents.delivery, Arts. 35–36).
-    opinion.approved_by, opinion.approved_at = actor, now
-    opinion.hearing_held = hearing_held(petition, stage)
-    opinion.save(update_fields=["approved_by", "approved_at", "hearing_held"])
-    meet_deadlines(
-        petition,
-        DeadlineRule.CONCLUDE,
-        DeadlineRule.SIMPLE,
-        DeadlineRule.REVIEW_ANSWER,
-        DeadlineRule.REREVIEW_ANSWER,
-        at=now,
-    )
-    implementation_open(petition=petition, opinion=opinion, at=now)
-    refresh_current_due(petition)
-    notices.for_opinion(event, actor=actor, opinion=opinion, stage=stage)
-    return opinion
 
 
 @transaction.atomic

@@ -46,6 +46,11 @@ def build(world, state: str):
         return petition
     if state == "handling":
         return advance(make_petition(world), world, to="handling")
+    if state == "extension_requested":
+        petition = advance(make_petition(world), world, to="handling")
+        a.petition_request_extension(actor=world.handler_a, petition=petition, days=20, reason="需要补充调查")
+        petition.refresh_from_db()
+        return petition
     if state == "handling_suggestion":
         petition = _classified(world, petition_class="suggestion", claim_route=None, title="建议增设公交站点")
         return advance(petition, world, to="handling")
@@ -154,6 +159,7 @@ STATES = [
     "assigned",
     "objected",
     "handling",
+    "extension_requested",
     "handling_suggestion",
     "handling_simple",
     "drafted",

@@ -49,6 +49,8 @@ API_PATH = {
     "draft_opinion": "draft-opinion",
     "return_opinion": "return-opinion",
     "approve_opinion": "approve-opinion",
+    "request_extension": "request-extension",
+    "decide_extension": "decide-extension",
     "request_review": "request-review",
     "request_rereview": "request-rereview",
     "pause_clock": "pause-clock",
@@ -94,6 +96,8 @@ def body_for(name: str, petition: Petition, user, world, extra) -> dict:
         "refuse_final": {"earlier": earlier.case_number, "reason": "同一事实和理由已复核终结"},
         "divert": {"claim_route": 1, "reason": "请依法向人民法院起诉"},
         "extend": {"days": 15, "reason": "情况复杂"},
+        "request_extension": {"days": 20, "reason": "需要补充调查"},
+        "decide_extension": {"approve": True, "remarks": "同意"},
         "convert_to_normal": {"reason": "情况复杂，需要调查"},
         "draft_opinion": {
             "outcome": "explain",
@@ -247,7 +251,7 @@ def test_walk_covers_every_declared_action_and_persona():
     """The walk above enumerates the declarations themselves."""
     assert set(ACTIONS) == set(REGISTRY)
     total = len(STATES) * (len(PERSONAS) + 2 + len(RECUSED)) * len(ACTIONS)
-    assert total == 23 * 18 * 37  # 15318 (action, persona, state) combinations
+    assert total == 24 * 18 * 39  # 16848 (action, persona, state) combinations
 
 
 def test_every_state_offers_someone_a_step(world):
@@ -258,6 +262,7 @@ def test_every_state_offers_someone_a_step(world):
         "routed": ("handler_a", "accept"),
         "objected": ("bureau_leader", "decide_objection"),
         "handling": ("leader_a", "extend"),
+        "extension_requested": ("leader_a", "decide_extension"),
         "drafted": ("leader_a", "approve_opinion"),
         "issued": ("registrar", "request_review"),
         "review": ("district_handler", "draft_opinion"),
@@ -277,6 +282,7 @@ def test_every_state_offers_someone_a_step(world):
     for state, (persona, action) in expect.items():
         petition = build(world, state)
         assert action in available_actions(users[persona], petition), (state, persona)
+    assert "request_extension" in available_actions(world.handler_a, build(world, "handling"))
     routed = build(world, "routed")
     assert "transfer" not in available_actions(world.handler_a, routed)
     assert available_actions(world.handler_b, routed) == []

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.petitions.access import can_see, get_petition_for
+from xinfang.petitions.actions.approval import returned_draft
 from xinfang.petitions.errors import ActionError
 
-from ..action_forms import FORMS, SEPARATE_PAGE, OpinionForm
+from ..action_forms import FORMS, SEPARATE_PAGE
+from ..approval_actions import OpinionForm
 from ..permissions import available_actions, perform
 from .petition import page_context
 
@@ -26,9 +28,14 @@ def put_errors(form, exc: ActionError) -> None:
         form.add_error(None, exc.message)
 
 
+def opinion_context(petition, form) -> dict:
+    """The opinion page: the form, and the leader's return it answers, if any."""
+    return {"petition": petition, "form": form, "returned": returned_draft(petition)}
+
+
 def _render(request, petition, name: str, form, status: int):
     if name in SEPARATE_PAGE:
-        return render(request, "web/opinion.html", {"petition": petition, "form": form}, status=status)
+        return render(request, "web/opinion.html", opinion_context(petition, form), status=status)
     return render(
         request, "web/petition.html", page_context(request, petition, bound=(name, form)), status=status
     )
@@ -75,4 +82,4 @@ def opinion_page(request, pk: int):
             status=403,
         )
     form = OpinionForm(user=request.user, petition=petition, auto_id="id_draft_opinion_%s")
-    return render(request, "web/opinion.html", {"petition": petition, "form": form})
+    return render(request, "web/opinion.html", opinion_context(petition, form))
