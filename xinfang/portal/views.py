@@ -20,6 +20,7 @@ from xinfang.petitions import actions
 from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource, Status
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Petition
+from xinfang.units import places
 
 from . import captcha, public
 from .forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
@@ -74,6 +75,8 @@ ACTION_FIELDS = {
     "title": "title",
     "content": "content",
     "town": "town",
+    # No place and no bureau chosen while several bureaus exist: said next to the picker.
+    "bureau": "town",
     "category": "category",
     "attachments": "attachments",
 }
@@ -91,6 +94,7 @@ def first_sentence(text: str, limit: int = 40) -> str:
 def _register(form: SubmitForm) -> Petition:
     data = form.cleaned_data
     title = data["title"].strip() or first_sentence(data["request"] or data["content"])
+    town_id, bureau_id = form.place()
     person = actions.PetitionerInput(
         name=data["name"],
         id_number=data["id_number"],
@@ -106,7 +110,8 @@ def _register(form: SubmitForm) -> Petition:
         facts_reasons=data["facts_reasons"],
         content=data["content"],
         petitioners=[person],
-        town_id=int(data["town"]),
+        town_id=town_id,
+        bureau_id=bureau_id,
         category_id=int(data["category"]) if data["category"] else None,
     )
     # One transaction: a rejected attachment leaves no petition behind.
@@ -163,6 +168,7 @@ def submit(request):
         "query_code": petition.query_code,
         "has_email": bool(form.cleaned_data["email"]),
         "has_mobile": is_mobile(form.cleaned_data["phone"]),
+        "bureau": places.bureau_of_petition(petition),
     }
     return _no_store(render(request, "portal/submitted.html", context))
 
