@@ -26,9 +26,10 @@ from xinfang.petitions.choices import (
     RejectionReason,
 )
 from xinfang.petitions.errors import ActionError
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import Unit
+from xinfang.units.places import user_bureau
 
-from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
+from .forms import CategoryChoiceField, UnitChoiceField, category_queryset, route_field_setup
 from .procedure_actions import FORMS as procedure_forms
 
 REASON = _("理由")
@@ -94,7 +95,8 @@ class TransferForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.active().exclude(kind=UnitKind.BUREAU)
+        holder = self.petition.bureau if self.petition is not None and self.petition.bureau_id else None
+        route_field_setup(self.fields["unit"], holder or user_bureau(self.user))
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
