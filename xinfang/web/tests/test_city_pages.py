@@ -102,3 +102,30 @@ def test_register_and_send_down_from_the_city_desk(world, city, login):
     assert response.status_code == 302, response.content.decode()[:2000]
     petition = Petition.objects.get(title="小区停车费上涨")
     assert petition.case_number.startswith("连信") and petition.bureau == world.bureau
+
+
+def test_a_district_inbox_offers_only_its_areas_units(world, city, login):
+    make_petition(world, actor=city.lianyun_registrar)
+    page = login(city.lianyun_registrar).get("/inbox/")
+    assert page.status_code == 200
+    route = [u.pk for u in page.context["route_units"]]
+    assert city.lianyun_town.pk in route and world.town_a.pk not in route
+    filter_units = [pk for pk, _ in page.context["form"].fields["unit"].choices if pk]
+    assert city.lianyun_town.pk in filter_units
+    assert world.town_a.pk not in filter_units and world.housing.pk not in filter_units
+
+
+def test_the_city_inbox_routes_to_its_districts_bureaus(world, city, login):
+    page = login(city.city_registrar).get("/inbox/")
+    route = [u.pk for u in page.context["route_units"]]
+    assert route[:2] == [world.bureau.pk, city.lianyun_bureau.pk]
+    assert world.town_a.pk not in route and city.city_housing.pk in route
+
+
+def test_bulk_routing_refuses_a_sibling_districts_unit(world, city, login):
+    petition = make_petition(world, actor=city.lianyun_registrar)
+    client = login(city.lianyun_registrar)
+    response = client.post("/inbox/route/", {"unit": world.town_a.pk, "ids": [petition.pk]}, follow=True)
+    assert "只能转送给本部门辖区内的单位或下级信访部门" in response.content.decode()
+    petition.refresh_from_db()
+    assert petition.handling_unit is None and petition.status == Status.REGISTERED
