@@ -43,10 +43,8 @@ def place_groups() -> list[PlaceGroup]:
     """One group per bureau of county level or above, higher levels first (the city
     before its districts), each with the active towns of its area that no
     deeper group of the same kind holds.  Two queries."""
-    heads = sorted(
-        (b for b in bureaus.all_bureaus() if b.level in GROUP_LEVELS),
-        key=lambda b: (LEVEL_RANK.get(b.level, 99), b.path),
-    )
+    active = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True, level__in=GROUP_LEVELS)
+    heads = sorted(active.select_related("parent"), key=lambda b: (LEVEL_RANK.get(b.level, 99), b.path))
     roots = {b.pk: bureaus.area_root(b) for b in heads}
     groups = {b.pk: PlaceGroup(bureau=b, label=area_name(b), towns=[]) for b in heads}
     towns = Unit.objects.filter(kind=UnitKind.TERRITORIAL, level=UnitLevel.TOWN, is_active=True).order_by(
