@@ -6,6 +6,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from xinfang.units.bureaus import bureau_for
+from xinfang.units.places import bureau_contact
+
 from .kinds import DocumentKind, spec_for
 from .models import DocumentSequence, DocumentTemplate, IssuedDocument
 from .render import RenderedDocument, default_body, render_document
@@ -16,23 +19,31 @@ def ensure_default_templates() -> int:
     created = 0
     for kind in DocumentKind:
         _, was_created = DocumentTemplate.objects.get_or_create(
-            kind=kind.value, defaults={"title": spec_for(kind).title, "body": default_body(kind.value)}
+            kind=kind.value,
+            bureau=None,
+            defaults={"title": spec_for(kind).title, "body": default_body(kind.value)},
         )
         created += was_created
     return created
 
 
-def template_for(kind: str) -> tuple[str, str]:
-    """(title, body) of the active template of `kind`, or the shipped default."""
-    row = DocumentTemplate.objects.filter(kind=kind, is_active=True).first()
+def template_for(kind: str, bureau=None) -> tuple[str, str]:
+    """(title, body) of `kind` for documents of `bureau`'s area: the bureau's own
+    active template, else the installation's active default, else the shipped text."""
+    rows = DocumentTemplate.objects.filter(kind=kind, is_active=True)
+    row = None
+    if bureau is not None:
+        row = rows.filter(bureau=bureau).first()
+    if row is None:
+        row = rows.filter(bureau__isnull=True).first()
     if row is None:
         return spec_for(kind).title, default_body(kind)
     return row.title, row.body
 
 
-def render_with_template(kind: str, context: dict) -> RenderedDocument:
+def render_with_template(kind: str, context: dict, bureau=None) -> RenderedDocument:
     """render_document with the administrator's current template (a preview: no 文号 taken)."""
-    title, body = template_for(kind)
+    title, body = template_for(kind, bureau)
     return render_document(kind, {"title": title, **context}, template_body=body)
 
 
@@ -72,6 +83,8 @@ def petition_context(petition) -> dict:
         "handling_unit": handling_unit.name if handling_unit else "",
         "handling_unit_phone": handling_unit.phone if handling_unit else "",
         "registrar_unit": petition.registering_unit.name,
+        # The petitioner's bureau and its contacts, printed on every notice to them.
+        **bureau_contact(petition),
     }
 
 
@@ -93,7 +106,9 @@ def document_issue(
     """
     spec = spec_for(kind)
     issued_at = timezone.now()
-    title, body = template_for(spec.kind.value)
+    # A unit of a bureau's area issues on that bureau's template (its letterhead
+    # wording, contacts), falling back to the installation's default.
+    title, body = template_for(spec.kind.value, bureau_for(issuing_unit))
     values = {
         **petition_context(petition),
         "issuing_unit": issuing_unit.name,

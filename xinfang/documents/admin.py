@@ -1,22 +1,40 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.petitions.admin_scope import PetitionScopedAdmin
+from xinfang.petitions.admin_scope import AreaScopedAdmin, PetitionScopedAdmin
 
 from .kinds import SPECS, VARIABLES
 from .models import DocumentSequence, DocumentTemplate, IssuedDocument
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "is_active", "updated_at", "updated_by"]
-    list_filter = ["is_active"]
-    readonly_fields = ["kind", "updated_at", "updated_by", "legal_basis", "variables"]
-    fields = ["kind", "title", "body", "is_active", "legal_basis", "variables", "updated_at", "updated_by"]
+class DocumentTemplateAdmin(AreaScopedAdmin):
+    """The installation's defaults (one per kind, created by ensure_default_templates)
+    and the bureaus' own templates.  A bureau's administrator sees and adds only the
+    templates of the bureaus of their area; the defaults are the top bureau's."""
 
-    def has_add_permission(self, request) -> bool:
-        # One row per kind, created by ensure_default_templates().
-        return False
+    list_display = ["title", "kind", "bureau", "is_active", "updated_at", "updated_by"]
+    list_filter = ["is_active", "kind"]
+    readonly_fields = ["updated_at", "updated_by", "legal_basis", "variables"]
+    fields = [
+        "kind",
+        "bureau",
+        "title",
+        "body",
+        "is_active",
+        "legal_basis",
+        "variables",
+        "updated_at",
+        "updated_by",
+    ]
+    unit_path = "bureau"
+    area_unit_fields = ("bureau",)
+    area_required_fields = ("bureau",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row's kind and owner are fixed once it exists.
+        fixed = ["kind", "bureau"] if obj is not None else []
+        return [*fixed, *super().get_readonly_fields(request, obj)]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -256,6 +256,7 @@ COMMON_KEYS = (
     "title",
     "bureau_name",
     "bureau_phone",
+    "bureau_address",
     "handling_unit_phone",
     "petitioner_address",
 )
@@ -308,6 +309,7 @@ VARIABLES: dict[str, str] = {
     "title": "标题",
     "bureau_name": "信访部门名称",
     "bureau_phone": "信访部门电话",
+    "bureau_address": "信访部门地址",
 }
 
 

@@ -13,9 +13,23 @@ from .markup import TemplateBodyError, check_body
 
 
 class DocumentTemplate(models.Model):
-    """The administrator-editable text of one kind of document (see markup.py for the syntax)."""
+    """The administrator-editable text of one kind of document (see markup.py for the syntax).
 
-    kind = models.CharField(_("文书种类"), max_length=32, choices=DocumentKind.choices, unique=True)
+    One row per kind is the installation's default (no bureau); a bureau may have
+    its own row per kind, used for the documents issued by the units of its area
+    (actions.template_for), the default otherwise."""
+
+    kind = models.CharField(_("文书种类"), max_length=32, choices=DocumentKind.choices)
+    bureau = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("所属信访部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_templates",
+        limit_choices_to={"kind": "bureau"},
+        help_text=_("留空为全系统默认模板；选择信访部门则仅用于该部门辖区内单位出具的文书"),
+    )
     title = models.CharField(_("标题"), max_length=60)
     body = models.TextField(
         _("正文模板"),
@@ -39,15 +53,28 @@ class DocumentTemplate(models.Model):
         verbose_name = _("文书模板")
         verbose_name_plural = _("文书模板")
         ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(bureau__isnull=True), name="documents_template_default"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "bureau"],
+                condition=models.Q(bureau__isnull=False),
+                name="documents_template_per_bureau",
+                violation_error_message=_("该信访部门已有这一种类的文书模板"),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.title}（{self.bureau.name}）" if self.bureau_id else self.title
 
     def clean(self) -> None:
         """Reject bodies that break the markup or print unknown variables (tried on a sample)."""
         from .render import MissingContextError, render_document
         from .samples import sample_context
 
+        if self.bureau_id and self.bureau.kind != "bureau":
+            raise ValidationError({"bureau": _("请选择信访部门")})
         errors = check_body(self.body)
         if not errors:
             try:

@@ -15,6 +15,7 @@ from xinfang.audit.models import AuditAction, audit
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.lib.crypto import decrypt
 from xinfang.petitions.access import get_petition_for
+from xinfang.units.places import bureau_contact
 
 from .models import IssuedDocument
 from .rightscard import LAYOUTS, rights_card_pdf
@@ -56,7 +57,6 @@ def rights_card_context(petition, petitioner=None) -> dict:
         (DeadlineRule(d.rule).label, d.due, d.provisional)
         for d in petition.deadlines.filter(met_at__isnull=True, cancelled=False).order_by("due")
     ]
-    bureau = petition.registering_unit
     handling = petition.handling_unit
     return {
         "case_number": petition.case_number,
@@ -66,9 +66,8 @@ def rights_card_context(petition, petitioner=None) -> dict:
         "deadlines": deadlines,
         "handling_unit": handling.name if handling else _("（待转送）"),
         "handling_unit_phone": handling.phone if handling else "",
-        "bureau_name": bureau.name,
-        "bureau_phone": bureau.phone,
-        "bureau_address": bureau.address,
+        # The bureau of the matter's place, with its contacts (not the top of the tree).
+        **bureau_contact(petition),
     }
 
 

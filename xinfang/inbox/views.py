@@ -25,6 +25,7 @@ from xinfang.petitions.choices import DueState
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Custody, CustodyKind
 from xinfang.units.models import Unit
+from xinfang.units.places import targets_among
 
 from . import filters as f
 from .models import ExportJob, ExportStatus, SavedView
@@ -41,6 +42,12 @@ ROUTERS = {Role.REGISTRAR, Role.BUREAU_LEADER}
 def _forbidden(request):
     html = render_to_string("inbox/forbidden.html", request=request)
     return HttpResponseForbidden(html)
+
+
+def route_units(ctx) -> list:
+    """The bulk transfer's targets: the desk's (places.targets_among), lower bureaus first."""
+    lower, units = targets_among(ctx.user.unit, ctx.units)
+    return [*lower, *units]
 
 
 def filter_query(params: QueryDict) -> str:
@@ -126,7 +133,7 @@ def inbox_list(request):
         "export_url": f"{reverse('inbox:export')}?{query}",
         "saved_views": list(SavedView.objects.for_user(user).select_related("owner")),
         "routing": routing,
-        "route_units": [u for u in ctx.units if u.is_active and u.pk != user.unit_id] if routing else [],
+        "route_units": route_units(ctx) if routing else [],
         "sort": sort,
         "provisional_label": _("暂定"),
         "provisional_title": _("节假日安排尚未公布，仅按周末推算"),
@@ -152,6 +159,10 @@ def bulk_route(request):
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][: f.PAGE_SIZE]
     if unit is None:
         messages.error(request, _("请选择转送单位"))
+        return redirect(back)
+    if unit.pk not in {u.pk for u in route_units(f.load_context(user, request))}:
+        # Only the desk's own targets: its lower bureaus and the units of its area.
+        messages.error(request, _("只能转送给本部门辖区内的单位或下级信访部门"))
         return redirect(back)
     if not ids:
         messages.error(request, _("请勾选要转送的信访事项"))

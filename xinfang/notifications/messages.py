@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from xinfang.lib import crypto
 from xinfang.lib.idcard import is_mobile
 from xinfang.portal.links import public_url
+from xinfang.units.places import bureau_of_petition
 
 from .models import Notification, NotificationChannel
 
@@ -49,8 +50,11 @@ def mask_email(value: str) -> str:
 
 
 def base_context(petition) -> dict:
+    # The SMS signature names the petitioner's bureau (the one holding the matter),
+    # never the top of the tree nor a unit that happened to register it.
+    bureau = bureau_of_petition(petition)
     return {
-        "bureau": petition.registering_unit.name,
+        "bureau": bureau.name if bureau is not None else petition.registering_unit.name,
         "case_number": petition.case_number,
         "lookup_url": lookup_url(petition.case_number),
     }

@@ -8,6 +8,7 @@ from django.conf import settings
 from xinfang.lib.crypto import normalise
 from xinfang.lib.idcard import is_valid_id_number, is_valid_phone
 from xinfang.petitions.choices import EvaluationStage, Rating
+from xinfang.units import bureaus, places
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
 
 MAX_FILES = 5
@@ -55,6 +56,30 @@ def town_choices() -> list[tuple[str, str]]:
     return [("", "请选择乡镇（街道）")] + [(str(u.pk), u.name) for u in towns]
 
 
+AREA_PREFIX = "b"  # "b<bureau id>": the whole area of a county-level bureau, town not known
+
+
+def place_choices() -> list:
+    """With several bureaus: the county-level areas, each followed by its towns
+    (连云港市 › 海州区 › 新海街道 …).  A town's value is its id; an area's is
+    "b<its bureau's id>", for a matter of the area whose town is not known."""
+    choices: list = [("", "请选择区县或乡镇（街道）")]
+    for group in places.place_groups():
+        options = [
+            (
+                f"{AREA_PREFIX}{group.bureau.pk}",
+                f"{group.label}（全{group.label[-1:]}或不确定具体乡镇、街道）",
+            )
+        ]
+        options += [(str(t.pk), t.name) for t in group.towns]
+        choices.append((group.label, options))
+    return choices
+
+
+def bureau_choices() -> list[tuple[str, str]]:
+    return [("", "不直接选择（按事项所在地确定）")] + [(str(b.pk), b.name) for b in bureaus.all_bureaus()]
+
+
 def category_choices() -> list[tuple[str, str]]:
     rows = Category.objects.filter(is_active=True).select_related("parent").order_by("code")
     return [("", "不确定（由工作人员分类）")] + [
@@ -79,6 +104,12 @@ class SubmitForm(CaptchaMixin):
         label="电子邮箱（选填）", required=False, error_messages={"invalid": "电子邮箱格式不正确"}
     )
     town = forms.ChoiceField(label="问题发生地（乡镇、街道）", error_messages=REQUIRED)
+    # Shown only when the installation has several bureaus (a city's and its districts').
+    bureau = forms.ChoiceField(
+        label="或直接选择受理的信访部门（选填）",
+        required=False,
+        help_text="不清楚事项所在地时，可以直接选择向哪个信访部门反映。",
+    )
     category = forms.ChoiceField(label="问题类别（选填）", required=False)
     # One plain narrative is all a petitioner must write; the structured fields
     # (title, request, facts) are optional and folded away on the page.
@@ -103,9 +134,23 @@ class SubmitForm(CaptchaMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].choices = town_choices()
+        self.several_bureaus = places.several_bureaus()
+        if self.several_bureaus:
+            # The matter is registered at the bureau of the place it concerns
+            # (issue 14): the petitioner picks the district or town, or the bureau.
+            town = self.fields["town"]
+            town.label = "事项所在地（区县、乡镇街道）"
+            town.required = False
+            town.choices = place_choices()
+            town.help_text = "您的信访事项将由所选地方的信访部门登记办理。"
+            self.fields["bureau"].choices = bureau_choices()
+        else:
+            self.fields["town"].choices = town_choices()
+            del self.fields["bureau"]
         self.fields["category"].choices = category_choices()
-        for field in ("town", "category"):
+        for field in ("town", "category", "bureau"):
+            if field not in self.fields:
+                continue
             self.fields[field].error_messages["invalid_choice"] = "所选项目不存在，请重新选择"
         # The captcha fields come last on the page.
         self.order_fields([name for name in self.fields if not name.startswith("captcha")])
@@ -121,6 +166,19 @@ class SubmitForm(CaptchaMixin):
             if len(value) > limit:
                 self.add_error(name, f"不能超过{limit}字（现有{len(value)}字），请精简后再提交")
         return cleaned
+
+    def place(self) -> tuple[int | None, int | None]:
+        """(town_id, bureau_id) for the register action, from the cleaned picker values."""
+        value = self.cleaned_data.get("town") or ""
+        bureau = self.cleaned_data.get("bureau") or ""
+        town_id = bureau_id = None
+        if value.startswith(AREA_PREFIX):
+            bureau_id = int(value[len(AREA_PREFIX) :])
+        elif value:
+            town_id = int(value)
+        if bureau:
+            bureau_id = int(bureau)  # the bureau chosen directly wins
+        return town_id, bureau_id
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()

@@ -21,6 +21,7 @@ from xinfang.petitions import actions
 from xinfang.petitions.choices import Channel, EvaluationStage, OnlineSource, Status
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import Petition
+from xinfang.units import places
 
 from . import captcha, public, submit_token
 from .forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
@@ -90,6 +91,8 @@ ACTION_FIELDS = {
     "title": "title",
     "content": "content",
     "town": "town",
+    # No place and no bureau chosen while several bureaus exist: said next to the picker.
+    "bureau": "town",
     "category": "category",
     "attachments": "attachments",
 }
@@ -108,6 +111,7 @@ def _register(form: SubmitForm, key: str, fingerprint: str) -> tuple[Petition, b
     """Register once per submission token: (petition, created)."""
     data = form.cleaned_data
     title = data["title"].strip() or first_sentence(data["request"] or data["content"])
+    town_id, bureau_id = form.place()
     person = actions.PetitionerInput(
         name=data["name"],
         id_number=data["id_number"],
@@ -123,7 +127,8 @@ def _register(form: SubmitForm, key: str, fingerprint: str) -> tuple[Petition, b
         facts_reasons=data["facts_reasons"],
         content=data["content"],
         petitioners=[person],
-        town_id=int(data["town"]),
+        town_id=town_id,
+        bureau_id=bureau_id,
         category_id=int(data["category"]) if data["category"] else None,
     )
 
@@ -154,6 +159,7 @@ def _receipt(request, petition: Petition, query_code: str):
         "query_code": query_code,
         "has_email": bool(request.POST.get("email", "").strip()),
         "has_mobile": is_mobile(normalise(request.POST.get("phone", ""))),
+        "bureau": places.bureau_of_petition(petition),
     }
     return _no_store(render(request, "portal/submitted.html", context))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +49,9 @@ class UnitQuerySet(models.QuerySet):
 
 
 PATH_DIGITS = 6
+CASE_PREFIX_MAX = 4
+# Chinese characters (the basic block and extension A) or Latin letters.
+CASE_PREFIX_RE = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 class Unit(models.Model):
@@ -109,6 +115,44 @@ class Unit(models.Model):
                 # Re-root the subtree when a unit moves.
                 for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     child.save()
+
+    def clean(self) -> None:
+        """The case-number prefix (案号前缀) of a bureau: required when the installation
+        has several bureaus (each numbers its own matters), unique among bureaus,
+        short, and written in Chinese characters or letters."""
+        super().clean()
+        prefix = (self.case_prefix or "").strip()
+        self.case_prefix = prefix
+        if self.kind != UnitKind.BUREAU:
+            if prefix:
+                raise ValidationError({"case_prefix": _("只有信访部门设置案号前缀，其他单位请留空")})
+            return
+        others = Unit.objects.filter(kind=UnitKind.BUREAU).exclude(pk=self.pk)
+        if not prefix:
+            if self.is_active and others.filter(is_active=True).exists():
+                raise ValidationError(
+                    {
+                        "case_prefix": _(
+                            "系统中有多个信访部门，每个信访部门须设置自己的案号前缀（如“海”“连云”），"
+                            "以便各自编号"
+                        )
+                    }
+                )
+            return
+        if len(prefix) > CASE_PREFIX_MAX:
+            raise ValidationError(
+                {"case_prefix": _("案号前缀不能超过%(n)d个字，如“海”“连云”") % {"n": CASE_PREFIX_MAX}}
+            )
+        if not CASE_PREFIX_RE.fullmatch(prefix):
+            raise ValidationError({"case_prefix": _("案号前缀只能由汉字或字母组成，不能有数字、空格或符号")})
+        taken = others.filter(case_prefix=prefix).first()
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "case_prefix": _("案号前缀“%(prefix)s”已由%(unit)s使用，请另选一个")
+                    % {"prefix": prefix, "unit": taken.name}
+                }
+            )
 
     @property
     def display_short(self) -> str:

@@ -25,11 +25,11 @@ from xinfang.petitions.choices import (
     RejectionReason,
 )
 from xinfang.petitions.errors import ActionError
-from xinfang.units import bureaus
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import Unit
+from xinfang.units.places import user_bureau
 
 from .approval_actions import FORMS as approval_forms
-from .forms import CategoryChoiceField, UnitChoiceField, category_queryset
+from .forms import CategoryChoiceField, UnitChoiceField, category_queryset, route_field_setup
 from .procedure_actions import FORMS as procedure_forms
 
 REASON = _("理由")
@@ -85,18 +85,6 @@ class ClassifyForm(ActionForm):
             )
 
 
-def routing_targets(petition):
-    """Where the holding bureau may send the matter: the lower bureaus and the units of
-    its area (the whole tree for the top bureau), never itself."""
-    holder = petition.bureau if petition is not None else None
-    units = Unit.objects.active().order_by("path")
-    if holder is None:
-        return units.exclude(kind=UnitKind.BUREAU)
-    if not bureaus.covers_everything(holder):
-        units = units.filter(path__startswith=bureaus.area_root(holder).path)
-    return units.exclude(pk=holder.pk)
-
-
 class TransferForm(ActionForm):
     unit = UnitChoiceField(label=_("转送至"), queryset=Unit.objects.none())
     assign = forms.BooleanField(label=_("交办（要求报送办结报告）"), required=False)
@@ -107,7 +95,8 @@ class TransferForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = routing_targets(self.petition)
+        holder = self.petition.bureau if self.petition is not None and self.petition.bureau_id else None
+        route_field_setup(self.fields["unit"], holder or user_bureau(self.user))
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)

@@ -15,6 +15,7 @@ from xinfang.petitions import limits
 from xinfang.petitions.actions import PetitionerInput, PetitionInput
 from xinfang.petitions.choices import Channel, OnlineSource, PetitionClass, PetitionerKind
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
+from xinfang.units.places import route_targets, user_bureau
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -30,13 +31,23 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-def unit_choices_by_kind(units) -> list:
-    """Select choices grouped by kind (属地, 职能部门 …), each group in tree order."""
+def unit_choices_by_kind(units, lower_bureaus=()) -> list:
+    """Select choices grouped by kind (属地, 职能部门 …), each group in tree order;
+    the lower bureaus a matter can be sent down to come first (下级信访部门)."""
     groups: dict[str, list] = {kind: [] for kind in UnitKind.values}
     for unit in units:
         groups[unit.kind].append((unit.pk, unit.name))
     labels = dict(UnitKind.choices)
-    return [("", "—")] + [(labels[kind], options) for kind, options in groups.items() if options]
+    down = [(_("下级信访部门"), [(b.pk, b.name) for b in lower_bureaus])] if lower_bureaus else []
+    return [("", "—")] + down + [(labels[kind], options) for kind, options in groups.items() if options]
+
+
+def route_field_setup(field: forms.ModelChoiceField, bureau) -> None:
+    """Offer the routing targets of `bureau`'s desk (places.route_targets): its
+    lower bureaus and the units of its own area, never a sibling area's."""
+    lower, units = route_targets(bureau)
+    field.queryset = Unit.objects.filter(pk__in=[u.pk for u in (*lower, *units)])
+    field.choices = unit_choices_by_kind(units, lower)
 
 
 def category_queryset():
@@ -77,11 +88,9 @@ class DeskForm(forms.Form):
     route_assign = forms.BooleanField(label=_("交办（要求报送办理结果）"), required=False)
     route_reason = forms.CharField(label=_("转送说明"), max_length=500, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = list(Unit.objects.active().exclude(kind=UnitKind.BUREAU).order_by("path"))
-        self.fields["route_unit"].queryset = Unit.objects.active().exclude(kind=UnitKind.BUREAU)
-        self.fields["route_unit"].choices = unit_choices_by_kind(units)
+        route_field_setup(self.fields["route_unit"], user_bureau(user))
         self.fields["town"].queryset = Unit.objects.active().filter(
             kind=UnitKind.TERRITORIAL, level__in=[UnitLevel.TOWN, UnitLevel.COMMUNITY]
         )

@@ -54,3 +54,48 @@ def test_submit_and_lookup_on_a_phone(mobile_page, live_server, shots, monkeypat
     assert case_number in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing overflows the phone's width
+
+
+def test_city_portal_picks_the_district_on_a_phone(mobile_page, live_server, shots, monkeypatch):
+    """Issue 14: with several bureaus the petitioner picks the place (or the bureau);
+    nothing picked is said next to the picker; the page stays within 390 px."""
+    from xinfang.portal import captcha
+    from xinfang.testing import make_city, make_world
+
+    world = make_world()
+    make_city(world)
+    world.bureau.phone, world.bureau.address = "0518-85512345", "连云港市海州区朝阳中路68号"
+    world.bureau.save()
+    page = mobile_page
+    monkeypatch.setattr(captcha, "new_answer", lambda: "ACE34")
+
+    def fill(place: str) -> None:
+        page.goto(f"{live_server.url}/portal/submit/")
+        page.fill("#id_name", "王小明")
+        page.fill("#id_id_number", "320706198001011236")
+        page.fill("#id_phone", "13912345678")
+        page.fill("#id_address", "新海街道朝阳小区5栋101室")
+        if place:
+            page.select_option("#id_town", place)
+        page.fill("#id_content", "小区门口道路破损已半年，雨天积水，请求尽快修复。")
+        page.check("#id_truthful")
+        page.fill("#id_captcha", "ACE34")
+
+    fill("")
+    assert page.locator("#id_bureau").is_visible()
+    shots(page, "city-submit")
+    page.click("button.p-btn[type=submit]")
+    page.wait_for_load_state("networkidle")
+    error = page.locator(".p-field.has-error .p-error").first
+    assert "请选择事项所在地或受理的信访部门" in error.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots(page, "city-nothing-picked")
+    fill(str(world.town_a.pk))
+    page.click("button.p-btn[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "提交成功" in page.content(), page.content()[:2000]
+    bureau = page.inner_text(".p-bureau")
+    assert "海州区信访局" in bureau and "0518-85512345" in bureau and "朝阳中路68号" in bureau
+    assert page.inner_text(".p-codes dd").strip().startswith("海信")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots(page, "city-submitted")

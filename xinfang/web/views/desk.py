@@ -26,6 +26,7 @@ from xinfang.petitions.access import get_petition_for, visible_petitions
 from xinfang.petitions.actions import attachment_add, petition_register, petition_transfer
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.personal import find_petitioners
+from xinfang.units.places import bureau_of_petition
 
 from ..forms import DeskForm, PetitionerRow, apply_errors, build_input, petitioner_rows
 
@@ -93,7 +94,7 @@ def desk(request):
     may_route = can_route(request.user)
     and_transfer = may_route and request.POST.get("then") == "transfer"
     if request.method == "POST":
-        form = DeskForm(request.POST)
+        form = DeskForm(request.POST, user=request.user)
         rows = petitioner_rows(request.POST)
         files = request.FILES.getlist("attachments")
         if len(files) > MAX_FILES:
@@ -130,7 +131,7 @@ def desk(request):
             rows = [PetitionerRow()]
             loose.setdefault("petitioners", _("请至少填写一名信访人"))
     else:
-        form = DeskForm()
+        form = DeskForm(user=request.user)
         rows = [PetitionerRow()]
     context = {
         "form": form,
@@ -245,5 +246,6 @@ def receipt(request, pk: int):
         "notify_days": rule_spec(DeadlineRule.NOTIFY).text,
         "route_days": rule_spec(DeadlineRule.ROUTE).text,
         "rights_card_url": f"/documents/rights-card/{petition.pk}.pdf",
+        "bureau": bureau_of_petition(petition),
     }
     return render(request, "web/receipt.html", context)
