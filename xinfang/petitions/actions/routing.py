@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
-from xinfang.units import bureaus
+from xinfang.units import places
 from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
@@ -47,6 +47,30 @@ def _apart_from_accused(unit: Unit, accused: Unit) -> bool:
     )
 
 
+def check_in_own_area(petition: Petition, unit: Unit) -> None:
+    """A bureau routes to the units of its own area (places.route_targets, which the
+    pages offer): a unit inside a lower bureau's area is reached through that bureau,
+    a unit outside the area through the upper bureau."""
+    holder = petition.bureau
+    if holder is None:
+        return
+    lower, own = places.route_targets(holder)
+    if unit.pk in {u.pk for u in own}:
+        return
+    below = next((b for b in lower if unit.path.startswith(places.area_path(b))), None)
+    if below is not None:
+        raise ActionError(
+            "invalid",
+            f"{unit.name}属于{below.name}的辖区，请转送或交办给{below.name}",
+            fields={"unit": f"请选择{below.name}"},
+        )
+    raise ActionError(
+        "invalid",
+        f"{unit.name}不在{holder.name}的辖区内；属于上级职权的事项请报送上级信访部门",
+        fields={"unit": "请选择本辖区的机关、单位"},
+    )
+
+
 def check_route_target(petition: Petition, unit: Unit) -> None:
     """Art. 22 and Art. 30③: where a petition may be sent."""
     if not unit.is_active:
@@ -63,13 +87,7 @@ def check_route_target(petition: Petition, unit: Unit) -> None:
                 "invalid", "不得将检举控告材料转给被检举单位（第三十条）", fields={"unit": "被检举单位"}
             )
         return
-    holder = petition.bureau
-    if holder is not None and not bureaus.covers_everything(holder) and not bureaus.in_area(holder, unit):
-        raise ActionError(
-            "invalid",
-            f"{unit.name}不在{holder.name}的辖区内；属于上级职权的事项请报送上级信访部门",
-            fields={"unit": "请选择本辖区的机关、单位"},
-        )
+    check_in_own_area(petition, unit)
     if petition.petition_class == PetitionClass.ACCUSATION:
         if unit.kind != UnitKind.DISCIPLINE:
             raise ActionError(

@@ -198,3 +198,12 @@ def test_the_portal_never_lands_silently_at_the_top(city, world):
 def test_one_bureau_installation_keeps_its_default(world):
     petition = petition_register(actor=None, data=_portal_input())
     assert petition.registering_unit == world.bureau
+
+
+def test_the_city_reaches_a_district_town_through_the_district_bureau(city, world):
+    petition = make_petition(world, actor=city.city_registrar)
+    a.petition_classify(actor=city.city_registrar, petition=petition, petition_class="claim", claim_route=6)
+    with pytest.raises(ActionError, match="海州区信访局"):
+        a.petition_transfer(actor=city.city_registrar, petition=petition, unit=world.town_a)
+    # The district government itself is one of the city's own routing targets.
+    a.petition_transfer(actor=city.city_registrar, petition=petition, unit=world.district)

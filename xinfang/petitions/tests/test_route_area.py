@@ -11,11 +11,6 @@ from xinfang.testing import make_city, make_petition
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core (petitions/actions/routing.check_route_target): a non-bureau target is not checked "
-    "against the holding bureau's area; reported, not fixed here",
-)
 def test_a_district_bureau_cannot_transfer_to_a_sibling_districts_unit(world):
     city = make_city(world)
     petition = make_petition(world, actor=city.lianyun_registrar)
