@@ -15,7 +15,9 @@ One installation for the whole city (issue 14):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from xinfang.accounts.models import Role, User
@@ -613,6 +615,13 @@ class Account:
     bureau: str  # the bureau the account works with ("—" for hearing members)
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """The demo password hashed once: a few hundred accounts share the one public password,
+    and hashing it for each (Argon2, ~0.2 s) would add a minute to `make demo`."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _make_user(username: str, role: str, unit: Unit | None, full_name: str) -> None:
     if User.objects.filter(username=username).exists():
         return
@@ -624,7 +633,7 @@ def _make_user(username: str, role: str, unit: Unit | None, full_name: str) -> N
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )
-    user.set_password(DEMO_PASSWORD)
+    user.password = _demo_password_hash()
     user.save()
 
 

@@ -139,7 +139,9 @@ def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
     assert "lianyun_registrar" in groups["连云区信访局"]
     for bureau in ("连云港市信访局", "海州区信访局", "连云区信访局", "赣榆区信访局"):
         printed = {role for _username, role, _unit in groups[bureau].values()}
-        assert {str(r.label) for r in (Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ADMIN)} <= printed
+        assert {
+            str(r.label) for r in (Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ADMIN)
+        } <= printed
         assert {str(r.label) for r in (Role.HANDLER, Role.UNIT_LEADER)} <= printed, bureau
     # The mechanisms' rows stay in 海州区, whose staff work them.
     haizhou = Petition.objects.filter(bureau__name="海州区信访局")
