@@ -14,8 +14,6 @@ from xinfang.petitions.choices import Stage, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DEMO_PETITIONS = 4500
-
 # Statuses the demo lifecycle (xinfang/demo/lifecycle.py) produces.
 GENERATED_STATUSES = {
     Status.REGISTERED,
@@ -31,9 +29,7 @@ GENERATED_STATUSES = {
 
 def _run_demo() -> str:
     out = io.StringIO()
-    # 海州区 holds a little over half of the city's matters: 4,500 give it the ~2,500 the
-    # one-district demo had, enough for every mechanism (hearings need open re-reviews).
-    call_command("demo", petitions=DEMO_PETITIONS, no_serve=True, stdout=out)
+    call_command("demo", petitions=2500, no_serve=True, stdout=out)
     return out.getvalue()
 
 
@@ -84,7 +80,7 @@ def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
     from xinfang.supervision.models import SupervisionNotice
 
     output = _run_demo()
-    assert Petition.objects.count() == DEMO_PETITIONS
+    assert Petition.objects.count() == 2500
 
     # Joint reception sessions with visits; online joint cases with three units and a thread.
     assert JointReceptionSession.objects.exists()
@@ -108,7 +104,7 @@ def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
     # The hot topics are assigned, so the hot-spot pages answer from the first visit.
     from xinfang.stats.models import HotTopicMember
 
-    assert HotTopicMember.objects.count() == DEMO_PETITIONS
+    assert HotTopicMember.objects.count() == 2500
     assert Hearing.objects.exists()
     assert PanelSeat.objects.filter(status="selected").exists()
     # Commitments and their follow-ups; supervision notices.
