@@ -17,6 +17,11 @@ variant in a fresh process so that its peak RSS is its own: *after*, the request
 job) and the worker writing the file (``inbox.jobs.run``); *before*, with ``--before-tree DIR``
 (an unpacked older revision, e.g. ``git archive main | tar -x -C DIR``), the request of that code,
 which wrote the file itself.  It prints one JSON line per variant and one with the ratios.
+
+A city installation (issue 14: the demo generator spreads petitions over 连云港市信访局,
+海州区, 连云区 and 赣榆区): ``--bureau 连云区信访局`` takes the personas of that bureau's
+area (its registrar and leader, the busiest handler and unit leader under it);
+``--bureau all`` runs the pages once per bureau, the city's first, and summarises each.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
@@ -165,24 +171,55 @@ def replicate(target: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def persona(role: str) -> User | None:
-    """The user of `role` whose unit has the most petitions (a realistic, busy inbox)."""
+def persona(role: str, bureau=None) -> User | None:
+    """The user of `role` whose unit has the most petitions (a realistic, busy inbox);
+    with `bureau`, a user of that bureau (registrar, leader) or of a unit in its area
+    that belongs to it (not to a lower bureau)."""
     from django.db.models import Count
 
-    users = User.objects.filter(role=role, is_active=True, unit__isnull=False).select_related("unit")
-    if role in (Role.REGISTRAR, Role.BUREAU_LEADER):
-        return users.filter(unit__kind="bureau").first()
-    busy = (
-        Petition.objects.exclude(handling_unit=None)
-        .values("handling_unit")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+    from xinfang.units import bureaus
+
+    users = (
+        User.objects.filter(role=role, is_active=True, unit__isnull=False)
+        .select_related("unit")
+        .order_by("pk")
     )
+    if role in (Role.REGISTRAR, Role.BUREAU_LEADER):
+        return users.filter(unit=bureau).first() if bureau else users.filter(unit__kind="bureau").first()
+    handled = Petition.objects.exclude(handling_unit=None)
+    if bureau is not None:
+        own = [u for u in bureaus.area_unit_ids(bureau) if _bureau_of(u) == bureau.pk]
+        handled = handled.filter(handling_unit_id__in=own)
+        users = users.filter(unit_id__in=own)
+    busy = handled.values("handling_unit").annotate(n=Count("id")).order_by("-n")
     for row in busy[:20]:
         user = users.filter(unit_id=row["handling_unit"]).first()
         if user is not None:
             return user
     return users.first()
+
+
+def _bureau_of(unit_id: int) -> int | None:
+    from xinfang.units import bureaus
+    from xinfang.units.models import Unit
+
+    found = bureaus.bureau_for(Unit.objects.get(pk=unit_id))
+    return found.pk if found else None
+
+
+def chosen_bureaus(name: str) -> list:
+    """``--bureau``: none (the first bureau's personas, as before), one by name or code, or all."""
+    from xinfang.units import bureaus
+    from xinfang.units.models import Unit, UnitKind
+
+    if not name:
+        return [None]
+    if name == "all":
+        return bureaus.all_bureaus()
+    found = Unit.objects.filter(kind=UnitKind.BUREAU).filter(Q(name=name) | Q(code=name)).first()
+    if found is None:
+        raise SystemExit(f"no bureau named {name!r}")
+    return [found]
 
 
 def dates() -> dict[str, str]:
@@ -362,6 +399,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="time only pages whose URL contains this text")
     parser.add_argument("--exports", action="store_true", help="time the large export only (see above)")
     parser.add_argument("--before-tree", default="", help="with --exports: an older tree to compare with")
+    parser.add_argument("--bureau", default="", help="personas of this bureau (name or code), or 'all'")
     args = parser.parse_args()
     if args.replicate_to:
         replicate(args.replicate_to)
@@ -387,10 +425,36 @@ def main() -> None:
             json.dumps({"hot_topics_assigned": assigned, "seconds": round(time.perf_counter() - started, 1)}),
             flush=True,
         )
+    for bureau in chosen_bureaus(args.bureau):
+        results = run_pages(args, bureau, sample)
+        lists = [r for r in results if r["page"].startswith("/inbox/")]
+        stats_pages = [r for r in results if r["persona"] == "bureau_leader"]
+        print(
+            json.dumps(
+                {
+                    "summary": True,
+                    "bureau": bureau.name if bureau else None,
+                    "petitions": total,
+                    "vendor": connection.vendor,
+                    "database": settings.DATABASES["default"]["NAME"],
+                    "repeat": args.repeat,
+                    "inbox_pages": len(lists),
+                    "inbox_max_p50_ms": max((r["p50_ms"] for r in lists), default=None),
+                    "inbox_max_p95_ms": max((r["p95_ms"] for r in lists), default=None),
+                    "inbox_over_200ms": [r["page"] for r in lists if r["p50_ms"] > 200],
+                    "leader_max_p50_ms": max((r["p50_ms"] for r in stats_pages), default=None),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
+
+
+def run_pages(args, bureau, sample) -> list[dict]:
     results = []
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, SECURE_SSL_REDIRECT=False):
         for role_name, urls in PAGES.items():
-            user = persona(role_name)
+            user = persona(role_name, bureau)
             if user is None:
                 print(json.dumps({"persona": role_name, "skipped": "no such user"}, ensure_ascii=False))
                 continue
@@ -417,24 +481,7 @@ def main() -> None:
                 }
                 results.append(result)
                 print(json.dumps(result, ensure_ascii=False), flush=True)
-    lists = [r for r in results if r["page"].startswith("/inbox/")]
-    print(
-        json.dumps(
-            {
-                "summary": True,
-                "petitions": total,
-                "vendor": connection.vendor,
-                "database": settings.DATABASES["default"]["NAME"],
-                "repeat": args.repeat,
-                "inbox_pages": len(lists),
-                "inbox_max_p50_ms": max((r["p50_ms"] for r in lists), default=None),
-                "inbox_max_p95_ms": max((r["p95_ms"] for r in lists), default=None),
-                "inbox_over_200ms": [r["page"] for r in lists if r["p50_ms"] > 200],
-            },
-            ensure_ascii=False,
-        ),
-        flush=True,
-    )
+    return results
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Uses the configured database (SQLite by default, PostgreSQL with DATABASE_URL). 
 fewer petitions than asked, it migrates and tops it up with `xinfang generate` (the demo
 generator).  Then: the full rollup rebuild (timed once), one incremental pass, and each
 computation `--repeat` times; prints JSON lines with p50/p95 in milliseconds.
-Target: every dashboard/report figure ≤ 500 ms at 1,000,000 petitions.
+Target: every dashboard/report figure ≤ 500 ms at 1,000,000 petitions.  In a city installation
+(issue 14) the district areas' figures are timed too, beside the city's (the whole tree).
 """
 
 from __future__ import annotations
@@ -106,6 +107,18 @@ def main() -> None:
         "annual_report_data": lambda: reports.annual_report(last_year),
         "monthly_report_data": lambda: reports.monthly_report(month_start),
     }
+    # A city installation (the generator spreads petitions over the city's bureaus): the
+    # figures of each district's area, as its bureau leader's dashboard computes them.
+    from xinfang.units import bureaus
+
+    for bureau in bureaus.all_bureaus():
+        if bureaus.covers_everything(bureau):
+            continue
+        area = bureaus.area_root(bureau)
+        cases[f"dashboard_area_year[{bureau.name}]"] = lambda area=area: dashboard.figures(
+            year_start, today, area, with_backlog=False
+        )
+        cases[f"traffic_lights_area[{bureau.name}]"] = lambda area=area: dashboard.traffic_lights(area)
     for name, fn in cases.items():
         print(json.dumps({name: timed(fn, args.repeat)}))
 

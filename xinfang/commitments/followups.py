@@ -28,7 +28,8 @@ from xinfang.petitions.actions import petition_reopen
 from xinfang.petitions.choices import Status
 from xinfang.petitions.errors import ActionError
 from xinfang.petitions.models import EventAction, Petition, PetitionEvent
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units import bureaus
+from xinfang.units.models import Unit
 
 from .models import FollowUp, FollowUpPolicy
 
@@ -100,9 +101,11 @@ def schedule_missing_followups(now: datetime | None = None) -> int:
 
 
 def bureau_for(petition: Petition) -> Unit | None:
-    if petition.registering_unit.kind == UnitKind.BUREAU:
-        return petition.registering_unit
-    return Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path").first()
+    """The bureau whose desk holds the matter (issue 14: a matter sent down is the lower
+    desk's to act on), else the bureau of its registering unit."""
+    if petition.bureau_id is not None:
+        return petition.bureau
+    return bureaus.bureau_for(petition.registering_unit)
 
 
 def system_actor_for(petition: Petition) -> User | None:

@@ -4,6 +4,13 @@ Writes rows directly with bulk_create in batches (the workflow actions are
 for real work: at a million petitions they would take hours), but every row
 follows the same rules: due dates come from the deadline engine, statuses
 from a simulated life (lifecycle.py), events for every step.
+
+The petitions spread over the city's bureaus (issue 14): each district bureau
+registers matters of its own towns; the city bureau registers visits and letters
+about the districts' places, handles those within its departments' powers and
+sends the others down (交办 / 转送) to the district bureau, which numbers the
+matter in its own sequence (a Custody row) and routes it on.  Case numbers are
+gapless per bureau prefix and year, as `intake.next_case_number` keeps them.
 """
 
 from __future__ import annotations
@@ -27,10 +34,13 @@ from xinfang.inbox.models import PetitionSearch
 from xinfang.inbox.search import document_tokens
 from xinfang.lib import crypto
 from xinfang.lib.idcard import id_check_digit
+from xinfang.petitions.actions.intake import case_prefix
 from xinfang.petitions.choices import OPEN_STATUSES, Channel, OnlineSource, Stage, Status
 from xinfang.petitions.models import (
     PUBLIC_ACTIONS,
     CaseSequence,
+    Custody,
+    CustodyKind,
     Deadline,
     Evaluation,
     Opinion,
@@ -46,7 +56,7 @@ from xinfang.units.models import Unit
 
 from .fastinsert import insert_rows
 from .lifecycle import Life, simulate
-from .reference import Reference, ensure_reference
+from .reference import District, Reference, ensure_reference
 from .texts import ESTATES, TEMPLATES, Template, fill, person_name
 
 CHANNEL_WEIGHTS = [
@@ -65,6 +75,14 @@ SOURCES = [
     OnlineSource.APP,
     OnlineSource.HOTLINE_12345,
 ]
+# Where matters are registered: the share of each bureau (by unit code); 海州区 the largest, as before.
+BUREAU_SHARES = {"320700-XF": 12, "320706-XF": 55, "320703-XF": 15, "320707-XF": 18}
+# Of the city's matters about a district's place: how many the city's own departments keep
+# (when one is competent), how many go down as 交办 rather than 转送, and repeat visitors
+# who skip their district's bureau (越级) instead of going back to it.
+CITY_KEEPS = 0.5
+CITY_ASSIGNS = 0.5
+REPEAT_SKIPS = 0.2
 PETITIONER_ACTIONS = {"evaluate", "request_review", "request_rereview", "withdraw"}
 OPINION_TEXT = {
     "support": (
@@ -93,30 +111,96 @@ def _spec(rule: str):
 
 
 @dataclass
+class Desk:
+    """One bureau's registration desk: who registers there and which bodies handle its matters."""
+
+    bureau: Unit
+    prefix: str
+    registrar_id: int
+    unit_by_hint: dict[str, Unit]
+    discipline: Unit
+    towns: list[Unit]  # a district's towns; none for the city (its matters concern the districts' places)
+    share: int
+
+
+@dataclass
 class Context:
     ref: Reference
-    unit_by_hint: dict[str, Unit]
+    unit_by_hint: dict[str, Unit]  # 海州区's
     handlers: dict[int, int]
     leaders: dict[int, int]
-    registrar_id: int
-    towns: list[Unit]
+    registrar_id: int  # 海州区's
+    towns: list[Unit]  # every district's towns
+    city: Desk
+    districts: list[Desk]
+    desk_of_town: dict[int, Desk]
+
+
+def _hints(units: list[Unit], discipline: Unit) -> dict[str, Unit]:
+    hint = {u.short_name: u for u in units}
+    hint["纪委监委"] = discipline
+    return hint
 
 
 def _context() -> Context:
     ref = ensure_reference()
-    hint = {u.short_name: u for u in [*ref.departments, *ref.political_legal]}
-    hint["纪委监委"] = ref.discipline
     handlers, leaders = {}, {}
     for user in User.objects.filter(role__in=[Role.HANDLER, Role.UNIT_LEADER]).order_by("pk"):
         target = handlers if user.role == Role.HANDLER else leaders
         target.setdefault(user.unit_id, user.pk)
-    registrar = User.objects.filter(role=Role.REGISTRAR, unit=ref.bureau).order_by("pk").first()
-    if registrar is None:
+    registrars = {}
+    for user in User.objects.filter(role=Role.REGISTRAR, unit__in=ref.bureaus).order_by("-pk"):
+        registrars[user.unit_id] = user.pk
+    if any(b.pk not in registrars for b in ref.bureaus):
         from .reference import ensure_accounts
 
         ensure_accounts(ref)
         return _context()
-    return Context(ref, hint, handlers, leaders, registrar.pk, ref.towns)
+
+    def district_desk(d: District) -> Desk:
+        return Desk(
+            d.bureau,
+            case_prefix(d.bureau),
+            registrars[d.bureau.pk],
+            _hints([*d.departments, *d.political_legal], d.discipline),
+            d.discipline,
+            d.towns,
+            BUREAU_SHARES.get(d.bureau.code, 10),
+        )
+
+    districts = [district_desk(d) for d in ref.districts]
+    city = Desk(
+        ref.city_bureau,
+        case_prefix(ref.city_bureau),
+        registrars[ref.city_bureau.pk],
+        _hints(ref.city_departments, ref.city_discipline),
+        ref.city_discipline,
+        [],
+        BUREAU_SHARES.get(ref.city_bureau.code, 10),
+    )
+    haizhou = districts[0]
+    return Context(
+        ref,
+        haizhou.unit_by_hint,
+        handlers,
+        leaders,
+        haizhou.registrar_id,
+        [t for d in districts for t in d.towns],
+        city,
+        districts,
+        {t.pk: d for d in districts for t in d.towns},
+    )
+
+
+@dataclass
+class Route:
+    """Where one generated matter goes: the desk that registers it, the desk that
+    holds it, and the move down between them (the city's 交办 / 转送)."""
+
+    registered_at: Desk
+    held_at: Desk
+    move: str | None = None  # CustodyKind of the move down, if any
+    moved_at: datetime | None = None
 
 
 class IdBlock:
@@ -131,14 +215,14 @@ class IdBlock:
         return value
 
 
-def _id_number(rng: random.Random) -> str:
+def _id_number(rng: random.Random, area: str = "320706") -> str:
     birth = datetime(1940, 1, 1) + timedelta(days=rng.randint(0, 60 * 365))
-    first17 = f"320706{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    first17 = f"{area}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
     return first17 + id_check_digit(first17)
 
 
 def _petitioner_row(rng: random.Random, pk: int, town: Unit, created_at: datetime) -> dict:
-    id_number, phone = _id_number(rng), _phone(rng)
+    id_number, phone = _id_number(rng, town.code[:6]), _phone(rng)
     name = person_name(rng)
     address = f"{town.name}{rng.choice(ESTATES)}{rng.randint(1, 30)}栋"
     return {
@@ -178,7 +262,7 @@ class Generator:
         self.start = self.end - timedelta(days=span_days)
         self.ctx = _context()
         self.progress = progress or (lambda done, total, secs: None)
-        self.samples: list[tuple[str, str]] = []
+        self.samples: list[tuple[dict, str]] = []  # (petition row, query code): numbered at the chunk's end
         self.template_weights = [4 if t.category.startswith(("城乡建设", "劳动")) else 2 for t in TEMPLATES]
         # People who petition again, with the matter they raised (重复访).
         self.repeaters: list[
@@ -189,6 +273,11 @@ class Generator:
         self.channel_weights = [w for _, w in CHANNEL_WEIGHTS]
         self.unit_by_id = {u.pk: u for u in Unit.objects.all()}
         self.town_by_id = {t.pk: t for t in self.ctx.towns}
+        self.desks = [self.ctx.city, *self.ctx.districts]
+        self.desk_weights = [d.share for d in self.desks]
+        self.district_weights = [d.share for d in self.ctx.districts]
+        # Case numbers wanted in the current chunk: (time, prefix, [(row, key), …]).
+        self.numbers: list[tuple[datetime, str, list[tuple[dict, str]]]] = []
         self.category_of = {}
         for template in TEMPLATES:
             top, sub = template.category.split("/")
@@ -214,29 +303,39 @@ class Generator:
         return {
             "petitions": self.n,
             "seconds": round(time.monotonic() - began, 1),
-            "samples": self.samples[:5],
+            "samples": [(row["case_number"], code) for row, code in self.samples[:5]],
         }
 
-    def _case_numbers(self, received: list[datetime]) -> list[str]:
-        prefix, out = settings.CASE_NUMBER_PREFIX, []
-        by_year: dict[int, int] = defaultdict(int)
-        for r in received:
-            by_year[timezone.localtime(r).year] += 1
-        start_of = {}
-        for year, count in by_year.items():
+    def _number(self, at: datetime, prefix: str, *targets: tuple[dict, str]) -> None:
+        self.numbers.append((at, prefix, list(targets)))
+
+    def _take_numbers(self) -> None:
+        """Number the chunk's registrations and arrivals in time order, per bureau prefix
+        and year, continuing each CaseSequence row (gapless, as the real desk numbers)."""
+        self.numbers.sort(key=lambda item: item[0])
+        wanted: dict[tuple[str, int], int] = defaultdict(int)
+        keyed = []
+        for at, prefix, targets in self.numbers:
+            key = (prefix, timezone.localtime(at).year)
+            wanted[key] += 1
+            keyed.append((key, targets))
+        last = {}
+        for (prefix, year), count in wanted.items():
             seq, _ = CaseSequence.objects.get_or_create(prefix=prefix, year=year)
             CaseSequence.objects.filter(pk=seq.pk).update(last=seq.last + count)
-            start_of[year] = seq.last
-        for r in received:
-            year = timezone.localtime(r).year
-            start_of[year] += 1
-            out.append(settings.CASE_NUMBER_FORMAT.format(prefix=prefix, year=year, seq=start_of[year]))
-        return out
+            last[(prefix, year)] = seq.last
+        for key, targets in keyed:
+            last[key] += 1
+            number = settings.CASE_NUMBER_FORMAT.format(prefix=key[0], year=key[1], seq=last[key])
+            for row, field in targets:
+                row[field] = number
+        self.numbers = []
 
     def _write_chunk(self, received_times: list[datetime], ids: dict) -> None:
         rows = defaultdict(list)
-        for received, case_number in zip(received_times, self._case_numbers(received_times), strict=True):
-            self._one(received, case_number, ids, rows)
+        for received in received_times:
+            self._one(received, ids, rows)
+        self._take_numbers()
         for model in (
             Petitioner,
             Petition,
@@ -247,46 +346,92 @@ class Generator:
             Deadline,
             Opinion,
             Evaluation,
+            Custody,
         ):
             insert_rows(model, rows[model])
 
-    def _pick_matter(self) -> tuple[int, Template, str, Unit, int | None, int | None]:
+    def _pick_matter(self) -> tuple[int, Template, str, Unit, int | None, int | None, Desk]:
+        """The matter, its town, and the desk the petitioner brings it to."""
         rng = self.rng
         if self.repeaters and rng.random() < 0.12:
             petitioner_id, t_index, estate, town_id, earlier = rng.choice(self.repeaters[-5000:])
-            return t_index, TEMPLATES[t_index], estate, self.town_by_id[town_id], petitioner_id, earlier
+            town = self.town_by_id[town_id]
+            # Back to the district's desk, or past it to the city's (越级).
+            desk = self.ctx.city if rng.random() < REPEAT_SKIPS else self.ctx.desk_of_town[town.pk]
+            return t_index, TEMPLATES[t_index], estate, town, petitioner_id, earlier, desk
         t_index = rng.choices(range(len(TEMPLATES)), self.template_weights)[0]
         estate = rng.choice(self.hot_estates) if rng.random() < 0.25 else rng.choice(ESTATES)
-        return t_index, TEMPLATES[t_index], estate, rng.choice(self.ctx.towns), None, None
+        desk = rng.choices(self.desks, self.desk_weights)[0]
+        area = desk if desk.towns else rng.choices(self.ctx.districts, self.district_weights)[0]
+        return t_index, TEMPLATES[t_index], estate, rng.choice(area.towns), None, None, desk
 
-    def _handling_unit(self, template: Template, town: Unit) -> Unit:
+    def _route(self, desk: Desk, template: Template, town: Unit) -> Route:
+        """A district desk holds its own matters.  The city keeps a matter its own
+        departments are competent for (about half of them), else sends it down to
+        the district of the place."""
+        if desk.towns:
+            return Route(desk, desk)
+        district = self.ctx.desk_of_town[town.pk]
+        keeps = template.petition_class == "accusation" or (
+            template.unit_hint in desk.unit_by_hint and self.rng.random() < CITY_KEEPS
+        )
+        if keeps:
+            return Route(desk, desk)
+        kind = (
+            CustodyKind.FROM_ABOVE_ASSIGN
+            if self.rng.random() < CITY_ASSIGNS
+            else CustodyKind.FROM_ABOVE_TRANSFER
+        )
+        return Route(desk, district, move=kind)
+
+    def _handling_unit(self, template: Template, town: Unit, desk: Desk | None = None) -> Unit:
+        desk = desk or self.ctx.desk_of_town[town.pk]
         if template.petition_class == "accusation":
-            return self.ctx.ref.discipline
-        if template.unit_hint in self.ctx.unit_by_hint and (template.litigation or self.rng.random() < 0.6):
-            return self.ctx.unit_by_hint[template.unit_hint]
+            return desk.discipline
+        if template.unit_hint in desk.unit_by_hint and (
+            not desk.towns or template.litigation or self.rng.random() < 0.6
+        ):
+            return desk.unit_by_hint[template.unit_hint]
         return town
 
-    def _one(self, received: datetime, case_number: str, ids: dict, rows) -> None:
-        rng, ctx = self.rng, self.ctx
-        t_index, template, estate, town, repeat_of_person, earlier = self._pick_matter()
+    def _moved_at(self, life: Life) -> datetime | None:
+        """When the city's desk sent the matter down: after registering it, before the
+        district's first step; None when the generated period ends first."""
+        registered = life.steps[0].at
+        if len(life.steps) > 1:
+            return registered + (life.steps[1].at - registered) * self.rng.uniform(0.2, 0.6)
+        moved = registered + timedelta(hours=self.rng.uniform(1, 24))
+        return moved if moved <= self.end else None
+
+    def _one(self, received: datetime, ids: dict, rows) -> None:
+        rng = self.rng
+        t_index, template, estate, town, repeat_of_person, earlier, desk = self._pick_matter()
         text = fill(template, rng, town=town.name, estate=estate)
         channel = rng.choices(self.channels, self.channel_weights)[0]
         collective = rng.random() < 0.03 or (estate in self.hot_estates and rng.random() < 0.05)
-        unit = self._handling_unit(template, town)
+        route = self._route(desk, template, town)
+        unit = self._handling_unit(template, town, route.held_at)
         code = Petition.new_query_code()
         pk = ids[Petition].take()
         life = simulate(rng, received, self.end, template.petition_class)
+        if route.move is not None:
+            route.moved_at = self._moved_at(life)
+            if route.moved_at is None:  # still at the city's desk when the period ends
+                route = Route(desk, desk)
         accusation = template.petition_class == "accusation"
         handling = self._unit_at(life, unit) if life.reached != "registered" else None
+        # 越级: at the city's window about a district's place, past the district's bureau.
+        skipped = desk is self.ctx.city and (route.move is not None or earlier is not None)
         petition = {
             "id": pk,
-            "case_number": case_number,
+            "case_number": None,
             "channel": channel,
             "source": rng.choice(SOURCES) if channel == Channel.ONLINE else "",
             "received_at": received,
             "registered_at": received + timedelta(minutes=rng.randint(1, 60)),
-            "registered_by_id": ctx.registrar_id,
-            "registering_unit_id": ctx.ref.bureau.pk,
+            "registered_by_id": route.registered_at.registrar_id,
+            "registering_unit_id": route.registered_at.bureau.pk,
+            "bureau_id": route.held_at.bureau.pk,
             "title": text["title"],
             "request": text["request"],
             "facts_reasons": text["facts_reasons"],
@@ -306,8 +451,8 @@ class Generator:
             "status": life.status,
             "stage": life.stage,
             "handling_unit_id": handling.pk if handling else None,
-            "handler_id": ctx.handlers.get(handling.pk) if handling else None,
-            "is_assignment": life.assign,
+            "handler_id": self.ctx.handlers.get(handling.pk) if handling else None,
+            "is_assignment": life.assign or route.move == CustodyKind.FROM_ABOVE_ASSIGN,
             "is_simple": False,
             "is_extended": life.extended,
             "is_final": life.final,
@@ -320,12 +465,13 @@ class Generator:
             "current_due_rule": "",
             "current_due_provisional": False,
             "is_repeat": repeat_of_person is not None,
-            "is_skip_level": channel == Channel.TRANSFER_FROM_ABOVE and rng.random() < 0.5,
+            "is_skip_level": skipped or (channel == Channel.TRANSFER_FROM_ABOVE and rng.random() < 0.5),
             "query_code_hash": query_code_hash(code),
             "query_code_enc": crypto.encrypt(code),
         }
+        self._number(received, route.registered_at.prefix, (petition, "case_number"))
         if len(self.samples) < 50 and rng.random() < 0.01:
-            self.samples.append((case_number, code))
+            self.samples.append((petition, code))
         rows[Petition].append(petition)
         rows[PetitionSearch].append(
             {"petition_id": pk, "tokens": document_tokens(text["title"], text["content"], words=False)}
@@ -343,8 +489,8 @@ class Generator:
                     "created_by_id": None,
                 }
             )
-        self._events(petition, life, unit, rows, ids)
-        self._deadlines(petition, life, rows, ids)
+        self._events(petition, life, unit, route, rows, ids)
+        self._deadlines(petition, life, rows, ids, route)
 
     def _unit_at(self, life: Life, unit: Unit) -> Unit:
         if life.reached == "review":
@@ -377,18 +523,67 @@ class Generator:
             )
         return first
 
-    def _events(self, petition: dict, life: Life, unit: Unit, rows, ids) -> None:
+    def _move_down(self, petition: dict, route: Route, rows, ids) -> None:
+        """The city's 交办 / 转送 to the district's bureau, as moves.move_down writes it:
+        the event at the city's desk and the Custody row with the district's own number."""
+        upper, lower = route.registered_at, route.held_at
+        assign = route.move == CustodyKind.FROM_ABOVE_ASSIGN
+        data = {"unit_id": lower.bureau.pk, "unit": lower.bureau.name, "report_days": None, "to_bureau": True}
+        custody = {
+            "petition_id": petition["id"],
+            "unit_id": lower.bureau.pk,
+            "kind": str(route.move),
+            "from_unit_id": upper.bureau.pk,
+            "case_number": None,
+            "started_at": route.moved_at,
+            "ended_at": None,
+        }
+        self._number(route.moved_at, lower.prefix, (custody, "case_number"), (data, "case_number"))
+        rows[Custody].append(custody)
+        rows[PetitionEvent].append(
+            {
+                "id": ids[PetitionEvent].take(),
+                "petition_id": petition["id"],
+                "action": "assign" if assign else "transfer",
+                "actor_id": upper.registrar_id,
+                "actor_label": "",
+                "unit_id": upper.bureau.pk,
+                "at": route.moved_at,
+                "from_status": Status.REGISTERED,
+                "to_status": Status.REGISTERED,
+                "reason": "属地管理，请依法处理并报告结果" if assign else "属地管理，请依法处理",
+                "data": data,
+                "documents": [],
+                "is_public": ("assign" if assign else "transfer") in PUBLIC_ACTIONS,
+            }
+        )
+
+    def _events(self, petition: dict, life: Life, unit: Unit, route: Route, rows, ids) -> None:
         ctx = self.ctx
         current_unit = unit
-        bureau_actions = {"register", "transfer", "assign", "merge", "refuse_final", "objection_dismissed"}
+        bureau_actions = {"transfer", "assign", "merge", "refuse_final", "objection_dismissed"}
         unit_actions = {"accept", "extend", "draft_opinion", "issue_opinion", "conclude", "divert", "object"}
         for step in life.steps:
             actor, actor_unit, data = None, None, dict(step.data)
-            if step.action in bureau_actions or (step.action == "reject" and petition["routed_at"] is None):
-                actor, actor_unit = ctx.registrar_id, ctx.ref.bureau.pk
+            if step.action == "register":
+                actor, actor_unit = route.registered_at.registrar_id, route.registered_at.bureau.pk
+            elif step.action in bureau_actions or (step.action == "reject" and petition["routed_at"] is None):
+                actor, actor_unit = route.held_at.registrar_id, route.held_at.bureau.pk
             if step.action in {"transfer", "assign"}:
                 data.update(unit_id=unit.pk, unit=unit.name)
             if step.action in {"request_review", "request_rereview"}:
+                # The unit whose opinion goes up for review keeps reading the matter (moves.keep_former_handler).
+                rows[Custody].append(
+                    {
+                        "petition_id": petition["id"],
+                        "unit_id": current_unit.pk,
+                        "kind": CustodyKind.HANDLED.value,
+                        "from_unit_id": None,
+                        "case_number": None,
+                        "started_at": step.at,
+                        "ended_at": step.at,
+                    }
+                )
                 current_unit = self.unit_by_id.get(current_unit.parent_id, current_unit)
                 data.update(unit_id=current_unit.pk, unit=current_unit.name)
             if step.action in unit_actions or (step.action == "reject" and petition["routed_at"] is not None):
@@ -412,6 +607,8 @@ class Generator:
                     "is_public": step.action in PUBLIC_ACTIONS,
                 }
             )
+            if step.action == "register" and route.move is not None:
+                self._move_down(petition, route, rows, ids)
             if step.action == "issue_opinion":
                 text, basis = OPINION_TEXT[step.data["outcome"]]
                 rows[Opinion].append(
@@ -425,7 +622,7 @@ class Generator:
                         "facts_reasons": petition["facts_reasons"],
                         "opinion_text": text,
                         "legal_basis": basis,
-                        "drafted_by_id": ctx.handlers.get(current_unit.pk) or ctx.registrar_id,
+                        "drafted_by_id": ctx.handlers.get(current_unit.pk) or route.held_at.registrar_id,
                         "drafted_at": step.at - timedelta(days=2),
                         "approved_by_id": ctx.leaders.get(current_unit.pk),
                         "approved_at": step.at,
@@ -470,14 +667,25 @@ class Generator:
             "overdue_warned_at": None,
         }
 
-    def _deadlines(self, petition: dict, life: Life, rows, ids) -> None:
+    def _deadlines(self, petition: dict, life: Life, rows, ids, route: Route | None = None) -> None:
         mine: list[dict] = []
         add = mine.append
+        moved_at = route.moved_at if route is not None and route.move is not None else None
+        if moved_at is not None:
+            # The city's desk routed it down; the district's desk routes it on within 15 日 of
+            # receiving it, and for a 交办 owes the city the 办结报告 (moves.move_down).
+            add(self._deadline(petition, DeadlineRule.ROUTE, petition["received_at"], met=moved_at, ids=ids))
+            if route.move == CustodyKind.FROM_ABOVE_ASSIGN:
+                add(
+                    self._deadline(
+                        petition, DeadlineRule.ASSIGN_REPORT, moved_at, met=life.closed_at, ids=ids
+                    )
+                )
         add(
             self._deadline(
                 petition,
                 DeadlineRule.ROUTE,
-                petition["received_at"],
+                moved_at or petition["received_at"],
                 met=life.routed_at or life.closed_at,
                 ids=ids,
             )
@@ -492,7 +700,7 @@ class Generator:
                     ids=ids,
                 )
             )
-            if life.assign:
+            if life.assign and not (moved_at and route.move == CustodyKind.FROM_ABOVE_ASSIGN):
                 add(
                     self._deadline(
                         petition, DeadlineRule.ASSIGN_REPORT, life.routed_at, met=life.closed_at, ids=ids
@@ -549,6 +757,7 @@ class Generator:
             Evaluation,
             PetitionLink,
             PetitionPetitioner,
+            Custody,
         ]
         statements = connection.ops.sequence_reset_sql(no_style(), models)
         if statements:

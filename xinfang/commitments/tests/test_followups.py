@@ -149,3 +149,19 @@ def test_follow_up_pages_and_api(client, world):
     r = api.post(f"/followups/{followup.pk}/answer", json={"answer": "bogus"}, user=world.registrar)
     assert r.status_code in (400, 409)
     assert FollowUp.objects.get(pk=followup.pk).answer == "partly"
+
+
+def test_the_followup_account_works_at_the_desk_that_holds_the_matter(world):
+    """A matter the city sent down (交办) to 海州区 is reopened by 海州区's desk, which holds it:
+    an account of the registering city bureau may not act in the district's place (issue 14)."""
+    from xinfang.petitions import actions as pa
+    from xinfang.testing import make_city, make_petition
+
+    from ..followups import system_actor_for
+
+    city = make_city(world)
+    petition = make_petition(world, actor=city.city_registrar)
+    pa.petition_classify(actor=city.city_registrar, petition=petition, petition_class="claim", claim_route=6)
+    pa.petition_transfer(actor=city.city_registrar, petition=petition, unit=world.bureau, assign=True)
+    petition.refresh_from_db()
+    assert system_actor_for(petition).unit == world.bureau

@@ -34,15 +34,33 @@ def _run_demo() -> str:
 
 
 def _account_rows(output: str) -> list[list[str]]:
-    """The rows printed under 演示账号: [username, role label, unit]."""
+    """The rows printed under 演示账号: [username, role label, unit], bureau by bureau
+    (each group under a 【bureau】 heading)."""
     lines = output.split("演示账号", 1)[1].splitlines()[1:]
     rows = []
     for line in lines:
+        if line.startswith("【"):
+            continue
         parts = line.split()
         if len(parts) != 3 or line.strip().startswith(("管理后台", "网上查询")):
             break
         rows.append(parts)
     return rows
+
+
+def _account_groups(output: str) -> dict[str, dict[str, list[str]]]:
+    """The printed accounts by bureau heading: {bureau: {username: [username, role, unit]}}."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for line in output.split("演示账号", 1)[1].splitlines()[1:]:
+        if line.startswith("【"):
+            current = groups.setdefault(line.strip("【】").split("（")[0], {})
+            continue
+        parts = line.split()
+        if len(parts) != 3 or current is None:
+            break
+        current[parts[0]] = parts
+    return groups
 
 
 def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
@@ -113,6 +131,21 @@ def test_demo_populates_every_mechanism_and_prints_one_account_per_role():
     rows = _account_rows(output)
     printed_roles = {role for _username, role, _unit in rows}
     assert {str(role.label) for role in Role} <= printed_roles, rows
+    # … grouped by bureau, with the accounts the README and issue 14 name.
+    groups = _account_groups(output)
+    assert list(groups) == ["连云港市信访局", "海州区信访局", "连云区信访局", "赣榆区信访局", "其他"], groups
+    assert "registrar" in groups["海州区信访局"]
+    assert "city_registrar" in groups["连云港市信访局"]
+    assert "lianyun_registrar" in groups["连云区信访局"]
+    for bureau in ("连云港市信访局", "海州区信访局", "连云区信访局", "赣榆区信访局"):
+        printed = {role for _username, role, _unit in groups[bureau].values()}
+        assert {
+            str(r.label) for r in (Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ADMIN)
+        } <= printed
+        assert {str(r.label) for r in (Role.HANDLER, Role.UNIT_LEADER)} <= printed, bureau
+    # The mechanisms' rows stay in 海州区, whose staff work them.
+    haizhou = Petition.objects.filter(bureau__name="海州区信访局")
+    assert JointHandling.objects.exclude(petition__in=haizhou).count() == 0
     assert "网上查询示例" in output
 
     # Petitions in every status the workflow knows.

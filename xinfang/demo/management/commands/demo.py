@@ -3,12 +3,15 @@ import random
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.db.models import Q
 
 from xinfang.accounts.models import User
 from xinfang.demo.generator import Generator
 from xinfang.demo.reference import DEMO_PASSWORD, ensure_accounts, ensure_reference
 from xinfang.lib.optional import optional_callable
 from xinfang.petitions.models import Petition
+from xinfang.units import bureaus
+from xinfang.units.models import Unit, UnitKind
 
 # Apps that add their own demo rows: module with populate(rng, petitions_qs, users_by_role, units).
 MECHANISM_DEMOS = [
@@ -66,20 +69,40 @@ class Command(BaseCommand):
             self.stdout.write(f"  {done}/{total}")
 
     def _populate(self, ref):
+        """The mechanisms' demo rows (joint reception, hearings …) live in 海州区: its
+        matters, its staff (and the hearing members) and its units."""
         rng = random.Random(7)
+        area = ref.district.path
         users_by_role: dict[str, list[User]] = {}
-        for user in User.objects.select_related("unit"):
+        staff = User.objects.select_related("unit").filter(
+            Q(unit__path__startswith=area) | Q(unit__isnull=True)
+        )
+        for user in staff.order_by("pk"):
             users_by_role.setdefault(user.role, []).append(user)
+        petitions = Petition.objects.filter(bureau__path__startswith=area)
         for module in MECHANISM_DEMOS:
             populate = _maybe(module)
             if populate is not None:
                 self.stdout.write(f"  {module} …")
-                populate(rng, Petition.objects.all(), users_by_role, vars(ref))
+                populate(rng, petitions, users_by_role, ref.haizhou_units())
 
     def _print_accounts(self, accounts):
+        """The named accounts, bureau by bureau (the city's first, in the tree's order)."""
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for username, role, unit in accounts:
-            self.stdout.write(f"  {username:<20} {role:<8} {unit}")
+        groups: dict[str, list] = {}
+        for account in accounts:
+            groups.setdefault(account.bureau, []).append(account)
+        order = {b.name: i for i, b in enumerate(bureaus.all_bureaus())}
+        for bureau in sorted(groups, key=lambda name: order.get(name, len(order))):
+            prefix = (
+                Unit.objects.filter(name=bureau, kind=UnitKind.BUREAU)
+                .values_list("case_prefix", flat=True)
+                .first()
+            )
+            heading = f"{bureau}（案号前缀 {prefix}）" if prefix else ("其他" if bureau == "—" else bureau)
+            self.stdout.write(f"【{heading}】")
+            for account in groups[bureau]:
+                self.stdout.write(f"  {account.username:<24} {account.role:<8} {account.unit}")
         self.stdout.write("  管理后台：/admin/（admin 账号）   网上信访：/portal/")
         for case_number, code in self._samples:
             self.stdout.write(f"  网上查询示例：信访件编号 {case_number}  查询码 {code}")
