@@ -71,6 +71,8 @@ def populate(rng, petitions_qs, users_by_role, units) -> None:
         )
     today = timezone.localdate()
     rereviews = list(petitions_qs.filter(stage=Stage.REREVIEW, status=Status.HANDLING).order_by("pk")[:5])
+    if len(rereviews) < 4:
+        rereviews += _recent_rereview_requests(petitions_qs, 4 - len(rereviews))
     for n, petition in enumerate(rereviews):
         try:
             _one(
@@ -83,6 +85,26 @@ def populate(rng, petitions_qs, users_by_role, units) -> None:
             )
         except ActionError as err:
             log.warning("hearings demo: %s skipped (%s)", petition.case_number, err.message)
+
+
+def _recent_rereview_requests(petitions_qs, wanted: int) -> list:
+    """A small demo (or one bureau's share of the city) may hold no open 复核: petitioners
+    ask for one, through the real action, on review opinions still inside their window."""
+    from xinfang.petitions.actions import petition_request_rereview
+    from xinfang.petitions.errors import ActionError as Refused
+
+    asked = []
+    candidates = petitions_qs.filter(stage=Stage.REVIEW, status=Status.OPINION_ISSUED).order_by("-pk")
+    for petition in candidates[: wanted * 10]:
+        try:
+            petition_request_rereview(petition=petition, reason="对复查意见不服，请求复核")
+        except Refused:
+            continue
+        petition.refresh_from_db()
+        asked.append(petition)
+        if len(asked) == wanted:
+            break
+    return asked
 
 
 def _one(rng, lead, petition, roster: list[HearingMember], today, *, plan: str) -> None:

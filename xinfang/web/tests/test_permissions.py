@@ -45,6 +45,7 @@ RECUSED = ["recused_registrar", "recused_leader_a", "recused_bureau_leader"]
 
 API_PATH = {
     "decide_objection": "decide-objection",
+    "send_up": "send-up",
     "refuse_final": "refuse-final",
     "draft_opinion": "draft-opinion",
     "return_opinion": "return-opinion",
