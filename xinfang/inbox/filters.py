@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
+from xinfang.units import bureaus
 
 from . import lookup, search
 
@@ -212,10 +213,12 @@ def load_context(user, request=None) -> Context:
     units_qs = Unit.objects.only("id", "name", "path", "parent_id", "kind", "is_active")
     if not bureau:
         units_qs = units_qs.filter(path__startswith=user.unit.path)
+    else:  # the bureau's area: a district's bureau is offered none of a sibling district's units
+        units_qs = units_qs.filter(bureaus.unit_reach_q(user))
     units = list(units_qs.order_by("path"))
     for u in units:
         u.depth = u.path.count("/") - 2
-    if not bureau and units:
+    if units:
         top = units[0].depth
         for u in units:
             u.depth -= top
@@ -236,6 +239,10 @@ def _candidate_q(ctx: Context) -> Q:
 def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     qs = view.apply(visible_petitions(ctx.user), today)
+    if view.key == "to_route" and ctx.own_unit_ids is None:
+        # A bureau's desk holds the matters at its own desk: an upper bureau reads its lower
+        # bureaus' (全部), it does not route them (rules.at_own_desk).
+        qs = qs.filter(Q(bureau_id=ctx.user.unit_id) | Q(bureau__isnull=True))
     if ctx.own_unit_ids is not None:
         if view.own_unit_work:
             qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
