@@ -25,9 +25,9 @@ from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severi
 
 
 def visible_alerts(user):
-    """Bureau staff see the alerts of their bureau's area (an alert about petitions: those whose
-    petition they may open); unit staff those of their unit and the units under it; anyone the
-    alerts assigned to them."""
+    """Bureau staff see the alerts of their bureau's area (an alert about a petition: those whose
+    petition they may open); unit staff those of their unit and the units under it, or assigned to
+    them, about a petition they may open."""
     if (
         not getattr(user, "is_authenticated", False)
         or user.unit_id is None
@@ -36,7 +36,10 @@ def visible_alerts(user):
         return Alert.objects.none()
     qs = Alert.objects.all()
     if not user.is_bureau_staff:
-        return qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
+        # An alert about a matter the user may not open (an accusation against their unit, a
+        # recusal) is not theirs to see, whatever unit it is about (Arts. 28③, 30③).
+        mine = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
+        return mine.filter(Q(petition__isnull=True) | Q(petition__in=visible_petitions(user).values("pk")))
     if bureaus.covers_everything(user.unit):
         return qs
     return qs.filter(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
+from xinfang.petitions.models import Custody
 from xinfang.units import bureaus
 
 from . import lookup, search
@@ -230,7 +231,12 @@ def load_context(user, request=None) -> Context:
 def _candidate_q(ctx: Context) -> Q:
     """An indexable restatement of a unit user's scope (ids instead of path joins),
     ANDed to the visible set so the database can start from the unit's rows."""
-    q = Q(handling_unit_id__in=ctx.own_unit_ids) | Q(registering_unit_id__in=ctx.own_unit_ids)
+    q = (
+        Q(handling_unit_id__in=ctx.own_unit_ids)
+        | Q(registering_unit_id__in=ctx.own_unit_ids)
+        # a matter that passed through the unit: a bureau below it, or its opinion under review
+        | Q(pk__in=Custody.objects.filter(unit_id__in=ctx.own_unit_ids).values("petition_id"))
+    )
     for extension in SCOPE_EXTENSIONS:
         q |= extension(ctx.user)
     return q
