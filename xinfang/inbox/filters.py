@@ -245,10 +245,6 @@ def _candidate_q(ctx: Context) -> Q:
 def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     qs = view.apply(visible_petitions(ctx.user), today)
-    if view.key == "to_route" and ctx.own_unit_ids is None:
-        # A bureau's desk holds the matters at its own desk: an upper bureau reads its lower
-        # bureaus' (全部), it does not route them (rules.at_own_desk).
-        qs = qs.filter(Q(bureau_id=ctx.user.unit_id) | Q(bureau__isnull=True))
     if ctx.own_unit_ids is not None:
         if view.own_unit_work:
             qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)

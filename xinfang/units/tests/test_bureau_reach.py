@@ -190,12 +190,3 @@ def test_documents_are_served_by_the_holding_bureau(city, world):
     assert document is not None
     assert may_serve(world.registrar, petition, document)
     assert not may_serve(city.city_registrar, petition, document)
-
-
-def test_the_city_desk_does_not_list_the_districts_matters_to_route(city, world, client):
-    make_petition(world)  # at 海州区's desk
-    mine = make_petition(world, actor=city.city_registrar)
-    client.force_login(city.city_registrar)
-    page = client.get("/inbox/", {"view": "to_route"}).content.decode()
-    assert mine.case_number in page
-    assert "海信" not in page
