@@ -27,7 +27,7 @@ from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severi
 def visible_alerts(user):
     """Bureau staff see the alerts of their bureau's area (an alert about a petition: those whose
     petition they may open); unit staff those of their unit and the units under it, or assigned to
-    them, about a petition they may open."""
+    them, except those about a matter hidden from them (accusation, recusal)."""
     if (
         not getattr(user, "is_authenticated", False)
         or user.unit_id is None
@@ -36,10 +36,10 @@ def visible_alerts(user):
         return Alert.objects.none()
     qs = Alert.objects.all()
     if not user.is_bureau_staff:
-        # An alert about a matter the user may not open (an accusation against their unit, a
-        # recusal) is not theirs to see, whatever unit it is about (Arts. 28③, 30③).
+        # An alert about a matter hidden from the user whatever their scope (an accusation against
+        # their unit or person, a recusal: Arts. 28③, 30③) is not theirs, even assigned to them.
         mine = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
-        return mine.filter(Q(petition__isnull=True) | Q(petition__in=visible_petitions(user).values("pk")))
+        return mine.exclude(petition_id__in=hidden_from(user))
     if bureaus.covers_everything(user.unit):
         return qs
     return qs.filter(

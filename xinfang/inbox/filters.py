@@ -214,9 +214,9 @@ def load_context(user, request=None) -> Context:
     units_qs = Unit.objects.only("id", "name", "path", "parent_id", "kind", "is_active")
     if not bureau:
         units_qs = units_qs.filter(path__startswith=user.unit.path)
-    else:  # the bureau's area: a district's bureau is offered none of a sibling district's units
-        units_qs = units_qs.filter(bureaus.unit_reach_q(user))
     units = list(units_qs.order_by("path"))
+    if bureau:  # the bureau's area: a district's bureau is offered none of a sibling district's units
+        units = bureaus.area_of_loaded(user.unit_id, units)
     for u in units:
         u.depth = u.path.count("/") - 2
     if units:

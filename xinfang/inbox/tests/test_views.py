@@ -42,13 +42,14 @@ EXPECTED = {
         "handling": {"handling_a"},
         "opinion_approval": {"drafted_a"},
         "reviews": set(),
-        "all": {"objected", "routed_a", "routed_community", "handling_a", "drafted_a"},
+        # the matter under review above keeps its place in the unit that answered it (Custody)
+        "all": {"objected", "routed_a", "routed_community", "handling_a", "drafted_a", "review"},
     },
     "leader_a": {
         "to_accept": {"routed_a", "routed_community"},
         "handling": {"handling_a", "recused_a"},
         "opinion_approval": {"drafted_a"},
-        "all": {"objected", "routed_a", "routed_community", "handling_a", "drafted_a", "recused_a"},
+        "all": {"objected", "routed_a", "routed_community", "handling_a", "drafted_a", "recused_a", "review"},
     },
     "community_handler": {
         "to_accept": {"routed_community"},

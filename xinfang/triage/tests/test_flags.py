@@ -46,8 +46,9 @@ def test_same_matter_in_handling_below_raised_with_body_above_suggests_rejection
     someone = person("李四")
     first = make_petition(world, title=MATTER_TITLE, content=MATTER, petitioners=[someone])
     advance(first, world, to="handling")  # registered by the district bureau, accepted by 新海街道
+    city_registrar = _city_registrar(world)
     again = make_petition(
-        world, actor=_city_registrar(world), title=MATTER_TITLE, content=AGAIN, petitioners=[someone]
+        world, actor=city_registrar, title=MATTER_TITLE, content=AGAIN, petitioners=[someone]
     )
     flag = _flag(triage_petition(again), "repeat")
     assert flag["case"] == "open_below"
@@ -55,9 +56,10 @@ def test_same_matter_in_handling_below_raised_with_body_above_suggests_rejection
     assert "又向上级机关提出" in flag["message"] and "新海街道" in flag["message"]
     assert flag["action"]["name"] == "petition_reject"
     assert flag["action"]["reason_code"] == RejectionReason.SAME_MATTER_BELOW
-    # The suggestion is one the workflow accepts as it stands.
+    # The suggestion is one the workflow accepts as it stands, at the desk that holds the new request
+    # (the body above: the district's desk no longer acts in the city's place).
     a.petition_reject(
-        actor=world.registrar,
+        actor=city_registrar,
         petition=again,
         reason_code=flag["action"]["reason_code"],
         reason="同一事项正在办理",
