@@ -14,6 +14,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.petitions.actions._core import record_event
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction
+from xinfang.units import bureaus as bureau_tree
 from xinfang.units.models import Unit, UnitKind
 
 from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, ReportUpKind, Severity
@@ -41,11 +42,15 @@ def _record(alert: Alert, *, actor, reason: str, data: dict) -> None:
 
 
 def can_manage(user, alert: Alert) -> bool:
-    """Bureau staff manage every alert; a unit leader those of their unit."""
+    """The bureau whose area the alert belongs to manages it (an alert about a petition: the bureau
+    holding the petition; an upper bureau reads it, never acts in a lower one's place); a unit
+    leader those of their unit."""
     if not getattr(user, "is_authenticated", False) or user.role not in MANAGERS:
         return False
     if user.is_bureau_staff:
-        return True
+        if alert.petition_id:
+            return bureau_tree.owns_matter(user, alert.petition)
+        return bureau_tree.owns(user, alert.unit)
     return (
         user.role == Role.UNIT_LEADER
         and alert.unit_id is not None
@@ -196,6 +201,8 @@ def alert_assign(*, actor, alert: Alert, assignee: User, note: str = "") -> Aler
         raise Forbidden(_("只有信访部门或本单位负责人可以指派预警"))
     if not assignee.is_active or assignee.unit_id is None or assignee.role == Role.HEARING_MEMBER:
         raise ActionError("invalid", _("请选择有效的工作人员"), fields={"assignee": _("无效的工作人员")})
+    if actor.is_bureau_staff and not bureau_tree.reaches(actor, assignee.unit):
+        raise ActionError("invalid", _("只能指派给本辖区工作人员"), fields={"assignee": _("不属本辖区")})
     if not actor.is_bureau_staff and not assignee.unit.is_within(actor.unit):
         raise ActionError("invalid", _("只能指派给本单位工作人员"), fields={"assignee": _("不属本单位")})
     now = timezone.now()

@@ -29,9 +29,10 @@ def hidden_from(viewer) -> list[int]:
     return sorted(set(Petition.objects.filter(q).values_list("pk", flat=True)))
 
 
-def traffic_lights(unit_ids, hidden=()) -> dict:
+def traffic_lights(unit_ids, hidden=(), scope=None) -> dict:
     """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
-    without the petitions ``hidden``."""
+    without the petitions ``hidden``; ``scope`` (a Q over Petition) narrows them further (a bureau's
+    area)."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     qs = Petition.objects.filter(status__in=OPEN_STATUSES)
@@ -39,6 +40,8 @@ def traffic_lights(unit_ids, hidden=()) -> dict:
         qs = qs.exclude(pk__in=list(hidden))
     if unit_ids is not None:
         qs = qs.filter(handling_unit_id__in=unit_ids)
+    if scope is not None:
+        qs = qs.filter(scope)
     # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).
     counts = {
         "overdue": qs.filter(current_due__lt=today).count(),

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role, User
-from xinfang.petitions.access import visible_petitions
+from xinfang.petitions.access import bureau_scope_q, visible_petitions
 from xinfang.petitions.errors import ActionError
+from xinfang.units import bureaus
 
 from . import actions
 from .lights import hidden_from, traffic_lights
@@ -24,8 +25,9 @@ from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severi
 
 
 def visible_alerts(user):
-    """Bureau staff see every alert; unit staff those of their unit and the
-    units under it, or assigned to them."""
+    """Bureau staff see the alerts of their bureau's area (an alert about a petition: those whose
+    petition they may open); unit staff those of their unit and the units under it, or assigned to
+    them, except those about a matter hidden from them (accusation, recusal)."""
     if (
         not getattr(user, "is_authenticated", False)
         or user.unit_id is None
@@ -34,8 +36,17 @@ def visible_alerts(user):
         return Alert.objects.none()
     qs = Alert.objects.all()
     if not user.is_bureau_staff:
-        qs = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
-    return qs
+        # An alert about a matter hidden from the user whatever their scope (an accusation against
+        # their unit or person, a recusal: Arts. 28③, 30③) is not theirs, even assigned to them.
+        mine = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
+        return mine.exclude(petition_id__in=hidden_from(user))
+    if bureaus.covers_everything(user.unit):
+        return qs
+    return qs.filter(
+        Q(petition__in=visible_petitions(user).values("pk"))
+        | Q(petition__isnull=True) & bureaus.reach_q(user, "unit")
+        | Q(assigned_to=user)
+    )
 
 
 # The centre's first page leads with what needs action most: severity first,
@@ -114,6 +125,8 @@ def alert_detail(request, pk: int):
         staff = User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.HEARING_MEMBER)
         if not request.user.is_bureau_staff:
             staff = staff.filter(unit__path__startswith=request.user.unit.path)
+        else:  # the bureau's own people and the units of its area, never a sibling bureau's
+            staff = staff.filter(bureaus.reach_q(request.user, "unit"))
         assignees = staff.select_related("unit").order_by("unit__path", "username")[:300]
     AlertNotice.objects.filter(alert=alert, user=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -183,12 +196,14 @@ def overdue(request):
     user = request.user
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404()
-    unit_ids = (
-        None
-        if user.is_bureau_staff
-        else list(
-            type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
+    if user.is_bureau_staff:  # the bureau's area (petitions.access), its lower bureaus' included
+        unit_ids, scope = None, bureau_scope_q(user)
+    else:
+        unit_ids, scope = (
+            list(
+                type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
+            ),
+            None,
         )
-    )
-    lights = traffic_lights(unit_ids, hidden_from(user))  # only what the user may open
+    lights = traffic_lights(unit_ids, hidden_from(user), scope=scope)  # only what the user may open
     return render(request, "alerts/overdue.html", {"lights": lights})

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
-from xinfang.petitions.actions._core import record_mechanism_event
+from xinfang.petitions.actions._core import record_mechanism_event, require_own_matter
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import Attachment, Petition
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 
 from .models import Commitment, CommitmentStatus, FollowUp, FollowUpAnswer, FollowUpMethod, FollowUpStatus
@@ -38,10 +39,11 @@ def _event(
     )
 
 
-def _speaks_for(actor, unit: Unit) -> bool:
-    """Bureau staff, or staff of `unit` or of a unit above it."""
+def _speaks_for(actor, unit: Unit, petition: Petition) -> bool:
+    """The bureau that holds the matter (never an upper or a sibling bureau in its place), or staff
+    of `unit` or of a unit above it."""
     if actor.is_bureau_staff:
-        return True
+        return bureaus.owns_matter(actor, petition)
     return actor.unit_id is not None and unit.path.startswith(actor.unit.path)
 
 
@@ -51,7 +53,7 @@ def _speaks_for(actor, unit: Unit) -> bool:
 @transaction.atomic
 def commitment_create(*, actor, petition: Petition, unit: Unit, owner, text: str, due: date) -> Commitment:
     """Record a promise made to the petitioner: what, by which unit, who answers for it, by when."""
-    if not _speaks_for(actor, unit):
+    if not _speaks_for(actor, unit, petition):
         raise Forbidden(_("只能登记本单位作出的承诺"))
     errors = {}
     text = (text or "").strip()
@@ -89,7 +91,9 @@ def commitment_keep(
     *, actor, commitment: Commitment, evidence: str, attachment: Attachment | None = None
 ) -> Commitment:
     """The promise is kept (also late: a missed commitment stays flagged for accountability)."""
-    if actor.pk != commitment.owner_id and not _speaks_for(actor, commitment.promised_by_unit):
+    if actor.pk != commitment.owner_id and not _speaks_for(
+        actor, commitment.promised_by_unit, commitment.petition
+    ):
         raise Forbidden(_("只有责任人、承诺单位或信访部门可以登记兑现"))
     evidence = (evidence or "").strip()
     if not evidence:
@@ -169,6 +173,7 @@ def followup_record(*, actor, followup: FollowUp, answer: str, comment: str = ""
     reopens the matter with the recording user as the actor."""
     if not (actor.is_bureau_staff and actor.role in RECORDING_ROLES):
         raise Forbidden(_("回访结果由信访部门登记员或领导登记"))
+    require_own_matter(actor, followup.petition)
     if method not in {FollowUpMethod.PHONE, FollowUpMethod.VISIT}:
         raise ActionError("invalid", _("请选择回访方式"), fields={"method": _("电话回访或上门回访")})
     comment = _validate_answer(answer, comment)
@@ -207,6 +212,7 @@ def followup_answer_portal(*, followup: FollowUp, answer: str, comment: str = ""
 def followup_cancel(*, actor, followup: FollowUp, reason: str) -> FollowUp:
     if not actor.is_bureau_staff:
         raise Forbidden()
+    require_own_matter(actor, followup.petition)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("invalid", _("请填写理由"), fields={"reason": _("此项为必填项")})

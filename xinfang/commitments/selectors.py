@@ -11,17 +11,15 @@ from .models import Commitment, FollowUp
 
 
 def visible_commitments(user):
+    """Commitments of the petitions ``user`` may open (petitions.access: a bureau's area, never a
+    sibling bureau's), and those they answer for."""
     qs = Commitment.objects.select_related("petition", "promised_by_unit", "owner")
-    if user.is_bureau_staff:
-        return qs
     return qs.filter(Q(owner=user) | Q(petition__in=access.visible_petitions(user).values("pk"))).distinct()
 
 
 def visible_followups(user):
-    """Follow-ups are the bureau's work; units see those of their own matters."""
+    """Follow-ups of the petitions ``user`` may open (a bureau: those of its area)."""
     qs = FollowUp.objects.select_related("petition", "unit")
-    if user.is_bureau_staff:
-        return qs
     return qs.filter(petition__in=access.visible_petitions(user).values("pk"))
 
 

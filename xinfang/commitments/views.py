@@ -20,6 +20,7 @@ from xinfang.petitions.errors import ActionError
 from xinfang.portal.links import public_url
 from xinfang.reception.public import base_template
 from xinfang.reception.webutil import Parser, form_errors, page
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 from xinfang.web.steps import Failed, StepPage
 
@@ -64,7 +65,9 @@ def commitment_new(request):
     user = request.user
     petition = access.get_petition_for(user, request.GET.get("petition") or request.POST.get("petition"))
     units = Unit.objects.active().order_by("path")
-    if not user.is_bureau_staff:
+    if user.is_bureau_staff:
+        units = units.filter(bureaus.unit_reach_q(user))
+    else:
         units = units.filter(path__startswith=user.unit.path) if user.unit_id else units.none()
     if request.method == "POST":
         p = Parser(request.POST)
@@ -107,7 +110,7 @@ def _commitment_page(request, commitment, *, failed: Failed | None = None, statu
     user = request.user
     can_keep = commitment.status != CommitmentStatus.KEPT and (
         user.pk == commitment.owner_id
-        or user.is_bureau_staff
+        or (user.is_bureau_staff and bureaus.owns_matter(user, commitment.petition))
         or (user.unit_id and commitment.promised_by_unit.path.startswith(user.unit.path))
     )
     return render(
@@ -178,7 +181,8 @@ def _followup_page(request, followup, *, failed: Failed | None = None, status: i
             "methods": [(FollowUpMethod.PHONE, _("电话回访")), (FollowUpMethod.VISIT, _("上门回访"))],
             "can_record": followup.status == FollowUpStatus.SCHEDULED
             and user.is_bureau_staff
-            and user.role in actions.RECORDING_ROLES,
+            and user.role in actions.RECORDING_ROLES
+            and bureaus.owns_matter(user, followup.petition),
             "portal_url": portal_url
             if followup.status == FollowUpStatus.SCHEDULED and user.is_bureau_staff
             else "",

@@ -31,6 +31,7 @@ from xinfang.petitions.choices import Stage, Status
 from xinfang.petitions.deadlines import open_deadline, open_deadline_for, refresh_current_due
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction, Petition
+from xinfang.units import bureaus
 
 from .kinds import SPECS, DocumentKind
 from .models import ELECTRONIC_METHODS, Delivery, DeliveryMethod, IssuedDocument
@@ -62,7 +63,8 @@ def server_refusal(actor, petition: Petition, document: IssuedDocument | None) -
     if document is None or document.petition_id != petition.pk:
         return ActionError("invalid", "该文书不属于本信访事项", fields={"document": "请选择本事项的文书"})
     if actor.is_bureau_staff and actor.role in {Role.REGISTRAR, Role.BUREAU_LEADER}:
-        return None
+        # the bureau holding the matter; an upper bureau reads the delivery, it does not serve
+        return None if bureaus.owns_matter(actor, petition) else Forbidden(NOT_SERVER)
     if actor.unit is None or not document.issuing_unit.is_within(actor.unit):
         return Forbidden(NOT_SERVER)
     return None

@@ -3,7 +3,8 @@
 - staff see the hearings of the petitions they may see (xinfang.petitions.access);
 - a hearing member sees only the hearings they sit on (selected, not recused
   from the seat) of petitions they are not recused from (Art. 28③);
-- hearings are managed by the bureau (registrar, bureau leader, administrator)
+- hearings are managed by the bureau holding the matter (registrar, bureau leader, administrator;
+  an upper bureau reads them to supervise, never runs them)
   or by the petition's handling unit (handler, unit leader); supervisors and
   hearing members never manage them.
 """
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import Role
 from xinfang.petitions.access import can_see, visible_petitions
 from xinfang.petitions.errors import Forbidden
+from xinfang.units import bureaus
 
 from .models import Hearing, SeatStatus
 
@@ -48,7 +50,8 @@ def can_manage(user, petition) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.role in BUREAU_MANAGERS and user.is_bureau_staff:
-        return can_see(user, petition)
+        # the bureau holding the matter: an upper bureau reads the hearing, it does not run it
+        return bureaus.owns_matter(user, petition) and can_see(user, petition)
     if user.role in UNIT_MANAGERS and user.unit_id and petition.handling_unit_id:
         return petition.handling_unit.is_within(user.unit) and can_see(user, petition)
     return False

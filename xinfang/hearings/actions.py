@@ -22,6 +22,7 @@ from xinfang.petitions.actions._core import record_mechanism_event, require_text
 from xinfang.petitions.choices import OPEN_STATUSES, ClaimRoute, Outcome, PetitionClass, Stage, Status
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import DeadlinePause, Petition
+from xinfang.units import bureaus
 
 from .access import can_manage_roster, require_manager
 from .masking import mask_text
@@ -120,7 +121,8 @@ def hearing_schedule(*, actor, petition: Petition, scheduled_at: datetime, place
         raise ActionError(
             "invalid", _("主持人须为信访部门或承办单位工作人员"), fields={"host": _("主持人不符合条件")}
         )
-    if not (host.is_bureau_staff or petition.handling_unit.is_within(host.unit)):
+    host_bureau = host.is_bureau_staff and bureaus.owns_matter(host, petition)
+    if not (host_bureau or petition.handling_unit.is_within(host.unit)):
         raise ActionError(
             "invalid", _("主持人须为信访部门或承办单位工作人员"), fields={"host": _("主持人不符合条件")}
         )

@@ -224,7 +224,7 @@ def load_context(user, request=None) -> Context:
         units = in_bureau_area(user.unit, units)
     for u in units:
         u.depth = u.path.count("/") - 2
-    if not bureau and units:
+    if units:
         top = units[0].depth
         for u in units:
             u.depth -= top

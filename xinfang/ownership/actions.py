@@ -13,9 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
-from xinfang.petitions.actions._core import record_mechanism_event, require_bureau, require_text
+from xinfang.petitions.actions._core import (
+    OTHER_AREA,
+    record_mechanism_event,
+    require_bureau,
+    require_own_matter,
+    require_text,
+)
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import Attachment, Petition
+from xinfang.units import bureaus
 
 from .backlog import first_petition_date_for
 from .models import (
@@ -41,8 +48,18 @@ def _require_owner_or_bureau(actor, ownership: CaseOwnership) -> None:
     if actor.pk == ownership.leader_id:
         return
     if actor.is_bureau_staff and actor.role in ASSIGNING_ROLES:
+        require_own_matter(actor, ownership.petition)
         return
     raise Forbidden(_("只有包案领导或信访部门可以执行此操作"))
+
+
+def _desk_of(actor, backlog: BacklogCase) -> bool:
+    """The bureau that holds the backlog case's matter (not an upper or a sibling bureau)."""
+    return (
+        actor.is_bureau_staff
+        and actor.role in ASSIGNING_ROLES
+        and bureaus.owns_matter(actor, backlog.petition)
+    )
 
 
 def _require_active(ownership: CaseOwnership) -> None:
@@ -65,6 +82,7 @@ def ownership_assign(
 ) -> CaseOwnership:
     """A named leader takes a hard case: plan, report rhythm, first milestones."""
     require_bureau(actor, *ASSIGNING_ROLES)
+    require_own_matter(actor, petition)
     plan = require_text(plan, "plan", _("请填写化解方案"))
     errors = {}
     if not leader.is_leader or not leader.is_active:
@@ -254,6 +272,7 @@ def ownership_resolve(
 def ownership_release(*, actor, ownership: CaseOwnership, reason: str) -> CaseOwnership:
     """The bureau ends an ownership without resolution (leader changes post …)."""
     require_bureau(actor, Role.BUREAU_LEADER, Role.ADMIN)
+    require_own_matter(actor, ownership.petition)
     reason = require_text(reason, "reason", _("请填写理由"))
     now = timezone.now()
     changed = CaseOwnership.objects.filter(pk=ownership.pk, status=OwnershipStatus.ACTIVE).update(
@@ -292,6 +311,7 @@ def backlog_create(
     """Enter a matter in the backlog (省交办 / 市交办 / 自排).  Its age counts
     from `first_petition_date`, computed from linked petitions when not given."""
     require_bureau(actor, *ASSIGNING_ROLES)
+    require_own_matter(actor, petition)
     errors = {}
     if source not in BacklogSource.values:
         errors["source"] = _("请选择来源")
@@ -342,8 +362,11 @@ def _add_report_due(backlog: BacklogCase, due: date, kind: str) -> BacklogReport
 
 @transaction.atomic
 def backlog_add_report_due(*, actor, backlog: BacklogCase, due: date, kind: str) -> BacklogReportDue:
-    """A feedback date set by the assigning level."""
+    """A feedback date set by the assigning level: the bureau holding the matter or one above it
+    (市交办: the city sets the district's report dates, Arts. 37–39)."""
     require_bureau(actor, *ASSIGNING_ROLES)
+    if not bureaus.supervises_matter(actor, backlog.petition):
+        raise Forbidden(OTHER_AREA)
     if backlog.status != BacklogStatus.OPEN and kind != BacklogReportKind.FINAL:
         raise WrongState(_("积案已化解，只能补报办结报告"))
     report = _add_report_due(backlog, due, kind)
@@ -362,7 +385,7 @@ def backlog_add_report_due(*, actor, backlog: BacklogCase, due: date, kind: str)
 @transaction.atomic
 def backlog_submit_report(*, actor, report: BacklogReportDue, text: str) -> BacklogReportDue:
     backlog = report.backlog
-    if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
+    if not (actor.pk == backlog.owner_id or _desk_of(actor, backlog)):
         raise Forbidden(_("只有责任领导或信访部门可以报送"))
     text = require_text(text, "text", _("请填写报告内容"))
     now = timezone.now()
@@ -410,7 +433,7 @@ def _backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
 @transaction.atomic
 def backlog_resolve(*, actor, backlog: BacklogCase, note: str) -> BacklogCase:
     """化解: the petitioner stopped petitioning (停访息诉) or an agreement holds."""
-    if not (actor.pk == backlog.owner_id or (actor.is_bureau_staff and actor.role in ASSIGNING_ROLES)):
+    if not (actor.pk == backlog.owner_id or _desk_of(actor, backlog)):
         raise Forbidden(_("只有责任领导或信访部门可以确认化解"))
     return _backlog_resolve(
         actor=actor, backlog=backlog, note=require_text(note, "note", _("请说明化解情况"))

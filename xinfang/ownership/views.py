@@ -16,6 +16,7 @@ from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
 from xinfang.reception.webutil import Parser, form_errors, page
+from xinfang.units import bureaus
 from xinfang.web.steps import Failed, StepPage
 
 from . import actions, forms
@@ -152,7 +153,8 @@ def ownership_new(request):
 def _ownership_page(request, ownership, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     is_active = ownership.status == OwnershipStatus.ACTIVE
-    can_act = is_active and (user.pk == ownership.leader_id or user.is_bureau_staff)
+    own = user.is_bureau_staff and bureaus.owns_matter(user, ownership.petition)  # as the actions decide
+    can_act = is_active and (user.pk == ownership.leader_id or own)
     return render(
         request,
         "ownership/detail.html",
@@ -160,7 +162,7 @@ def _ownership_page(request, ownership, *, failed: Failed | None = None, status:
             "o": ownership,
             "today": timezone.localdate(),
             "can_act": can_act,
-            "can_release": is_active and user.is_bureau_staff and user.role in ("bureau_leader", "admin"),
+            "can_release": is_active and own and user.role in ("bureau_leader", "admin"),
             "milestones": ownership.milestones.all(),
             "reports": ownership.reports.select_related("author"),
             "visits": ownership.visits.all(),
@@ -192,7 +194,7 @@ def backlog_list(request):
     qs = qs.by_age() if sort == "age" else qs.by_risk()
     today = timezone.localdate()
     counts = backlog_resolution_counts(
-        None if user.is_bureau_staff else user.unit,
+        bureaus.scope_unit(user) if user.is_bureau_staff else user.unit,
         start=date(today.year, 1, 1),
         end=date(today.year, 12, 31),
     )
@@ -276,8 +278,9 @@ def _backlog_page(request, backlog, *, failed: Failed | None = None, status: int
             "today": timezone.localdate(),
             "kinds": BacklogReportKind.choices,
             "errors": failed.errors if failed else {},
-            "can_report": user.pk == backlog.owner_id or user.is_bureau_staff,
-            "can_schedule": user.is_bureau_staff,
+            "can_report": user.pk == backlog.owner_id
+            or (user.is_bureau_staff and bureaus.owns_matter(user, backlog.petition)),
+            "can_schedule": user.is_bureau_staff and bureaus.supervises_matter(user, backlog.petition),
             "is_open": backlog.status == BacklogStatus.OPEN,
             "ownership": backlog.petition.ownerships.filter(status=OwnershipStatus.ACTIVE).first(),
         },

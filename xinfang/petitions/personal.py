@@ -3,8 +3,11 @@ for a person writes an audit row first."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from xinfang.audit.models import AuditAction, audit
 from xinfang.lib.crypto import lookup_hash
+from xinfang.units import bureaus
 
 from .access import visible_petitions
 from .errors import Forbidden
@@ -35,8 +38,9 @@ def reveal(user, petitioner: Petitioner, field: str, request=None) -> str:
 
 def find_petitioners(user, *, id_number: str = "", phone: str = "", request=None):
     """Exact lookup by ID number or phone through the keyed hashes (audited).
-    Registrars see any match (they must check history at the window); others
-    only petitioners on petitions they may see."""
+    Staff of the top bureau see any match (they must check history at the window); a lower bureau's
+    staff see the people on the petitions of their area (never those known only to a sibling
+    bureau) and people on no petition yet; others only petitioners on petitions they may see."""
     qs = Petitioner.objects.none()
     if id_number:
         qs = Petitioner.objects.filter(id_number_hash=lookup_hash(id_number, purpose="id"))
@@ -44,6 +48,11 @@ def find_petitioners(user, *, id_number: str = "", phone: str = "", request=None
         qs = Petitioner.objects.filter(phone_hash=lookup_hash(phone, purpose="phone"))
     if not user.is_bureau_staff:
         qs = qs.filter(petition_links__petition__in=visible_petitions(user)).distinct()
+    elif not bureaus.covers_everything(user.unit):
+        qs = qs.filter(
+            Q(petition_links__petition__in=visible_petitions(user).values("pk"))
+            | Q(petition_links__isnull=True)
+        ).distinct()
     results = list(qs[:20])
     for petitioner in results:
         audit(

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xinfang.petitions import access
+from xinfang.units import bureaus
 
 from .models import JointHandling, JointParticipant, JointReceptionSession, LeaderReceptionSlot
 
@@ -59,12 +60,16 @@ def participant_for(user, joint: JointHandling) -> JointParticipant | None:
 
 
 def visible_sessions(user):
-    """Joint reception sessions: all for bureau staff; else those the user staffs,
-    is on duty for, or whose participating units include the user's."""
+    """Joint reception sessions: bureau staff those held by a bureau of their area (their own, and a
+    lower bureau's to supervise it; never a sibling's); everyone the sessions they staff, are on
+    duty for, or whose participating units include theirs."""
     qs = JointReceptionSession.objects.all()
+    mine = Q(staff=user) | Q(units=user.unit_id) | Q(leader_on_duty=user)
     if user.is_bureau_staff:
-        return qs
-    return qs.filter(Q(staff=user) | Q(units=user.unit_id) | Q(leader_on_duty=user)).distinct()
+        if bureaus.covers_everything(user.unit):
+            return qs
+        return qs.filter(mine | bureaus.reach_q(user, "created_by__unit")).distinct()
+    return qs.filter(mine).distinct()
 
 
 def get_session_for(user, pk: int) -> JointReceptionSession:
@@ -75,9 +80,11 @@ def get_session_for(user, pk: int) -> JointReceptionSession:
 
 
 def visible_slots(user):
-    """Leader reception slots: all for bureau staff, a leader's own otherwise."""
+    """Leader reception slots: bureau staff those of the leaders of their area, a leader their own."""
     qs = LeaderReceptionSlot.objects.select_related("leader", "leader__unit")
-    return qs if user.is_bureau_staff else qs.filter(leader=user)
+    if user.is_bureau_staff:
+        return qs.filter(bureaus.reach_q(user, "leader__unit") | Q(leader=user))
+    return qs.filter(leader=user)
 
 
 def get_slot_for(user, pk: int) -> LeaderReceptionSlot:

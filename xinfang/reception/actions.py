@@ -18,9 +18,16 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role
 from xinfang.lib import crypto
-from xinfang.petitions.actions._core import record_mechanism_event, require_bureau, require_text
+from xinfang.petitions.actions._core import (
+    record_mechanism_event,
+    require_bureau,
+    require_own_matter,
+    require_own_unit,
+    require_text,
+)
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import Petition
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 
 from .access import participant_for
@@ -43,6 +50,14 @@ from .models import (
 )
 
 BUREAU_ROLES = (Role.REGISTRAR, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def _runs_session(actor, session: JointReceptionSession) -> bool:
+    """The session's own bureau (the one whose staff held it) or the day's reception staff."""
+    creator = session.created_by.unit if session.created_by_id else None
+    if actor.is_bureau_staff and bureaus.owns(actor, creator):
+        return True
+    return session.staff.filter(pk=actor.pk).exists()
 
 
 # --- joint reception sessions -------------------------------------------------------------------------
@@ -72,7 +87,7 @@ def session_create(
 @transaction.atomic
 def visit_register(*, actor, session: JointReceptionSession, petition: Petition) -> ReceptionVisit:
     """A petitioner received at the session: link the matter to it."""
-    if not actor.is_bureau_staff and not session.staff.filter(pk=actor.pk).exists():
+    if not _runs_session(actor, session):
         raise Forbidden(_("只有信访部门或当日接访人员可以登记"))
     try:
         with transaction.atomic():
@@ -96,7 +111,7 @@ def visit_register(*, actor, session: JointReceptionSession, petition: Petition)
 @transaction.atomic
 def visit_record_outcome(*, actor, visit: ReceptionVisit, outcome: str, note: str = "") -> ReceptionVisit:
     """The one-stop outcome of a visit, recorded once."""
-    if not actor.is_bureau_staff and not visit.session.staff.filter(pk=actor.pk).exists():
+    if not _runs_session(actor, visit.session):
         raise Forbidden(_("只有信访部门或当日接访人员可以登记处理结果"))
     if outcome not in OneStopOutcome.values:
         raise ActionError("invalid", _("请选择处理结果"), fields={"outcome": _("请选择")})
@@ -146,6 +161,7 @@ def joint_open(
     """The bureau opens a matter to several units at once: one lead unit and
     at least one cooperating unit, each with a date to state its part."""
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)
+    require_own_matter(actor, petition)
     if not petition.is_open:
         raise WrongState(_("已办结的事项不能发起联合办理"))
     errors = {}
@@ -198,7 +214,7 @@ def joint_post(
     if joint.status == JointStatus.CLOSED:
         raise WrongState(_("联合办理已结束"))
     participant = participant_for(actor, joint)
-    if participant is None and not actor.is_bureau_staff:
+    if participant is None and not (actor.is_bureau_staff and bureaus.owns_matter(actor, joint.petition)):
         raise Forbidden(_("只有参加联合办理的单位可以发言"))
     if kind in {PostKind.PART, PostKind.POSITION}:
         if participant is None:
@@ -313,6 +329,7 @@ def joint_close(*, actor, joint: JointHandling, outcome: str, note: str = "") ->
     """The bureau closes the joint case.  Online cases need the combined
     answer first; an on-site case may close at once (e.g. resolved on the spot)."""
     require_bureau(actor, Role.REGISTRAR, Role.BUREAU_LEADER, Role.ADMIN)
+    require_own_matter(actor, joint.petition)
     if outcome not in OneStopOutcome.values:
         raise ActionError("invalid", _("请选择处理结果"), fields={"outcome": _("请选择")})
     allowed = [JointStatus.ANSWER_DRAFTED]
@@ -359,6 +376,8 @@ def slot_create(
     errors = {}
     if not leader.is_leader:
         errors["leader"] = _("请选择领导")
+    else:
+        require_own_unit(actor, leader.unit)
     if end_time <= start_time:
         errors["end_time"] = _("结束时间应晚于开始时间")
     if not 1 <= int(capacity) <= 200:
@@ -455,7 +474,8 @@ def booking_create(
 @transaction.atomic
 def booking_set_status(*, actor, booking: LeaderBooking, status: str, note: str = "") -> LeaderBooking:
     """Mark a booking attended / no-show / cancelled (cancelling frees the place)."""
-    if not (actor.is_bureau_staff or actor.pk == booking.slot.leader_id):
+    own = actor.is_bureau_staff and bureaus.owns(actor, booking.slot.leader.unit)
+    if not (own or actor.pk == booking.slot.leader_id):
         raise Forbidden(_("只有信访部门或接访领导可以处理预约"))
     if status not in {BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED}:
         raise ActionError("invalid", _("状态不正确"), fields={"status": _("请选择")})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts.models import LEADER_ROLES, User
 from xinfang.petitions import access
 from xinfang.petitions.errors import ActionError
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 from xinfang.web.steps import Failed, StepPage
 
@@ -217,6 +218,7 @@ def joint_new(request):
 def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 200):
     user = request.user
     me = participant_for(user, joint)
+    own = user.is_bureau_staff and bureaus.owns_matter(user, joint.petition)  # as the actions decide
     participants = list(joint.participants.select_related("unit"))
     kinds = (
         PostKind.choices
@@ -233,8 +235,8 @@ def _joint_page(request, joint, *, failed: Failed | None = None, status: int = 2
             "me": me,
             "is_lead": me is not None and me.role == ParticipantRole.LEAD,
             "kinds": kinds,
-            "can_post": joint.is_open and (me is not None or user.is_bureau_staff),
-            "can_close": user.is_bureau_staff and joint.is_open,
+            "can_post": joint.is_open and (me is not None or own),
+            "can_close": own and joint.is_open,
             "outcomes": OneStopOutcome.choices,
             "errors": failed.errors if failed else {},
             "all_stated": all(p.status == ParticipantStatus.STATED for p in participants),

@@ -74,11 +74,12 @@ def hot_spots(
     return entry["spots"], entry["computed_at"]
 
 
-def monthly_candidates(month: date, *, user, shared: bool, refresh: bool = False):
-    """每月一题 candidates of the month (see hotspots.monthly_candidates), with computed_at."""
+def monthly_candidates(month: date, *, user, shared: bool, refresh: bool = False, unit=None):
+    """每月一题 candidates of the month (see hotspots.monthly_candidates), with computed_at; ``unit``
+    narrows them to a subtree (a district bureau's area)."""
     start, end = hotspots.month_bounds(month)
     spots, computed_at = hot_spots(
-        start, end, None, user=user, shared=shared, limit=50, min_count=3, refresh=refresh
+        start, end, unit, user=user, shared=shared, limit=50, min_count=3, refresh=refresh
     )
     return hotspots.rank_monthly(spots), computed_at
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 
 from . import dashboard, exports, hotspot_cache, reports
@@ -28,10 +29,16 @@ def is_bureau_viewer(user) -> bool:
 
 
 def unit_for(user, unit_id: int | None) -> Unit | None:
-    """The unit whose figures `user` may see: bureau staff any (None = all);
-    unit staff only their own unit or a unit under it (else 404)."""
+    """The unit whose figures `user` may see: bureau staff any unit of their bureau's area (None =
+    all of it: everything for the top bureau, the district's government subtree for a district's
+    bureau; a sibling bureau's unit is 404); unit staff only their own unit or a unit under it."""
     if is_bureau_viewer(user):
-        return get_object_or_404(Unit, pk=unit_id) if unit_id else None
+        if unit_id:
+            unit = get_object_or_404(Unit, pk=unit_id)
+            if not bureaus.reaches(user, unit):
+                raise Http404("无权查看")
+            return unit
+        return bureaus.scope_unit(user)
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404("无权查看")
     if unit_id is None:
@@ -63,7 +70,7 @@ def home(request):
         if request.user.unit_id is None:
             raise Http404("无权查看")
         return redirect("stats:unit", unit_id=request.user.unit_id)
-    return _dashboard(request, None)
+    return _dashboard(request, unit_for(request.user, None))
 
 
 @login_required
@@ -144,7 +151,9 @@ def monthly_pick(request):
         month = date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
         month = timezone.localdate().replace(day=1)
-    candidates, computed_at = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
+    candidates, computed_at = hotspot_cache.monthly_candidates(
+        month, user=request.user, shared=True, unit=unit_for(request.user, None)
+    )
     chosen = MonthlyPick.objects.filter(month=month, is_chosen=True).first()
     return render(
         request,
@@ -171,7 +180,9 @@ def monthly_pick_choose(request):
         messages.error(request, _("参数有误"))
         return redirect("stats:monthly_pick")
     # The list the page showed (same cache entry), so the rank picks what the leader saw.
-    candidates, _computed_at = hotspot_cache.monthly_candidates(month, user=request.user, shared=True)
+    candidates, _computed_at = hotspot_cache.monthly_candidates(
+        month, user=request.user, shared=True, unit=unit_for(request.user, None)
+    )
     if not 0 <= rank < len(candidates):
         messages.error(request, _("该候选问题已变化，请刷新后重试"))
         return redirect("stats:monthly_pick")
@@ -203,13 +214,13 @@ def report(request, kind: str, fmt: str):
     if kind == "annual":
         year = request.GET.get("year", "")
         year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
-        data = reports.annual_report(year)
+        data = reports.annual_report(year, unit=unit_for(request.user, None))
     elif kind == "monthly":
         try:
             month = date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
             month = today.replace(day=1)
-        data = reports.monthly_report(month)
+        data = reports.monthly_report(month, unit=unit_for(request.user, None))
     else:
         raise Http404()
     if fmt == "html":

@@ -26,6 +26,7 @@ from xinfang.petitions.actions._core import record_event, require_text
 from xinfang.petitions.choices import PetitionClass
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction, Petition
+from xinfang.units import bureaus
 from xinfang.units.models import Unit, UnitKind
 
 from .models import (
@@ -56,6 +57,20 @@ def can_supervise(user) -> bool:
 def require_supervisor(user) -> None:
     if not can_supervise(user):
         raise Forbidden(_("只有督查专员或信访局领导可以执行此操作"))
+
+
+def require_in_reach(user, unit: Unit) -> None:
+    """A bureau supervises the units of its own area, its lower bureaus' included (Arts. 37–39),
+    never a sibling bureau's."""
+    if not bureaus.reaches(user, unit):
+        raise Forbidden(_("该单位不属本级信访部门辖区，不能督办"))
+
+
+def require_issuer(user, notice: SupervisionNotice) -> None:
+    """Only the bureau that issued a 督办函 accepts, returns, escalates or closes it."""
+    issuer = notice.issued_by.unit if notice.issued_by_id else None
+    if issuer is not None and issuer.pk != user.unit_id:
+        raise Forbidden(_("督办函由发函的信访部门处理"))
 
 
 def require_unit_member(user, unit: Unit) -> None:
@@ -131,13 +146,13 @@ def _move(notice: SupervisionNotice, *, allowed: Iterable[str], to: str, **updat
 
 def _bureau_for(unit: Unit) -> Unit | None:
     """The petition bureau closest above `unit` (sharing the longest path prefix)."""
-    bureaus = list(Unit.objects.filter(kind=UnitKind.BUREAU))
+    all_bureaus = list(Unit.objects.filter(kind=UnitKind.BUREAU))
     best, best_len = None, -1
-    for bureau in bureaus:
+    for bureau in all_bureaus:
         parent_path = bureau.path.rsplit("/", 2)[0] + "/"
         if unit.path.startswith(parent_path) and len(parent_path) > best_len:
             best, best_len = bureau, len(parent_path)
-    return best or (bureaus[0] if bureaus else None)
+    return best or (all_bureaus[0] if all_bureaus else None)
 
 
 def next_notice_number(issuing_unit: Unit | None, year: int) -> str:
@@ -179,6 +194,7 @@ def notice_issue(
 ) -> SupervisionNotice:
     """Issue a 督办函 to `unit` (about `petition`, or about the unit's work at large)."""
     require_supervisor(actor)
+    require_in_reach(actor, unit)
     if trigger not in Trigger.values:
         raise ActionError("invalid", _("请选择督办事由"), fields={"trigger": _("督办事由不正确")})
     facts = require_text(facts, "facts", _("请填写督办事项"))
@@ -223,6 +239,7 @@ def notice_reply(*, actor, notice: SupervisionNotice, text: str) -> SupervisionN
 @transaction.atomic
 def notice_accept(*, actor, notice: SupervisionNotice, note: str = "") -> SupervisionNotice:
     require_supervisor(actor)
+    require_issuer(actor, notice)
     old = _move(notice, allowed={NoticeStatus.REPLIED}, to=NoticeStatus.ACCEPTED)
     _log(
         notice=notice,
@@ -239,6 +256,7 @@ def notice_accept(*, actor, notice: SupervisionNotice, note: str = "") -> Superv
 def notice_reject(*, actor, notice: SupervisionNotice, reason: str, reply_due: date) -> SupervisionNotice:
     """The reply is not good enough: the unit must reply again by `reply_due`."""
     require_supervisor(actor)
+    require_issuer(actor, notice)
     reason = require_text(reason, "reason", _("请填写退回理由"))
     reply_due = _check_due(reply_due, "reply_due")
     back = NoticeStatus.ESCALATED if notice.flagged else NoticeStatus.ISSUED
@@ -253,6 +271,7 @@ def notice_escalate(
 ) -> SupervisionNotice:
     """挂牌督办: the notice becomes flagged supervision; the unit must (again) reply."""
     require_supervisor(actor)
+    require_issuer(actor, notice)
     reason = require_text(reason, "reason", _("请填写挂牌督办理由"))
     updates = {"flagged": True, "flagged_at": timezone.now()}
     if reply_due is not None:
@@ -268,6 +287,7 @@ def notice_escalate(
 def notice_close(*, actor, notice: SupervisionNotice, reason: str = "") -> SupervisionNotice:
     """销号: after an accepted reply, or earlier with a reason."""
     require_supervisor(actor)
+    require_issuer(actor, notice)
     if notice.status != NoticeStatus.ACCEPTED:
         reason = require_text(reason, "reason", _("未经认可回复的督办函销号须说明理由"))
     old = _move(notice, allowed=OPEN_NOTICE, to=NoticeStatus.CLOSED, closed_at=timezone.now())
@@ -358,6 +378,7 @@ def proposal_make(
 ) -> AccountabilityProposal:
     """An Art. 40 proposal: improve work, improve policy or hold to account."""
     require_supervisor(actor)
+    require_in_reach(actor, unit)
     if kind not in ProposalKind.values:
         raise ActionError("invalid", _("请选择建议类型"), fields={"kind": _("建议类型不正确")})
     title = require_text(title, "title")
@@ -409,12 +430,19 @@ def proposal_feedback(
 
 
 def notices_visible_to(user):
-    """Bureau staff see every notice; a unit's staff see the notices to their unit
-    and its sub-units."""
+    """Bureau staff see the notices of their area (to its units, or issued by a bureau of it: a
+    city's to its districts and the districts' own, never a sibling bureau's); a unit's staff see the
+    notices to their unit and its sub-units.  An accusation's supervision is not shown to the
+    accused (Art. 30③)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return SupervisionNotice.objects.none()
     if user.is_bureau_staff:
-        return SupervisionNotice.objects.all()
+        if bureaus.covers_everything(user.unit):
+            return SupervisionNotice.objects.all()
+        qs = SupervisionNotice.objects.filter(
+            bureaus.reach_q(user, "unit") | bureaus.reach_q(user, "issued_by__unit")
+        )
+        return qs.exclude(petition__in=Petition.objects.filter(accusation_hidden_q(user)))
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         return SupervisionNotice.objects.none()
     qs = SupervisionNotice.objects.filter(unit__path__startswith=user.unit.path)
@@ -426,7 +454,12 @@ def proposals_visible_to(user):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return AccountabilityProposal.objects.none()
     if user.is_bureau_staff:
-        return AccountabilityProposal.objects.all()
+        if bureaus.covers_everything(user.unit):
+            return AccountabilityProposal.objects.all()
+        qs = AccountabilityProposal.objects.filter(
+            bureaus.reach_q(user, "unit") | bureaus.reach_q(user, "proposed_by__unit")
+        )
+        return qs.exclude(petition__in=Petition.objects.filter(accusation_hidden_q(user)))
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         return AccountabilityProposal.objects.none()
     qs = AccountabilityProposal.objects.filter(unit__path__startswith=user.unit.path)

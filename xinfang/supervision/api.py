@@ -189,7 +189,11 @@ proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="
 @router.get("/summary/{int:year}", response={200: dict, **ERRORS})
 @mapped_errors
 def summary(request, year: int = Path(..., ge=2000, le=2100)):  # year 0 gave a 500
-    """Annual figures (Art. 41): bureau staff only."""
-    if not caller(request).is_bureau_staff:
+    """Annual figures (Art. 41): bureau staff only, over their bureau's area."""
+    user = caller(request)
+    if not user.is_bureau_staff:
         raise Forbidden()
-    return {"supervision": supervision_summary(year), "proposals": proposals_summary(year)}
+    return {
+        "supervision": supervision_summary(year, actions.notices_visible_to(user)),
+        "proposals": proposals_summary(year, actions.proposals_visible_to(user)),
+    }

@@ -8,14 +8,15 @@ from .models import AccountabilityProposal as Proposal
 from .models import Adoption, NoticeStatus, ProposalKind, SupervisionNotice, Trigger
 
 
-def supervision_summary(year: int) -> dict:
+def supervision_summary(year: int, notices=None) -> dict:
     """Notices issued in `year` (by the bureau's local calendar year).
 
     Keys: year, issued, flagged, replied, replied_on_time, replied_late,
     awaiting_reply, reply_overdue, closed, by_status {code: n}, by_trigger
     [{code, label, count}], by_unit [{unit_id, unit, count, flagged}] (most first).
+    ``notices``: the notices to count (a viewer's, see actions.notices_visible_to); all by default.
     """
-    qs = SupervisionNotice.objects.filter(issued_at__year=year)
+    qs = (SupervisionNotice.objects.all() if notices is None else notices).filter(issued_at__year=year)
     totals = qs.aggregate(
         issued=Count("pk"),
         flagged=Count("pk", filter=Q(flagged=True)),
@@ -54,14 +55,14 @@ def supervision_summary(year: int) -> dict:
     }
 
 
-def proposals_summary(year: int) -> dict:
+def proposals_summary(year: int, proposals=None) -> dict:
     """Proposals made in `year` and how they were adopted.
 
     Keys: year, total, adopted, partly, not_adopted, pending, adoption_rate
     (adopted + partly over those with feedback, 0..1, None when none),
     by_kind [{code, label, total, adopted, partly, not_adopted, pending}].
     """
-    qs = Proposal.objects.filter(proposed_at__year=year)
+    qs = (Proposal.objects.all() if proposals is None else proposals).filter(proposed_at__year=year)
     counts = {a.value: Count("pk", filter=Q(adoption=a.value)) for a in Adoption}
     totals = qs.aggregate(total=Count("pk"), **counts)
     rows = {row["kind"]: row for row in qs.values("kind").annotate(total=Count("pk"), **counts)}

@@ -111,13 +111,23 @@ def same_matter(
     return sorted(out, key=lambda t: -t[1])
 
 
+def same_line(upper, lower) -> bool:
+    """``lower`` lies in the area of ``upper``'s bureau (units/bureaus.py): a higher level is above a
+    lower one only along its own line — 连云区 is at a higher level than a 海州区 town, not above it."""
+    from xinfang.units import bureaus
+
+    bureau = bureaus.bureau_for(upper)
+    return bureau is None or bureaus.covers_everything(bureau) or bureaus.in_area(bureau, lower)
+
+
 def is_above(upper, lower) -> bool:
-    """``upper`` is a higher body than ``lower``: a higher level, or the bureau / government of the
-    level whose subtree holds ``lower`` (a county bureau is above the county's departments)."""
+    """``upper`` is a higher body than ``lower``: a higher level along ``lower``'s line (see
+    ``same_line``), or the bureau / government of the level whose subtree holds ``lower`` (a county
+    bureau is above the county's departments)."""
     if upper is None or lower is None or upper.pk == lower.pk:
         return False
     if LEVEL_RANK.get(upper.level, 9) < LEVEL_RANK.get(lower.level, 9):
-        return True
+        return same_line(upper, lower)
     if upper.kind in {"bureau", "leadership"}:
         base = upper.path.rsplit("/", 2)[0] + "/" if upper.parent_id else upper.path
         return lower.path.startswith(base) and not lower.path.startswith(upper.path)
@@ -154,6 +164,20 @@ def relation(here, petition) -> str:
     if handling is not None and is_above(handling, here):
         return "below"
     return "other"
+
+
+def _held_elsewhere(draft: Draft, petition):
+    """The bureau holding ``petition`` when it is another bureau off the draft's line (a sibling
+    district's): a merge across bureaus is not possible, the matter is told and sent on."""
+    from xinfang.units import bureaus
+
+    holder = petition.bureau if petition.bureau_id else None
+    here = bureaus.bureau_for(draft.registering_unit)
+    if holder is None or here is None or holder.pk == here.pk:
+        return None
+    if bureaus.in_area(here, holder) or bureaus.in_area(holder, here):
+        return None
+    return holder
 
 
 def _open_repeat(draft: Draft, petition, evidence: list[dict]) -> Flag:
@@ -193,6 +217,18 @@ def _open_repeat(draft: Draft, petition, evidence: list[dict]) -> Flag:
             f"建议告知信访人该事项的办理机关和进展，并将材料{'转送' if bureau else '报送'}"
             f"{petition.handling_unit.name}一并办理。",
             "《信访工作条例》第二十二条第一款" if bureau else "《信访工作条例》第二十三条第一款",
+            evidence,
+            None,
+        )
+    holder = _held_elsewhere(draft, petition) if where == "other" else None
+    if holder is not None:
+        return Flag(
+            "repeat",
+            "open_elsewhere",
+            f"同一信访人就同一事项已向{holder.name}提出，正在办理中（{case_number}，{status}）。"
+            f"请核实管辖：属{holder.name}辖区处理的，告知信访人该事项的办理机关和进展，"
+            "新的材料转送原办理机关一并办理，不另行受理。",
+            "《信访工作条例》第二十二条第一款",
             evidence,
             None,
         )
@@ -289,6 +325,20 @@ def responsible_rank(unit) -> int | None:
     return LEVEL_RANK.get(unit.level)
 
 
+def _open_below_over_a_level(draft: Draft, arrived: int, same: list):
+    """The open earlier petition on the same matter handled more than one level below where the visit
+    arrived, along the visit's own line (the district's case when a 海州区 matter comes to the city
+    window); None when there is none."""
+    for petition, _, _ in same:
+        handling = petition.handling_unit
+        rank = responsible_rank(handling)
+        if petition.status not in OPEN_STATUSES or rank is None or arrived >= rank - 1:
+            continue
+        if draft.registering_unit is None or same_line(draft.registering_unit, handling):
+            return petition
+    return None
+
+
 def skip_level_flag(draft: Draft, responsible, same: list) -> Flag | None:
     """Art. 20: a visit goes to the body with power at its own level or one level up; a matter of a
     lower level's powers taken above without being raised there first is skip-level."""
@@ -311,18 +361,23 @@ def skip_level_flag(draft: Draft, responsible, same: list) -> Flag | None:
         for p, _, _ in same
     )
     evidence = [{"text": belongs}, {"text": f"反映到{where}机关"}]
-    # A visit above the body with power and the level above it is 越级 (Art. 20①) even when the
-    # matter was raised below first: the case still open there is the evidence.
-    earlier_below = [
-        _evidence(p, score, reasons)
-        for p, score, reasons in same
-        if p.handling_unit is not None and is_above(draft.registering_unit, p.handling_unit)
-    ]
-    if draft.channel in {Channel.VISIT, Channel.TRANSFER_FROM_ABOVE} and arrived < want - 1:
-        if earlier_below:
-            evidence = evidence + earlier_below
-        elif tried_below:
-            return None
+    over_open = _open_below_over_a_level(draft, arrived, same)
+    if draft.channel == Channel.VISIT and over_open is not None:
+        handling = over_open.handling_unit
+        return Flag(
+            "skip_level",
+            "visit_over_open_case",
+            f"同一事项正由{handling.name}办理（{over_open.case_number}，{over_open.get_status_display()}），"
+            f"信访人越过有权处理的本级和上一级机关，到{where}机关走访。"
+            "应当引导信访人向办理机关反映，对办理意见不服的依法申请复查、复核。",
+            "《信访工作条例》第二十条第一款",
+            [_evidence(over_open), *evidence],
+        )
+    if (
+        draft.channel in {Channel.VISIT, Channel.TRANSFER_FROM_ABOVE}
+        and arrived < want - 1
+        and not tried_below
+    ):
         return Flag(
             "skip_level",
             "visit_too_high",

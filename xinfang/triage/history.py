@@ -81,6 +81,6 @@ def earlier_petitions(petitioner_ids: set[int], *, exclude_id: int | None = None
         return []
     return list(
         Petition.objects.filter(pk__in=ids)
-        .select_related("handling_unit", "registering_unit")
+        .select_related("handling_unit", "registering_unit", "bureau")
         .order_by("-received_at", "-pk")[:HISTORY_LIMIT]
     )

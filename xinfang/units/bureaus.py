@@ -132,3 +132,83 @@ def all_bureaus() -> list[Unit]:
 def area_q(bureau: Unit, field: str) -> Q:
     """Q over a unit foreign key `field` for units in the bureau's area."""
     return Q(**{f"{field}__path__startswith": area_path(bureau)})
+
+
+# ----- what one member of bureau staff reads and acts on ---------------------------------------------
+EVERYTHING = Q(pk__isnull=False)
+# Every app that scopes its records (alerts, receptions, hearings, commitments, ownership, supervision,
+# statistics …) asks these instead of ``user.is_bureau_staff``: working at *a* bureau no longer means
+# seeing everything once the installation holds several bureaus.
+
+
+def reach_q(user, field: str) -> Q:
+    """Q over a unit foreign key ``field`` for the records a bureau member reads: those of their
+    bureau's area (a city's bureau reads its districts' to supervise them; sibling bureaus read
+    nothing of each other's).  The top bureau reads everything, rows without a unit included."""
+    bureau = user.unit
+    if covers_everything(bureau):
+        return EVERYTHING  # not Q(): an empty Q vanishes when OR-ed with another
+    return area_q(bureau, field)
+
+
+def reaches(user, unit: Unit | None) -> bool:
+    """The bureau member reads records of ``unit`` (see ``reach_q``); a record without a unit is
+    read only by the top bureau."""
+    if unit is None:
+        return covers_everything(user.unit)
+    return covers_everything(user.unit) or in_area(user.unit, unit)
+
+
+def owns(user, unit: Unit | None) -> bool:
+    """``unit``'s records belong to the bureau member's own bureau: the nearest bureau above the unit
+    is theirs (acting on them is theirs; an upper bureau reads and supervises, but does not act in a
+    lower one's place).  A record without a unit, or of a unit under no bureau, belongs to the top
+    bureau."""
+    bureau = bureau_for(unit)
+    if bureau is None:
+        return covers_everything(user.unit)
+    return bureau.pk == user.unit_id
+
+
+def owns_matter(user, petition) -> bool:
+    """The petition is held at the bureau member's own desk (``Petition.bureau``; for a matter
+    recorded before bureaus were, the bureau of its handling or registering unit)."""
+    if petition.bureau_id is not None:
+        return petition.bureau_id == user.unit_id
+    return owns(user, petition.handling_unit or petition.registering_unit)
+
+
+def unit_reach_q(user) -> Q:
+    """Q over Unit itself for the units a bureau member reads (their bureau's area)."""
+    if covers_everything(user.unit):
+        return EVERYTHING
+    return Q(path__startswith=area_root(user.unit).path)
+
+
+def supervises_matter(user, petition) -> bool:
+    """The bureau member's bureau holds the matter or lies above the bureau that does (督办, Arts.
+    37–39: read, supervise, set report dates — never act in the lower bureau's place)."""
+    if owns_matter(user, petition):
+        return True
+    holder = petition.bureau if petition.bureau_id else None
+    return holder is not None and reaches(user, holder)
+
+
+def scope_unit(user) -> Unit | None:
+    """The unit whose subtree a bureau member's figures cover: None (everything) for the top bureau,
+    else the government of their bureau's area."""
+    return None if covers_everything(user.unit) else area_root(user.unit)
+
+
+def area_of_loaded(bureau_id: int, units: list[Unit]) -> list[Unit]:
+    """The units of ``units`` (every unit, already loaded) in the area of the bureau ``bureau_id``:
+    all of them for the top bureau.  The same rule as ``unit_reach_q`` without a query, for pages
+    that load the whole tree anyway (the inbox's unit filter)."""
+    by_id = {u.pk: u for u in units}
+    bureau = by_id.get(bureau_id)
+    if bureau is None:
+        return units
+    root = by_id.get(bureau.parent_id, bureau)
+    if all(b.path.startswith(root.path) for b in units if b.kind == UnitKind.BUREAU and b.is_active):
+        return units
+    return [u for u in units if u.path.startswith(root.path)]

@@ -119,6 +119,28 @@ def require_bureau(actor, *roles: str) -> None:
         raise Forbidden("只有信访部门工作人员可以执行此操作")
 
 
+OTHER_DESK = gettext_noop("该事项由其他信访部门办理，本级信访部门只能查阅、督办，不能代为办理")
+OTHER_AREA = gettext_noop("该事项不属本级信访部门辖区，本级信访部门只能查阅、督办，不能代为办理")
+
+
+def require_own_matter(actor, petition: Petition) -> None:
+    """Bureau staff act (beyond reading and supervising) only on matters held at their own desk: an
+    upper bureau supervises a lower bureau's matter but never acts in its place (Arts. 37–39)."""
+    from xinfang.units import bureaus
+
+    if actor.is_bureau_staff and not bureaus.owns_matter(actor, petition):
+        raise Forbidden(OTHER_DESK)
+
+
+def require_own_unit(actor, unit) -> None:
+    """Bureau staff act on the records of a unit (an alert, a backlog case, a leader's reception) only
+    when the unit's nearest bureau is theirs (units/bureaus.owns)."""
+    from xinfang.units import bureaus
+
+    if actor.is_bureau_staff and not bureaus.owns(actor, unit):
+        raise Forbidden(OTHER_AREA)
+
+
 def require_text(
     value: str,
     field: str,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.units import bureaus
 
 from ..choices import Outcome
 from ..deadlines import cancel_deadlines, meet_deadlines, open_deadline, refresh_current_due
@@ -56,8 +57,8 @@ def open_check(petition: Petition) -> Implementation | None:
 def supervisor_refusal(actor, petition: Petition) -> Forbidden | None:
     """The unit that gave the opinion (or one above it), or the bureau's staff."""
     check = open_check(petition)
-    if actor.is_bureau_staff and actor.role in SUPERVISORS:
-        return None
+    if actor.is_bureau_staff and actor.role in SUPERVISORS and bureaus.supervises_matter(actor, petition):
+        return None  # the bureau holding the matter, or one above it (supervision, Arts. 37–39)
     if check is None or actor.unit is None or not check.unit.is_within(actor.unit):
         return Forbidden("只有作出支持意见的机关、单位或信访部门可以登记落实情况")
     return None

@@ -56,8 +56,8 @@ def test_same_matter_in_handling_below_raised_with_body_above_suggests_rejection
     assert "又向上级机关提出" in flag["message"] and "新海街道" in flag["message"]
     assert flag["action"]["name"] == "petition_reject"
     assert flag["action"]["reason_code"] == RejectionReason.SAME_MATTER_BELOW
-    # The suggestion is one the workflow accepts as it stands.
-    # The city's desk holds the matter it registered, so the city decides (issue 14).
+    # The suggestion is one the workflow accepts as it stands, at the desk that holds the new request
+    # (the body above: the district's desk no longer acts in the city's place).
     a.petition_reject(
         actor=city_registrar,
         petition=again,
