@@ -29,16 +29,21 @@ def hidden_from(viewer) -> list[int]:
     return sorted(set(Petition.objects.filter(q).values_list("pk", flat=True)))
 
 
-def traffic_lights(unit_ids, hidden=()) -> dict:
+def traffic_lights(unit_ids, hidden=(), *, held_at_desk: bool = False) -> dict:
     """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
-    without the petitions ``hidden``."""
+    without the petitions ``hidden``.  ``unit_ids`` None: every petition; else those handled by
+    these units, and with ``held_at_desk`` (a bureau's area) also those not yet routed whose
+    holding bureau is one of them (stats.areas)."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     qs = Petition.objects.filter(status__in=OPEN_STATUSES)
     if hidden:
         qs = qs.exclude(pk__in=list(hidden))
     if unit_ids is not None:
-        qs = qs.filter(handling_unit_id__in=unit_ids)
+        mine = Q(handling_unit_id__in=unit_ids)
+        if held_at_desk:
+            mine |= Q(handling_unit__isnull=True, bureau_id__in=unit_ids)
+        qs = qs.filter(mine)
     # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).
     counts = {
         "overdue": qs.filter(current_due__lt=today).count(),

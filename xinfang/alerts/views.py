@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role, User
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.errors import ActionError
+from xinfang.units import bureaus
 
 from . import actions
 from .lights import hidden_from, traffic_lights
@@ -24,8 +25,10 @@ from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severi
 
 
 def visible_alerts(user):
-    """Bureau staff see every alert; unit staff those of their unit and the
-    units under it, or assigned to them."""
+    """Bureau staff see the alerts of their bureau's area (every alert at the top bureau: a city
+    sees its districts', a district never another's): alerts on a unit of the area, or raised for
+    the bureau (``data.bureau``: a district's surge about a respondent outside it); unit staff
+    those of their unit and the units under it; everyone the alerts assigned to them."""
     if (
         not getattr(user, "is_authenticated", False)
         or user.unit_id is None
@@ -33,7 +36,11 @@ def visible_alerts(user):
     ):
         return Alert.objects.none()
     qs = Alert.objects.all()
-    if not user.is_bureau_staff:
+    if user.is_bureau_staff:
+        bureau = bureaus.bureau_for(user.unit)
+        if not bureaus.covers_everything(bureau):
+            qs = qs.filter(bureaus.area_q(bureau, "unit") | Q(data__bureau=bureau.pk) | Q(assigned_to=user))
+    else:
         qs = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
     return qs
 
@@ -183,12 +190,13 @@ def overdue(request):
     user = request.user
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404()
-    unit_ids = (
-        None
-        if user.is_bureau_staff
-        else list(
+    if user.is_bureau_staff:  # the bureau's area, its desk included (every unit at the top bureau)
+        bureau = bureaus.bureau_for(user.unit)
+        unit_ids = None if bureaus.covers_everything(bureau) else bureaus.area_unit_ids(bureau)
+    else:
+        unit_ids = list(
             type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
-    )
-    lights = traffic_lights(unit_ids, hidden_from(user))  # only what the user may open
+    # only what the user may open
+    lights = traffic_lights(unit_ids, hidden_from(user), held_at_desk=user.is_bureau_staff)
     return render(request, "alerts/overdue.html", {"lights": lights})

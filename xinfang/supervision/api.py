@@ -15,6 +15,7 @@ from xinfang.api.endpoints import ActionRoutes, caller, mapped_errors
 from xinfang.api.schemas import ERRORS
 from xinfang.petitions.access import get_petition_for
 from xinfang.petitions.errors import ActionError, Forbidden
+from xinfang.units import bureaus
 from xinfang.units.models import Unit
 
 from . import actions
@@ -189,7 +190,13 @@ proposal_steps.post("feedback", actions.proposal_feedback, FeedbackIn, summary="
 @router.get("/summary/{int:year}", response={200: dict, **ERRORS})
 @mapped_errors
 def summary(request, year: int = Path(..., ge=2000, le=2100)):  # year 0 gave a 500
-    """Annual figures (Art. 41): bureau staff only."""
-    if not caller(request).is_bureau_staff:
+    """Annual figures (Art. 41) of the caller's bureau area: bureau staff only."""
+    user = caller(request)
+    if not user.is_bureau_staff:
         raise Forbidden()
-    return {"supervision": supervision_summary(year), "proposals": proposals_summary(year)}
+    bureau = bureaus.bureau_for(user.unit)
+    within = None if bureaus.covers_everything(bureau) else bureaus.area_root(bureau).path
+    return {
+        "supervision": supervision_summary(year, within=within),
+        "proposals": proposals_summary(year, within=within),
+    }

@@ -8,14 +8,17 @@ from .models import AccountabilityProposal as Proposal
 from .models import Adoption, NoticeStatus, ProposalKind, SupervisionNotice, Trigger
 
 
-def supervision_summary(year: int) -> dict:
-    """Notices issued in `year` (by the bureau's local calendar year).
+def supervision_summary(year: int, *, within: str | None = None) -> dict:
+    """Notices issued in `year` (by the bureau's local calendar year); with ``within`` (a unit
+    path: a bureau's area), only notices to units in that subtree.
 
     Keys: year, issued, flagged, replied, replied_on_time, replied_late,
     awaiting_reply, reply_overdue, closed, by_status {code: n}, by_trigger
     [{code, label, count}], by_unit [{unit_id, unit, count, flagged}] (most first).
     """
     qs = SupervisionNotice.objects.filter(issued_at__year=year)
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within)
     totals = qs.aggregate(
         issued=Count("pk"),
         flagged=Count("pk", filter=Q(flagged=True)),
@@ -54,14 +57,17 @@ def supervision_summary(year: int) -> dict:
     }
 
 
-def proposals_summary(year: int) -> dict:
-    """Proposals made in `year` and how they were adopted.
+def proposals_summary(year: int, *, within: str | None = None) -> dict:
+    """Proposals made in `year` and how they were adopted; with ``within`` (a unit path: a
+    bureau's area), only proposals to units in that subtree.
 
     Keys: year, total, adopted, partly, not_adopted, pending, adoption_rate
     (adopted + partly over those with feedback, 0..1, None when none),
     by_kind [{code, label, total, adopted, partly, not_adopted, pending}].
     """
     qs = Proposal.objects.filter(proposed_at__year=year)
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within)
     counts = {a.value: Count("pk", filter=Q(adoption=a.value)) for a in Adoption}
     totals = qs.aggregate(total=Count("pk"), **counts)
     rows = {row["kind"]: row for row in qs.values("kind").annotate(total=Count("pk"), **counts)}
