@@ -233,7 +233,16 @@ def main() -> None:
         "--replicate-to", type=int, default=0, help="copy existing petitions up to N rows first"
     )
     parser.add_argument("--only", default="", help="time only pages whose URL contains this text")
+    parser.add_argument(
+        "--as",
+        dest="usernames",
+        action="append",
+        default=[],
+        metavar="PERSONA=USERNAME",
+        help="time a persona's pages as this user (e.g. bureau_leader=city_leader in a city installation)",
+    )
     args = parser.parse_args()
+    chosen = dict(pair.split("=", 1) for pair in args.usernames)
     if args.replicate_to:
         replicate(args.replicate_to)
     if args.fill:
@@ -258,7 +267,11 @@ def main() -> None:
     results = []
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, SECURE_SSL_REDIRECT=False):
         for role_name, urls in PAGES.items():
-            user = persona(role_name)
+            user = (
+                User.objects.filter(username=chosen[role_name]).first()
+                if role_name in chosen
+                else persona(role_name)
+            )
             if user is None:
                 print(json.dumps({"persona": role_name, "skipped": "no such user"}, ensure_ascii=False))
                 continue
