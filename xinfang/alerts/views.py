@@ -121,6 +121,10 @@ def alert_detail(request, pk: int):
         staff = User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.HEARING_MEMBER)
         if not request.user.is_bureau_staff:
             staff = staff.filter(unit__path__startswith=request.user.unit.path)
+        else:  # the bureau's area (every unit at the top bureau)
+            bureau = bureaus.bureau_for(request.user.unit)
+            if not bureaus.covers_everything(bureau):
+                staff = staff.filter(bureaus.area_q(bureau, "unit"))
         assignees = staff.select_related("unit").order_by("unit__path", "username")[:300]
     AlertNotice.objects.filter(alert=alert, user=request.user, read_at__isnull=True).update(
         read_at=timezone.now()

@@ -13,10 +13,12 @@ from django.utils import timezone
 from docx import Document
 from ninja.testing import TestClient
 
+from xinfang.alerts import actions as alert_actions
 from xinfang.alerts.models import Alert, AlertKind
 from xinfang.alerts.views import visible_alerts
 from xinfang.petitions import actions as a
 from xinfang.petitions.actions import PetitionerInput
+from xinfang.petitions.errors import ActionError
 from xinfang.stats import dashboard, detectors, hotspots, reports, rollup
 from xinfang.stats.api import router
 from xinfang.testing import PASSWORD, advance, make_city, make_petition
@@ -179,6 +181,12 @@ def test_overdue_and_warnings_of_a_district_stay_in_its_area(client, city, world
     assert on_town_a in visible_alerts(world.registrar)
     assert on_town_a in visible_alerts(city.city_leader)
     assert on_town_a not in visible_alerts(city.lianyun_registrar)
+    # A district's staff assign its warnings within its own area only.
+    with pytest.raises(ActionError):
+        alert_actions.alert_assign(actor=world.registrar, alert=on_town_a, assignee=city.lianyun_handler)
+    alert_actions.alert_assign(actor=world.registrar, alert=on_town_a, assignee=world.handler_a)
+    detail = _login(client, world.bureau_leader).get(reverse("alerts:detail", args=[on_town_a.pk]))
+    assert city.lianyun_handler.display_name not in detail.content.decode()
     page = _login(client, city.lianyun_leader).get(reverse("alerts:overdue")).content.decode()
     assert world.town_a.name not in page
 
