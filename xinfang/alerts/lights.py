@@ -25,8 +25,13 @@ def hidden_from(viewer) -> list[int]:
         return []
     from xinfang.petitions.access import accusation_hidden_q
 
-    q = Q(recusals__user=viewer) | accusation_hidden_q(viewer)
-    return sorted(set(Petition.objects.filter(q).values_list("pk", flat=True)))
+    from xinfang.petitions.models import Recusal
+
+    # Two indexed lookups: one query with the OR over the recusal join read the whole petition table
+    # (0.9 s at 100,000 petitions for a city leader's dashboard).
+    recused = Recusal.objects.filter(user=viewer).values_list("petition_id", flat=True)
+    accused = Petition.objects.filter(accusation_hidden_q(viewer)).values_list("pk", flat=True)
+    return sorted(set(recused) | set(accused))
 
 
 def traffic_lights(unit_ids, hidden=(), *, held_at_desk: bool = False) -> dict:
