@@ -24,7 +24,6 @@ def hidden_from(viewer) -> list[int]:
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return []
     from xinfang.petitions.access import accusation_hidden_q
-
     from xinfang.petitions.models import Recusal
 
     # Two indexed lookups: one query with the OR over the recusal join read the whole petition table
