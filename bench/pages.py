@@ -400,7 +400,16 @@ def main() -> None:
     parser.add_argument("--exports", action="store_true", help="time the large export only (see above)")
     parser.add_argument("--before-tree", default="", help="with --exports: an older tree to compare with")
     parser.add_argument("--bureau", default="", help="personas of this bureau (name or code), or 'all'")
+    parser.add_argument(
+        "--as",
+        dest="usernames",
+        action="append",
+        default=[],
+        metavar="PERSONA=USERNAME",
+        help="time a persona's pages as this user (e.g. bureau_leader=city_leader in a city installation)",
+    )
     args = parser.parse_args()
+    chosen = dict(pair.split("=", 1) for pair in args.usernames)
     if args.replicate_to:
         replicate(args.replicate_to)
     if args.fill:
@@ -426,7 +435,7 @@ def main() -> None:
             flush=True,
         )
     for bureau in chosen_bureaus(args.bureau):
-        results = run_pages(args, bureau, sample)
+        results = run_pages(args, bureau, sample, chosen)
         lists = [r for r in results if r["page"].startswith("/inbox/")]
         stats_pages = [r for r in results if r["persona"] == "bureau_leader"]
         print(
@@ -450,11 +459,15 @@ def main() -> None:
         )
 
 
-def run_pages(args, bureau, sample) -> list[dict]:
+def run_pages(args, bureau, sample, chosen: dict) -> list[dict]:
     results = []
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, SECURE_SSL_REDIRECT=False):
         for role_name, urls in PAGES.items():
-            user = persona(role_name, bureau)
+            user = (
+                User.objects.filter(username=chosen[role_name]).first()
+                if role_name in chosen
+                else persona(role_name, bureau)
+            )
             if user is None:
                 print(json.dumps({"persona": role_name, "skipped": "no such user"}, ensure_ascii=False))
                 continue

@@ -6,8 +6,11 @@ Uses the configured database (SQLite by default, PostgreSQL with DATABASE_URL). 
 fewer petitions than asked, it migrates and tops it up with `xinfang generate` (the demo
 generator).  Then: the full rollup rebuild (timed once), one incremental pass, and each
 computation `--repeat` times; prints JSON lines with p50/p95 in milliseconds.
-Target: every dashboard/report figure ≤ 500 ms at 1,000,000 petitions.  In a city installation
-(issue 14) the district areas' figures are timed too, beside the city's (the whole tree).
+Target: every dashboard/report figure ≤ 500 ms at 1,000,000 petitions.
+
+With several bureaus (a city installation, issue 14) it also times, for the top bureau (the city
+leader: every district, the league of districts) and for each lower bureau (its own area only),
+the dashboard of the month and of the year, the traffic lights of the area and the annual report.
 """
 
 from __future__ import annotations
@@ -107,20 +110,41 @@ def main() -> None:
         "annual_report_data": lambda: reports.annual_report(last_year),
         "monthly_report_data": lambda: reports.monthly_report(month_start),
     }
-    # A city installation (the generator spreads petitions over the city's bureaus): the
-    # figures of each district's area, as its bureau leader's dashboard computes them.
-    from xinfang.units import bureaus
-
-    for bureau in bureaus.all_bureaus():
-        if bureaus.covers_everything(bureau):
-            continue
-        area = bureaus.area_root(bureau)
-        cases[f"dashboard_area_year[{bureau.name}]"] = lambda area=area: dashboard.figures(
-            year_start, today, area, with_backlog=False
-        )
-        cases[f"traffic_lights_area[{bureau.name}]"] = lambda area=area: dashboard.traffic_lights(area)
+    cases.update(_bureau_cases(today, month_start, year_start, last_year))
     for name, fn in cases.items():
         print(json.dumps({name: timed(fn, args.repeat)}))
+
+
+def _bureau_cases(today, month_start, year_start, last_year) -> dict:
+    """Per-bureau figures of a city installation (nothing with one bureau)."""
+    from xinfang.alerts.lights import traffic_lights
+    from xinfang.stats import areas, dashboard, reports
+    from xinfang.units import bureaus
+
+    found = bureaus.all_bureaus()
+    if len(found) < 2:
+        return {}
+    top = next(b for b in found if bureaus.covers_everything(b))
+    print(
+        json.dumps(
+            {"bureaus": {b.name: "top" if b == top else b.case_prefix for b in found}}, ensure_ascii=False
+        )
+    )
+    cases = {}
+    for b in found:
+        tag = "city" if b == top else f"bureau{b.pk}"
+        cases[f"dashboard_{tag}_month"] = lambda b=b: dashboard.figures(
+            month_start, today, bureau=b, with_backlog=False
+        )
+        cases[f"dashboard_{tag}_year"] = lambda b=b: dashboard.figures(
+            year_start, today, bureau=b, with_backlog=False
+        )
+        cases[f"dashboard_{tag}_365d"] = lambda b=b: dashboard.figures(
+            today - timedelta(days=364), today, bureau=b, with_backlog=False
+        )
+        cases[f"traffic_lights_{tag}"] = lambda b=b: traffic_lights(areas.unit_ids(b), held_at_desk=b != top)
+        cases[f"annual_report_data_{tag}"] = lambda b=b: reports.annual_report(last_year, bureau=b)
+    return cases
 
 
 if __name__ == "__main__":

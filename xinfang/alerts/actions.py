@@ -14,6 +14,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.petitions.actions._core import record_event
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction
+from xinfang.units import bureaus
 from xinfang.units import bureaus as bureau_tree
 from xinfang.units.models import Unit, UnitKind
 
@@ -65,6 +66,12 @@ def needs_report_up(alert: Alert) -> bool:
     if alert.kind == AlertKind.URGENT or (alert.petition_id and alert.petition.is_urgent):
         return True
     return alert.severity == Severity.CRITICAL and alert.kind in {AlertKind.COLLECTIVE, AlertKind.SURGE}
+
+
+def in_bureau_area(actor, unit: Unit) -> bool:
+    """A bureau's staff work with the units of their bureau's area (the top bureau: every unit)."""
+    bureau = bureaus.bureau_for(actor.unit)
+    return bureaus.covers_everything(bureau) or bureaus.in_area(bureau, unit)
 
 
 def notify(alert: Alert, *, user: User | None = None, unit: Unit | None = None, reason: str) -> AlertNotice:
@@ -205,6 +212,8 @@ def alert_assign(*, actor, alert: Alert, assignee: User, note: str = "") -> Aler
         raise ActionError("invalid", _("只能指派给本辖区工作人员"), fields={"assignee": _("不属本辖区")})
     if not actor.is_bureau_staff and not assignee.unit.is_within(actor.unit):
         raise ActionError("invalid", _("只能指派给本单位工作人员"), fields={"assignee": _("不属本单位")})
+    if actor.is_bureau_staff and not in_bureau_area(actor, assignee.unit):
+        raise ActionError("invalid", _("只能指派给本辖区工作人员"), fields={"assignee": _("不属本辖区")})
     now = timezone.now()
     changed = Alert.objects.filter(
         pk=alert.pk, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]

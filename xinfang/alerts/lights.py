@@ -24,22 +24,31 @@ def hidden_from(viewer) -> list[int]:
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return []
     from xinfang.petitions.access import accusation_hidden_q
+    from xinfang.petitions.models import Recusal
 
-    q = Q(recusals__user=viewer) | accusation_hidden_q(viewer)
-    return sorted(set(Petition.objects.filter(q).values_list("pk", flat=True)))
+    # Two indexed lookups: one query with the OR over the recusal join read the whole petition table
+    # (0.9 s at 100,000 petitions for a city leader's dashboard).
+    recused = Recusal.objects.filter(user=viewer).values_list("petition_id", flat=True)
+    accused = Petition.objects.filter(accusation_hidden_q(viewer)).values_list("pk", flat=True)
+    return sorted(set(recused) | set(accused))
 
 
-def traffic_lights(unit_ids, hidden=(), scope=None) -> dict:
+def traffic_lights(unit_ids, hidden=(), scope=None, *, held_at_desk: bool = False) -> dict:
     """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
-    without the petitions ``hidden``; ``scope`` (a Q over Petition) narrows them further (a bureau's
-    area)."""
+    without the petitions ``hidden``.  ``unit_ids`` None: every petition; else those handled by
+    these units, and with ``held_at_desk`` (a bureau's area) also those not yet routed whose
+    holding bureau is one of them (stats.areas); ``scope`` (a Q over Petition) narrows them
+    further (what the viewer may read)."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     qs = Petition.objects.filter(status__in=OPEN_STATUSES)
     if hidden:
         qs = qs.exclude(pk__in=list(hidden))
     if unit_ids is not None:
-        qs = qs.filter(handling_unit_id__in=unit_ids)
+        mine = Q(handling_unit_id__in=unit_ids)
+        if held_at_desk:
+            mine |= Q(handling_unit__isnull=True, bureau_id__in=unit_ids)
+        qs = qs.filter(mine)
     if scope is not None:
         qs = qs.filter(scope)
     # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).

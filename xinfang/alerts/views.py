@@ -25,9 +25,10 @@ from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severi
 
 
 def visible_alerts(user):
-    """Bureau staff see the alerts of their bureau's area (an alert about a petition: those whose
-    petition they may open); unit staff those of their unit and the units under it, or assigned to
-    them, except those about a matter hidden from them (accusation, recusal)."""
+    """Bureau staff see the alerts of their bureau's area (every alert at the top bureau: a city
+    sees its districts', a district never another's): alerts on a unit of the area, or raised for
+    the bureau (``data.bureau``: a district's surge about a respondent outside it); unit staff
+    those of their unit and the units under it; everyone the alerts assigned to them."""
     if (
         not getattr(user, "is_authenticated", False)
         or user.unit_id is None
@@ -45,6 +46,7 @@ def visible_alerts(user):
     return qs.filter(
         Q(petition__in=visible_petitions(user).values("pk"))
         | Q(petition__isnull=True) & bureaus.reach_q(user, "unit")
+        | Q(data__bureau=user.unit_id)  # raised for the bureau: a surge about a respondent outside it
         | Q(assigned_to=user)
     )
 
@@ -196,14 +198,14 @@ def overdue(request):
     user = request.user
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404()
-    if user.is_bureau_staff:  # the bureau's area (petitions.access), its lower bureaus' included
-        unit_ids, scope = None, bureau_scope_q(user)
+    if user.is_bureau_staff:  # the bureau's area, its desk included (every unit at the top bureau)
+        bureau = bureaus.bureau_for(user.unit)
+        unit_ids = None if bureaus.covers_everything(bureau) else bureaus.area_unit_ids(bureau)
     else:
-        unit_ids, scope = (
-            list(
-                type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
-            ),
-            None,
+        unit_ids = list(
+            type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
-    lights = traffic_lights(unit_ids, hidden_from(user), scope=scope)  # only what the user may open
+    # only what the user may open
+    scope = bureau_scope_q(user) if user.is_bureau_staff else None
+    lights = traffic_lights(unit_ids, hidden_from(user), scope=scope, held_at_desk=user.is_bureau_staff)
     return render(request, "alerts/overdue.html", {"lights": lights})

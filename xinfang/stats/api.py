@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router
 
 from . import dashboard
-from .views import unit_for
+from .views import scope_for
 
 PREFIX = ""  # the paths already start with /stats
 router = Router(tags=["统计"])
@@ -22,11 +22,17 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 
 @router.get("/stats/dashboard", summary="统计数据（受理、办结、考核指标、分布、趋势、排名、期限）")
 def stats_dashboard(
-    request: HttpRequest, start: date | None = None, end: date | None = None, unit: int | None = None
+    request: HttpRequest,
+    start: date | None = None,
+    end: date | None = None,
+    unit: int | None = None,
+    bureau: int | None = None,
 ):
+    """A bureau's figures cover its area; ``bureau`` drills down into a lower bureau's area (a
+    city into one of its districts), ``unit`` into one unit; 404 outside the caller's scope."""
     user = request.auth if getattr(request, "auth", None) is not None else request.user
-    scope = unit_for(user, unit)  # Http404 (→ 404) outside the caller's scope
+    area, scope = scope_for(user, unit, bureau)  # Http404 (→ 404) outside the caller's scope
     start, end = _period(start, end)
-    figures = dashboard.figures(start, end, scope, viewer=user)
+    figures = dashboard.figures(start, end, scope, bureau=area, viewer=user)
     figures["updated_at"] = figures["updated_at"].isoformat() if figures["updated_at"] else None
     return figures

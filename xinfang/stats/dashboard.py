@@ -1,7 +1,10 @@
 """Dashboard figures: the rollup for past days plus today's live delta.
 
-`figures(start, end, unit)` returns plain dicts and lists (JSON-able) that the
-HTML dashboards, the API, the CSV/Excel downloads and the reports share.
+`figures(start, end, unit, bureau=)` returns plain dicts and lists (JSON-able) that the
+HTML dashboards, the API, the CSV/Excel downloads and the reports share.  With ``unit``, that
+unit and the units under it; else with ``bureau``, the bureau's area (areas.py: the top bureau
+counts everything), and for a bureau with lower bureaus (a city) a league of its districts
+(``districts``: one row per district's area, then its own level, unranked).
 
 With ``viewer`` given, the figures count only what the viewer may open (issue 13 §13): a unit's
 figures would otherwise count an accusation against the viewer's own unit (handled by a unit
@@ -22,9 +25,10 @@ from django.utils.translation import gettext as _
 from xinfang.alerts.lights import hidden_from, traffic_lights
 from xinfang.petitions.choices import Channel, PetitionClass
 from xinfang.petitions.models import PetitionEvent
+from xinfang.units import bureaus
 from xinfang.units.models import Category, Unit, UnitKind, UnitLevel
 
-from . import rates, rollup
+from . import areas, rates, rollup
 from .models import MEASURES, DailyStat, DailyVolume, VolumeDim
 
 
@@ -144,9 +148,16 @@ def _series(daily: dict[date, dict], start: date, end: date, weekly: bool) -> li
 
 
 def figures(
-    start: date, end: date, unit: Unit | None = None, *, with_backlog: bool = True, viewer=None
+    start: date,
+    end: date,
+    unit: Unit | None = None,
+    *,
+    bureau: Unit | None = None,
+    with_backlog: bool = True,
+    viewer=None,
 ) -> dict:
-    unit_ids = scope_ids(unit)
+    unit_ids = scope_ids(unit) if unit is not None else areas.unit_ids(bureau)
+    area_root = bureaus.area_root(bureau) if unit is None and unit_ids is not None else None
     hidden = hidden_from(viewer)
     per_unit, volumes, daily = load(start, end, unit_ids, hidden)
     totals = dict.fromkeys(MEASURES, 0)
@@ -179,7 +190,7 @@ def figures(
             {
                 "code": "backlog",
                 "label": _("积案化解率"),
-                **rates.backlog_rate(unit, start, end),
+                **rates.backlog_rate(unit or area_root, start, end),
                 "formula": str(rates.BACKLOG_FORMULA),
             }
         )
@@ -187,6 +198,7 @@ def figures(
         "start": start.isoformat(),
         "end": end.isoformat(),
         "unit": unit.name if unit else None,
+        "bureau": bureau.name if bureau is not None and unit is None else None,
         "totals": totals,
         "rates": rate_rows,
         "by_channel": _labelled(_dim(volumes, VolumeDim.CHANNEL), dict(Channel.choices)),
@@ -196,9 +208,35 @@ def figures(
         "respondents": respondents,
         "trend": _series(daily, start, end, weekly=(end - start).days > 92),
         "league": rates.league_table({u: c for u, c in per_unit.items() if u is not None}, units),
-        "deadlines": traffic_lights(unit_ids, hidden),
+        "districts": district_league(per_unit, bureau) if unit is None else [],
+        "deadlines": traffic_lights(unit_ids, hidden, held_at_desk=area_root is not None),
         "updated_at": rollup.freshness(),
     }
+
+
+def district_league(per_unit: dict, bureau: Unit | None) -> list[dict]:
+    """The league of the bureau's districts (areas.parts), ranked with the unit league's rule
+    (rates.league_table: minimum volume, shrinkage); the bureau's own level follows, unranked.
+    Each row carries ``bureau_id`` (the district's bureau, None for the own level) and the
+    district's totals."""
+    parts = areas.parts(bureau)
+    if not parts:
+        return []
+    summed = areas.split(per_unit, parts)
+    districts = {i: counts for i, (part, counts) in enumerate(summed) if part.bureau is not None}
+    names = {i: part.name for i, (part, _counts) in enumerate(summed)}
+    rows = rates.league_table(districts, names)
+    own_index = len(parts) - 1
+    own = rates.league_table({own_index: summed[own_index][1]}, names)[0]
+    own.update(rank=None, score=None, too_few=False, own_level=True)
+    out = []
+    for row in [*rows, own]:
+        part, counts = summed[row.pop("unit_id")]
+        row["bureau_id"] = part.bureau.pk if part.bureau is not None else None
+        row["own_level"] = part.bureau is None
+        row["totals"] = {m: counts.get(m, 0) for m in MEASURES}
+        out.append(row)
+    return out
 
 
 def _labelled(counts: dict, labels: dict) -> list[dict]:

@@ -2,7 +2,9 @@
 all are idempotent through `raise_alert` dedupe keys.
 
 - surges: per category (top level), town and respondent unit, daily counts of
-  the last 56 + 7 days → surge.detect (negative-binomial predictive test);
+  the last 56 + 7 days → surge.detect (negative-binomial predictive test), in each
+  bureau's area; a city keeps the surges that span several districts
+  (`detect_surges`);
 - collective matters: petitions of the last 7 days grouped by content
   (xinfang.triage.groups.collective_groups when installed, else
   hotspots.cluster) within one town / place, ≥ 5 distinct petitioners (or head
@@ -30,9 +32,10 @@ from xinfang.alerts.raising import raise_alert
 from xinfang.lib import claims
 from xinfang.petitions.choices import OPEN_STATUSES, Channel, PetitionClass
 from xinfang.petitions.models import Petition, PetitionPetitioner
+from xinfang.units import bureaus
 from xinfang.units.models import Category, Unit
 
-from . import surge
+from . import areas, surge
 from .rollup import TZ, bounds
 
 COLLECTIVE_DAYS = 7
@@ -89,16 +92,18 @@ def _top_categories() -> dict[int, Category]:
     return out
 
 
-def surge_series(today: date) -> dict[tuple[str, int], list[int]]:
-    """Daily counts (oldest first, ending yesterday… today) per series."""
+def surge_rows(today: date) -> tuple[date, int, list[tuple[str, int, int, int, int]]]:
+    """(first day, number of days, rows (dim, key, day index, unit counted at, count)) of the
+    last 56 + 7 days, per category (top level), town and respondent unit; one pass for every
+    bureau's area (areas.attributed_unit says where a matter counts)."""
     days = surge.BASELINE_DAYS + max(surge.WINDOWS)
     start = today - timedelta(days=days - 1)
     lo, hi = bounds(start, today)
     qs = Petition.objects.filter(received_at__gte=lo, received_at__lt=hi).annotate(
-        d=TruncDate("received_at", tzinfo=TZ)
+        d=TruncDate("received_at", tzinfo=TZ), u=areas.attributed_unit()
     )
-    series: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * days)
     tops = _top_categories()
+    rows = []
     for field, dim in (
         ("category_id", "category"),
         ("town_id", "town"),
@@ -108,16 +113,46 @@ def surge_series(today: date) -> dict[tuple[str, int], list[int]]:
         if dim == "respondent":
             # Art. 30③: the accused unit must not learn of accusations against it.
             source = source.exclude(petition_class=PetitionClass.ACCUSATION)
-        for row in source.values("d", field).annotate(n=Count("id")).order_by():
+        for row in source.values("d", field, "u").annotate(n=Count("id")).order_by():
             key = tops[row[field]].pk if dim == "category" and row[field] in tops else row[field]
-            series[(dim, key)][(row["d"] - start).days] += row["n"]
+            rows.append((dim, key, (row["d"] - start).days, row["u"], row["n"]))
+    return start, days, rows
+
+
+def surge_series(today: date, unit_ids=None) -> dict[tuple[str, int], list[int]]:
+    """Daily counts (oldest first, ending today) per series, of the units ``unit_ids`` (a
+    bureau's area, areas.unit_ids; None: everything)."""
+    _start, days, rows = surge_rows(today)
+    return _series(rows, days, None if unit_ids is None else set(unit_ids))
+
+
+def _series(rows, days: int, units: set | None) -> dict[tuple[str, int], list[int]]:
+    series: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * days)
+    for dim, key, day, unit_id, n in rows:
+        if units is None or unit_id in units:
+            series[(dim, key)][day] += n
     return series
 
 
 DIM_LABEL = {"category": "类别", "town": "属地", "respondent": "被反映单位"}
 
 
+def _spread(rows, days: int, window: int, series, part_of: dict, parts) -> list[tuple[str, int]]:
+    """[(district name, petitions in the window)] of one series, most first."""
+    counts: Counter = Counter()
+    for dim, key, day, unit_id, n in rows:
+        if (dim, key) == series and day >= days - window and unit_id in part_of:
+            counts[parts[part_of[unit_id]].name] += n
+    return counts.most_common()
+
+
 def detect_surges(today: date | None = None) -> int:
+    """Surges in each bureau's area (bureaus.all_bureaus; the whole tree in a one-bureau
+    installation).  A district's alert counts its own area only (unit: the town or respondent
+    unit of the series, or the district's bureau for a category, so only its area sees it).  An
+    upper bureau (a city) tests its whole area and keeps the surges spread over two or more of
+    its districts (or its own level): a surge inside one district is that district's alert, which
+    the city sees anyway; its alert names the districts the surge spans (``data.districts``)."""
     today = today or timezone.localdate()
     raised = 0
     names = dict(Unit.objects.values_list("id", "name"))
@@ -125,32 +160,45 @@ def detect_surges(today: date | None = None) -> int:
     recent = set(
         Alert.objects.filter(
             kind=AlertKind.SURGE, created_at__gte=timezone.now() - timedelta(days=7)
-        ).values_list("data__series", flat=True)
+        ).values_list("data__bureau", "data__series")
     )
-    for (dim, key), counts in surge_series(today).items():
-        series_key = f"{dim}:{key}"
-        result = surge.detect(counts)
-        if result is None or series_key in recent:
-            continue
-        name = cat_names.get(key) if dim == "category" else names.get(key)
-        critical = result.ratio >= 3 and result.observed >= 10
-        raised += _raise(
-            dedupe_key=f"surge:{series_key}:{today.isoformat()}",
-            kind=AlertKind.SURGE,
-            severity=Severity.CRITICAL if critical else Severity.WARNING,
-            title=f"{DIM_LABEL[dim]}「{name}」近{result.window}日信访量{result.observed}件，"
-            f"为基线{result.expected:.1f}件的{result.ratio:.1f}倍",
-            unit=Unit.objects.filter(pk=key).first() if dim != "category" else None,
-            data={
-                "series": series_key,
-                "dimension": dim,
-                "key": key,
-                "window": result.window,
-                "observed": result.observed,
-                "expected": round(result.expected, 2),
-                "p_value": result.p_value,
-            },
-        )
+    _start, days, rows = surge_rows(today)
+    for bureau in bureaus.all_bureaus() or [None]:
+        area = areas.unit_ids(bureau)
+        parts = areas.parts(bureau)
+        part_of = areas.part_of_units(parts)
+        for (dim, key), counts in _series(rows, days, None if area is None else set(area)).items():
+            series_key = f"{dim}:{key}"
+            result = surge.detect(counts)
+            if result is None or (bureau and bureau.pk, series_key) in recent:
+                continue
+            spread = _spread(rows, days, result.window, (dim, key), part_of, parts) if parts else []
+            if parts and len(spread) < 2:
+                continue  # one district's surge: that district raises it
+            name = cat_names.get(key) if dim == "category" else names.get(key)
+            critical = result.ratio >= 3 and result.observed >= 10
+            where = "，涉及" + "、".join(f"{n}{c}件" for n, c in spread) if spread else ""
+            raised += _raise(
+                dedupe_key=f"surge:{bureau.pk if bureau else 0}:{series_key}:{today.isoformat()}",
+                kind=AlertKind.SURGE,
+                severity=Severity.CRITICAL if critical else Severity.WARNING,
+                title=(
+                    f"{DIM_LABEL[dim]}「{name}」近{result.window}日信访量{result.observed}件，"
+                    f"为基线{result.expected:.1f}件的{result.ratio:.1f}倍{where}"
+                )[:200],
+                unit=Unit.objects.filter(pk=key).first() if dim != "category" else bureau,
+                data={
+                    "series": series_key,
+                    "bureau": bureau.pk if bureau else None,
+                    "dimension": dim,
+                    "key": key,
+                    "window": result.window,
+                    "observed": result.observed,
+                    "expected": round(result.expected, 2),
+                    "p_value": result.p_value,
+                    "districts": [{"name": n, "count": c} for n, c in spread],
+                },
+            )
     return raised
 
 

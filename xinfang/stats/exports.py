@@ -20,6 +20,7 @@ CHARTS = {
     "respondents": "被反映单位",
     "trend": "趋势",
     "league": "单位排名",
+    "districts": "各区县排名",
     "deadlines": "期限预警",
 }
 
@@ -40,7 +41,7 @@ def table(figures: dict, chart: str) -> tuple[list[str], list[list]]:
         return ["日期", "收件", "办结"], [
             [r["date"], r["received"], r["concluded"]] for r in figures["trend"]
         ]
-    if chart == "league":
+    if chart in {"league", "districts"}:
         return ["名次", "单位", "响应率", "解决率", "满意率", "综合得分", "收件", "办结"], [
             [
                 r["rank"] or "—",
@@ -52,7 +53,7 @@ def table(figures: dict, chart: str) -> tuple[list[str], list[list]]:
                 r["received"],
                 r["concluded"],
             ]
-            for r in figures["league"]
+            for r in figures[chart]
         ]
     if chart == "deadlines":
         d = figures["deadlines"]

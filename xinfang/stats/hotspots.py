@@ -203,16 +203,29 @@ def shared_place_names(texts: Sequence[str], limit: int = 3) -> list[str]:
 
 
 def hot_spots(
-    start: date, end: date, unit=None, *, user=None, limit: int = 10, min_count: int = 2
+    start: date,
+    end: date,
+    unit=None,
+    *,
+    user=None,
+    limit: int = 10,
+    min_count: int = 2,
+    bureau=None,
 ) -> list[dict]:
     """The top groups of start..end (by count), with trend against the previous
     period of the same length; with `user`, only petitions that user may see
-    (access.py), with `unit`, those handled under it.  Groups are the hot topics
-    the worker keeps (stats.topics), so every period and page counts alike."""
+    (access.py), with `unit`, those handled under it, with `bureau`, those counted in
+    its area (areas.py).  Groups are the hot topics the worker keeps (stats.topics),
+    so every period and page counts alike.  For a bureau with lower bureaus (a city),
+    each group says which districts it spans (``districts``: names, most petitions
+    first, the city's own level included), so a problem spread thin over several
+    districts shows at the city."""
+    from django.db.models import Q
+
     from xinfang.petitions.access import visible_petitions
     from xinfang.petitions.models import Petition
 
-    from . import topics
+    from . import areas, topics
     from .dashboard import scope_ids
     from .models import HotTopic
     from .rollup import bounds
@@ -222,10 +235,14 @@ def hot_spots(
     previous_lo, _ = bounds(start - timedelta(days=length), end)
     topics.assign_inline(previous_lo, hi)
     petitions = None
-    if user is not None or unit is not None:
+    within = areas.petitions_q(bureau) if unit is None else Q()
+    if user is not None or unit is not None or within:
         petitions = visible_petitions(user) if user is not None else Petition.objects.all()
         if unit is not None:
             petitions = petitions.filter(handling_unit_id__in=scope_ids(unit))
+        petitions = petitions.filter(within)
+    parts = areas.parts(bureau) if unit is None else []
+    part_of = areas.part_of_units(parts)
     top = topics.top_topics(petitions, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
     before = topics.counts_by_topic(petitions, previous_lo, lo, ids)
@@ -237,6 +254,7 @@ def hot_spots(
     for topic_id, count in top:
         now, previous, topic = rows_of[topic_id], before.get(topic_id, 0), described[topic_id]
         towns = Counter(r["town__name"] for r in now if r["town__name"])
+        spread = Counter(parts[part_of[r["u"]]].name for r in now if r["u"] in part_of)
         addresses = Counter(r["place_address"] for r in now if r["place_address"])
         spots.append(
             {
@@ -249,6 +267,7 @@ def hot_spots(
                 "trend_percent": round(abs(count - previous) * 100 / previous) if previous else None,
                 "towns": [t for t, _ in towns.most_common(5)],
                 "town_count": len(towns),
+                "districts": [name for name, _ in spread.most_common()],
                 "places": topic.places + [a for a, _ in addresses.most_common(3) if a not in topic.places],
                 "repeat_share": sum(1 for r in now if r["is_repeat"]) / count,
                 "petition_ids": [r["id"] for r in now],
@@ -277,7 +296,7 @@ def rank_monthly(spots: list[dict], limit: int = 10) -> list[dict]:
     return ranked[:limit]
 
 
-def monthly_candidates(month: date, unit=None, *, user=None, limit: int = 10) -> list[dict]:
+def monthly_candidates(month: date, unit=None, *, user=None, limit: int = 10, bureau=None) -> list[dict]:
     """每月一题 candidates for the month containing `month`, best first."""
     start, end = month_bounds(month)
-    return rank_monthly(hot_spots(start, end, unit, user=user, limit=50, min_count=3), limit)
+    return rank_monthly(hot_spots(start, end, unit, user=user, limit=50, min_count=3, bureau=bureau), limit)

@@ -88,7 +88,7 @@ class VolumeDim(models.TextChoices):
 class DailyVolume(models.Model):
     """Petitions received on one day, by one dimension (category = top level).
     `unit` NULL holds the whole bureau's figures, so a district dashboard reads
-    one small set of rows; otherwise the handling (else registering) unit."""
+    one small set of rows; otherwise the unit the matter counts at (rollup.py)."""
 
     date = models.DateField()
     unit = models.ForeignKey(
@@ -170,9 +170,31 @@ class HotTopicMember(models.Model):
         indexes = [models.Index(fields=["received_at", "topic"], name="stats_hottopic_period")]
 
 
-class MonthlyPick(models.Model):
-    """每月一题: the recurring problem the bureau chose for a systemic fix."""
+class MonthlyPickQuerySet(models.QuerySet):
+    def of_bureau(self, bureau):
+        """The picks of `bureau` (each bureau chooses its own); the top bureau also keeps the picks
+        made before bureaus chose separately (bureau empty)."""
+        from xinfang.units.bureaus import covers_everything
 
+        if bureau is None:
+            return self.none()
+        mine = models.Q(bureau=bureau)
+        if covers_everything(bureau):
+            mine |= models.Q(bureau__isnull=True)
+        return self.filter(mine)
+
+
+class MonthlyPick(models.Model):
+    """每月一题: the recurring problem a bureau chose for a systemic fix, among its area's."""
+
+    bureau = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("信访部门"),
+    )
     month = models.DateField(_("月份"), help_text="该月第一天")
     label = models.CharField(_("问题"), max_length=200)
     keywords = models.JSONField(default=list, blank=True)
@@ -187,6 +209,8 @@ class MonthlyPick(models.Model):
     )
     chosen_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("整改说明"), blank=True)
+
+    objects = MonthlyPickQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("每月一题")

@@ -16,24 +16,33 @@ from django.template.loader import render_to_string
 from docx import Document
 from docx.shared import Pt
 
+from xinfang.units import bureaus
+
 from . import dashboard
 from .rates import percent
 
 
-def _supervision(year: int) -> dict | None:
+def _within(bureau) -> str | None:
+    """The path prefix of the bureau's area (None: everything, the top bureau)."""
+    if bureau is None or bureaus.covers_everything(bureau):
+        return None
+    return bureaus.area_root(bureau).path
+
+
+def _supervision(year: int, bureau=None) -> dict | None:
     try:
         from xinfang.supervision.summary import supervision_summary
     except ImportError:
         return None
-    return supervision_summary(year)
+    return supervision_summary(year, within=_within(bureau))
 
 
-def _proposals(year: int) -> dict | None:
+def _proposals(year: int, bureau=None) -> dict | None:
     try:
         from xinfang.supervision.summary import proposals_summary
     except ImportError:
         return None
-    return proposals_summary(year)
+    return proposals_summary(year, within=_within(bureau))
 
 
 def _statistics(figures: dict) -> dict:
@@ -96,11 +105,11 @@ def _fields(figures: dict) -> dict:
     }
 
 
-def _routing(figures: dict, year: int | None) -> dict:
+def _routing(figures: dict, year: int | None, bureau=None) -> dict:
     t = figures["totals"]
     paragraphs = [f"信访部门转送信访事项{t['transferred']}件，交办{t['assigned']}件。"]
     tables = []
-    sup = _supervision(year) if year else None
+    sup = _supervision(year, bureau) if year else None
     if sup is not None:
         paragraphs.append(
             f"发出督办通知{sup['issued']}件（其中挂牌督办{sup['flagged']}件），已书面回复{sup['replied']}件，"
@@ -118,8 +127,8 @@ def _routing(figures: dict, year: int | None) -> dict:
     return {"heading": "三、转送、交办、督办情况", "paragraphs": paragraphs, "tables": tables}
 
 
-def _proposal_section(year: int) -> dict:
-    p = _proposals(year)
+def _proposal_section(year: int, bureau=None) -> dict:
+    p = _proposals(year, bureau)
     if p is None:
         return {
             "heading": "四、提出建议及采纳情况",
@@ -171,36 +180,75 @@ def _league(figures: dict, heading: str) -> dict:
     }
 
 
-def annual_report(year: int, *, unit=None) -> dict:
+def _districts(figures: dict) -> list[dict]:
+    """The league of districts, for a bureau with lower bureaus (a city)."""
+    if not figures["districts"]:
+        return []
+    rows = [
+        [
+            r["rank"] or "—",
+            r["unit"],
+            r["received"],
+            r["concluded"],
+            percent(r["response"]),
+            percent(r["resolution"]),
+            percent(r["satisfaction"]),
+            "—" if r["score"] is None else f"{r['score']:.1f}",
+        ]
+        for r in figures["districts"]
+    ]
+    return [
+        {
+            "caption": "各区县（下级信访部门辖区）情况",
+            "headers": ["名次", "辖区", "收件", "办结", "响应率", "解决率", "满意率", "综合得分"],
+            "rows": rows,
+        }
+    ]
+
+
+def _title(bureau, text: str) -> str:
+    """The report's title names the reporting bureau once there are several."""
+    if bureau is None or bureaus.covers_everything(bureau) and not bureaus.lower_bureaus(bureau):
+        return text
+    return f"{bureau.name}{text}"
+
+
+def annual_report(year: int, *, unit=None, bureau=None) -> dict:
+    """The Art. 41 report of `bureau`'s area (the whole installation when None or the top bureau
+    of a one-bureau installation)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    figures = dashboard.figures(start, end, unit)
+    figures = dashboard.figures(start, end, unit, bureau=bureau)
+    statistics = _statistics(figures)
+    statistics["tables"] += _districts(figures)
     return {
-        "title": f"{year}年度信访情况报告",
+        "title": _title(bureau, f"{year}年度信访情况报告"),
         "period": f"{year}年1月1日至{year}年12月31日",
         "basis": "依据《信访工作条例》第四十一条编制，报本级党委和政府、上一级党委和政府信访部门。",
         "totals": figures["totals"],
         "sections": [
-            _statistics(figures),
+            statistics,
             _fields(figures),
-            _routing(figures, year),
-            _proposal_section(year),
+            _routing(figures, year, bureau),
+            _proposal_section(year, bureau),
             _league(figures, "五、其他应当报告的事项"),
         ],
     }
 
 
-def monthly_report(month: date, *, unit=None) -> dict:
+def monthly_report(month: date, *, unit=None, bureau=None) -> dict:
     start = month.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    figures = dashboard.figures(start, end, unit)
+    figures = dashboard.figures(start, end, unit, bureau=bureau)
+    statistics = _statistics(figures)
+    statistics["tables"] += _districts(figures)
     d = figures["deadlines"]
     return {
-        "title": f"{start.year}年{start.month}月信访工作月报",
+        "title": _title(bureau, f"{start.year}年{start.month}月信访工作月报"),
         "period": f"{start.year}年{start.month}月1日至{end.month}月{end.day}日",
         "basis": "",
         "totals": figures["totals"],
         "sections": [
-            _statistics(figures),
+            statistics,
             _fields(figures),
             _routing(figures, None),
             {

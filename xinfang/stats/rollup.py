@@ -4,7 +4,9 @@ how the tables are kept current, and how they scale.
 Attribution (the date a count belongs to, and the unit it counts for):
 
 - received, repeat, skip_level, collective, urgent — the local date of
-  `received_at`; unit = the handling unit (else the registering unit).
+  `received_at`; unit = the handling unit, else the bureau whose desk holds the
+  matter, else the registering unit (areas.attributed_unit: a matter moved down
+  to a district's desk counts in that district before it is routed).
   DailyVolume splits `received` by top-level category, town, channel, class
   and respondent unit, per unit and once more for the whole bureau (unit
   NULL), so a district dashboard reads ~35 rows a day whatever the volume.
@@ -25,7 +27,9 @@ Attribution (the date a count belongs to, and the unit it counts for):
 
 The unit of a stage is the unit that issued that stage's opinion when there is
 one, else the petition's current handling unit (a petition only moves to a
-higher stage after an opinion, so this is the unit that had the stage).
+higher stage after an opinion, so this is the unit that had the stage), else the
+bureau whose desk holds it (an acceptance decision made at the desk).
+A bureau's figures sum the units of its area (areas.py).
 
 Freshness: `refresh()` (from jobs.run_once) reads events with id above the
 watermark, recomputes every day those petitions contribute to, and moves the
@@ -81,6 +85,7 @@ from xinfang.petitions.choices import EvaluationStage, Outcome, Rating, Stage, S
 from xinfang.petitions.models import Deadline, Evaluation, EventAction, Opinion, Petition, PetitionEvent
 from xinfang.units.models import Category
 
+from .areas import attributed_unit
 from .models import MEASURES, DailyStat, DailyVolume, RollupState, VolumeDim
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -126,6 +131,7 @@ def _stage_unit(stage: str):
     return Coalesce(
         Subquery(issued.order_by("-approved_at").values("unit_id")[:1]),
         F("petition__handling_unit_id"),
+        F("petition__bureau_id"),
         output_field=BigIntegerField(),
     )
 
@@ -154,7 +160,7 @@ def _received(out: Rollup, lo, hi, only: Q) -> None:
         Petition.objects.filter(only, received_at__gte=lo, received_at__lt=hi)
         .annotate(
             d=TruncDate("received_at", tzinfo=TZ),
-            u=Coalesce("handling_unit_id", "registering_unit_id", output_field=BigIntegerField()),
+            u=attributed_unit(),
         )
         .values("d", "u", "category_id", "town_id", "channel", "petition_class", "respondent_unit_id")
         .annotate(

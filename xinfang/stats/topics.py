@@ -152,9 +152,15 @@ def counts_by_topic(petitions, lo, hi, topic_ids) -> dict[int, int]:
 
 
 def members(petitions, lo, hi, topic_ids) -> list[dict]:
-    """The petitions of the given topics received in [lo, hi), oldest first."""
+    """The petitions of the given topics received in [lo, hi), oldest first, each with the unit
+    it counts at (``u``, areas.attributed_unit)."""
+    from .areas import attributed_unit
+
     return list(
         petitions.filter(received_at__gte=lo, received_at__lt=hi, hot_topic__topic__in=topic_ids)
+        .annotate(u=attributed_unit())
         .order_by("received_at", "id")
-        .values("id", "case_number", "title", "town__name", "place_address", "is_repeat", "hot_topic__topic")
+        .values(
+            "id", "case_number", "title", "town__name", "place_address", "is_repeat", "hot_topic__topic", "u"
+        )
     )

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role
 from xinfang.units import bureaus
-from xinfang.units.models import Unit
+from xinfang.units.models import Unit, UnitKind
 
-from . import dashboard, exports, hotspot_cache, reports
+from . import areas, dashboard, exports, hotspot_cache, reports
 from .models import MonthlyPick
 from .rates import COMPOSITE_FORMULA, LEAGUE, LEAGUE_MIN_CASES, LEAGUE_PRIOR_CASES, LEAGUE_RULE, percent
 
@@ -28,25 +28,54 @@ def is_bureau_viewer(user) -> bool:
     return user.role in BUREAU_VIEWERS and user.is_bureau_staff
 
 
-def unit_for(user, unit_id: int | None) -> Unit | None:
-    """The unit whose figures `user` may see: bureau staff any unit of their bureau's area (None =
-    all of it: everything for the top bureau, the district's government subtree for a district's
-    bureau; a sibling bureau's unit is 404); unit staff only their own unit or a unit under it."""
+def viewer_bureau(user) -> Unit | None:
+    """The bureau whose area a bureau viewer's statistics cover (None for other users)."""
+    return bureaus.bureau_for(user.unit) if is_bureau_viewer(user) else None
+
+
+def _int(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else raw if isinstance(raw, int) else None
+
+
+def scope_for(user, unit_id=None, bureau_id=None) -> tuple[Unit | None, Unit | None]:
+    """(bureau, unit) whose figures `user` may see, else Http404.
+
+    Bureau viewers: their own bureau's area (unit None), or a lower bureau's area inside it
+    (``bureau_id``: the city's drill-down into a district), or a unit of their area
+    (``unit_id``); never another district's.  Unit staff: their own unit or a unit under it."""
+    unit_id, bureau_id = _int(unit_id), _int(bureau_id)
     if is_bureau_viewer(user):
+        own = viewer_bureau(user)
         if unit_id:
             unit = get_object_or_404(Unit, pk=unit_id)
-            if not bureaus.reaches(user, unit):
+            if not areas.may_view(own, unit):
                 raise Http404("无权查看")
-            return unit
-        return bureaus.scope_unit(user)
+            return None, unit
+        if bureau_id and bureau_id != own.pk:
+            chosen = get_object_or_404(Unit, pk=bureau_id, kind=UnitKind.BUREAU, is_active=True)
+            if not bureaus.in_area(own, chosen):
+                raise Http404("无权查看")
+            return chosen, None
+        return own, None
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404("无权查看")
     if unit_id is None:
-        return user.unit
+        return None, user.unit
     unit = get_object_or_404(Unit, pk=unit_id)
     if not unit.is_within(user.unit):
         raise Http404("无权查看")
-    return unit
+    return None, unit
+
+
+def unit_for(user, unit_id: int | None) -> Unit | None:
+    """The unit of `scope_for` (None: the viewer's bureau area)."""
+    return scope_for(user, unit_id)[1]
+
+
+def districts_for(user, bureau: Unit | None) -> list[Unit]:
+    """The lower bureaus a bureau viewer may drill down into (the picker's choices)."""
+    own = viewer_bureau(user)
+    return bureaus.lower_bureaus(own) if own is not None else []
 
 
 def period(request) -> tuple[date, date]:
@@ -70,21 +99,26 @@ def home(request):
         if request.user.unit_id is None:
             raise Http404("无权查看")
         return redirect("stats:unit", unit_id=request.user.unit_id)
-    return _dashboard(request, unit_for(request.user, None))
+    bureau, _unit = scope_for(request.user, None, request.GET.get("bureau"))
+    return _dashboard(request, None, bureau)
 
 
 @login_required
 def unit_dashboard(request, unit_id: int):
-    return _dashboard(request, unit_for(request.user, unit_id))
+    return _dashboard(request, unit_for(request.user, unit_id), None)
 
 
-def _dashboard(request, unit):
+def _scope_query(bureau, unit) -> str:
+    return f"&unit={unit.pk}" if unit else f"&bureau={bureau.pk}" if bureau else ""
+
+
+def _dashboard(request, unit, bureau):
     start, end = period(request)
-    figures = dashboard.figures(start, end, unit, viewer=request.user)
-    query = f"start={start.isoformat()}&end={end.isoformat()}" + (f"&unit={unit.pk}" if unit else "")
+    figures = dashboard.figures(start, end, unit, bureau=bureau, viewer=request.user)
+    query = f"start={start.isoformat()}&end={end.isoformat()}" + _scope_query(bureau, unit)
     for r in figures["rates"]:
         r["display"] = percent(r["value"])
-    for row in figures["league"]:
+    for row in figures["league"] + figures["districts"]:
         for code in ("response", "resolution", "satisfaction"):
             row[f"{code}_display"] = percent(row[code])
     return render(
@@ -93,6 +127,10 @@ def _dashboard(request, unit):
         {
             "figures": figures,
             "unit": unit,
+            "bureau": bureau,
+            "own_bureau": viewer_bureau(request.user),
+            "districts": districts_for(request.user, bureau),
+            "period_query": f"start={start.isoformat()}&end={end.isoformat()}",
             "start": start,
             "end": end,
             "query": query,
@@ -110,11 +148,13 @@ def _dashboard(request, unit):
 def export(request, chart: str, fmt: str):
     if chart not in exports.CHARTS or fmt not in {"csv", "xlsx"}:
         raise Http404()
-    raw = request.GET.get("unit")
-    unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
+    bureau, unit = scope_for(request.user, request.GET.get("unit"), request.GET.get("bureau"))
     start, end = period(request)
     headers, rows = exports.table(
-        dashboard.figures(start, end, unit, with_backlog=chart == "rates", viewer=request.user), chart
+        dashboard.figures(
+            start, end, unit, bureau=bureau, with_backlog=chart == "rates", viewer=request.user
+        ),
+        chart,
     )
     name = f"{chart}_{start:%Y%m%d}_{end:%Y%m%d}.{fmt}"
     if fmt == "csv":
@@ -130,16 +170,25 @@ def export(request, chart: str, fmt: str):
 
 @login_required
 def hot_spots(request):
-    raw = request.GET.get("unit")
-    unit = unit_for(request.user, int(raw) if raw and raw.isdigit() else None)
+    bureau, unit = scope_for(request.user, request.GET.get("unit"), request.GET.get("bureau"))
     start, end = period(request)
     spots, computed_at = hotspot_cache.hot_spots(
-        start, end, unit, user=request.user, shared=is_bureau_viewer(request.user)
+        start, end, unit, user=request.user, shared=is_bureau_viewer(request.user), bureau=bureau
     )
     return render(
         request,
         "stats/hotspots.html",
-        {"spots": spots, "start": start, "end": end, "unit": unit, "computed_at": computed_at},
+        {
+            "spots": spots,
+            "start": start,
+            "end": end,
+            "unit": unit,
+            "bureau": bureau,
+            "own_bureau": viewer_bureau(request.user),
+            "districts": districts_for(request.user, bureau),
+            "spans_districts": bool(bureau and areas.parts(bureau)),
+            "computed_at": computed_at,
+        },
     )
 
 
@@ -151,10 +200,11 @@ def monthly_pick(request):
         month = date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
         month = timezone.localdate().replace(day=1)
+    bureau = viewer_bureau(request.user)
     candidates, computed_at = hotspot_cache.monthly_candidates(
-        month, user=request.user, shared=True, unit=unit_for(request.user, None)
+        month, user=request.user, shared=True, bureau=bureau
     )
-    chosen = MonthlyPick.objects.filter(month=month, is_chosen=True).first()
+    chosen = MonthlyPick.objects.of_bureau(bureau).filter(month=month, is_chosen=True).first()
     return render(
         request,
         "stats/monthly_pick.html",
@@ -162,6 +212,7 @@ def monthly_pick(request):
             "candidates": candidates,
             "month": month,
             "chosen": chosen,
+            "bureau": bureau,
             "can_choose": request.user.role in {Role.BUREAU_LEADER, Role.ADMIN},
             "computed_at": computed_at,
         },
@@ -180,15 +231,17 @@ def monthly_pick_choose(request):
         messages.error(request, _("参数有误"))
         return redirect("stats:monthly_pick")
     # The list the page showed (same cache entry), so the rank picks what the leader saw.
+    bureau = viewer_bureau(request.user)
     candidates, _computed_at = hotspot_cache.monthly_candidates(
-        month, user=request.user, shared=True, unit=unit_for(request.user, None)
+        month, user=request.user, shared=True, bureau=bureau
     )
     if not 0 <= rank < len(candidates):
         messages.error(request, _("该候选问题已变化，请刷新后重试"))
         return redirect("stats:monthly_pick")
     spot = candidates[rank]
-    MonthlyPick.objects.filter(month=month, is_chosen=True).update(is_chosen=False)
+    MonthlyPick.objects.of_bureau(bureau).filter(month=month, is_chosen=True).update(is_chosen=False)
     MonthlyPick.objects.create(
+        bureau=bureau,
         month=month,
         label=spot["label"],
         keywords=spot["keywords"],
@@ -210,17 +263,18 @@ def monthly_pick_choose(request):
 def report(request, kind: str, fmt: str):
     if not is_bureau_viewer(request.user):
         raise Http404("无权查看")
+    bureau, _unit = scope_for(request.user, None, request.GET.get("bureau"))
     today = timezone.localdate()
     if kind == "annual":
         year = request.GET.get("year", "")
         year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
-        data = reports.annual_report(year, unit=unit_for(request.user, None))
+        data = reports.annual_report(year, bureau=bureau)
     elif kind == "monthly":
         try:
             month = date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
             month = today.replace(day=1)
-        data = reports.monthly_report(month, unit=unit_for(request.user, None))
+        data = reports.monthly_report(month, bureau=bureau)
     else:
         raise Http404()
     if fmt == "html":
@@ -242,5 +296,16 @@ def report(request, kind: str, fmt: str):
 def reports_page(request):
     if not is_bureau_viewer(request.user):
         raise Http404("无权查看")
+    bureau, _unit = scope_for(request.user, None, request.GET.get("bureau"))
     today = timezone.localdate()
-    return render(request, "stats/reports.html", {"year": today.year, "month": today.strftime("%Y-%m")})
+    return render(
+        request,
+        "stats/reports.html",
+        {
+            "year": today.year,
+            "month": today.strftime("%Y-%m"),
+            "bureau": bureau,
+            "own_bureau": viewer_bureau(request.user),
+            "districts": districts_for(request.user, bureau),
+        },
+    )

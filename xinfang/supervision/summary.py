@@ -8,8 +8,10 @@ from .models import AccountabilityProposal as Proposal
 from .models import Adoption, NoticeStatus, ProposalKind, SupervisionNotice, Trigger
 
 
-def supervision_summary(year: int, notices=None) -> dict:
-    """Notices issued in `year` (by the bureau's local calendar year).
+def supervision_summary(year: int, notices=None, *, within: str | None = None) -> dict:
+    """Notices issued in `year` (by the bureau's local calendar year), of ``notices`` (those the
+    viewer reads) when given; with ``within`` (a unit path: a bureau's area), only notices to
+    units in that subtree.
 
     Keys: year, issued, flagged, replied, replied_on_time, replied_late,
     awaiting_reply, reply_overdue, closed, by_status {code: n}, by_trigger
@@ -17,6 +19,8 @@ def supervision_summary(year: int, notices=None) -> dict:
     ``notices``: the notices to count (a viewer's, see actions.notices_visible_to); all by default.
     """
     qs = (SupervisionNotice.objects.all() if notices is None else notices).filter(issued_at__year=year)
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within)
     totals = qs.aggregate(
         issued=Count("pk"),
         flagged=Count("pk", filter=Q(flagged=True)),
@@ -55,14 +59,17 @@ def supervision_summary(year: int, notices=None) -> dict:
     }
 
 
-def proposals_summary(year: int, proposals=None) -> dict:
-    """Proposals made in `year` and how they were adopted.
+def proposals_summary(year: int, proposals=None, *, within: str | None = None) -> dict:
+    """Proposals made in `year` and how they were adopted, of ``proposals`` when given; with
+    ``within`` (a unit path: a bureau's area), only proposals to units in that subtree.
 
     Keys: year, total, adopted, partly, not_adopted, pending, adoption_rate
     (adopted + partly over those with feedback, 0..1, None when none),
     by_kind [{code, label, total, adopted, partly, not_adopted, pending}].
     """
     qs = (Proposal.objects.all() if proposals is None else proposals).filter(proposed_at__year=year)
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within)
     counts = {a.value: Count("pk", filter=Q(adoption=a.value)) for a in Adoption}
     totals = qs.aggregate(total=Count("pk"), **counts)
     rows = {row["kind"]: row for row in qs.values("kind").annotate(total=Count("pk"), **counts)}
