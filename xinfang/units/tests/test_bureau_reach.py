@@ -24,7 +24,7 @@ from xinfang.petitions.errors import Forbidden
 from xinfang.petitions.personal import find_petitioners
 from xinfang.reception import actions as reception_actions
 from xinfang.reception.access import visible_slots
-from xinfang.stats.views import unit_for
+from xinfang.stats.views import scope_for
 from xinfang.supervision import actions as supervision_actions
 from xinfang.testing import VALID_ID, advance, make_city, make_petition, make_user
 from xinfang.units import bureaus
@@ -177,11 +177,14 @@ def test_a_sibling_bureau_does_not_find_a_person_known_only_next_door(city, worl
 
 def test_figures_cover_the_bureaus_area(city, world):
     lianyun_viewer = make_user("lianyun_viewer", "supervisor", city.lianyun_bureau)
-    assert unit_for(lianyun_viewer, None) == city.lianyun
-    assert unit_for(city.city_leader, None) is None
-    assert unit_for(city.city_leader, world.town_a.pk) == world.town_a
+    assert scope_for(lianyun_viewer) == (city.lianyun_bureau, None)
+    assert scope_for(city.city_leader) == (city.city_bureau, None)
+    assert scope_for(city.city_leader, world.town_a.pk) == (None, world.town_a)
+    assert scope_for(city.city_leader, None, world.bureau.pk) == (world.bureau, None)  # drill-down
     with pytest.raises(Http404):
-        unit_for(lianyun_viewer, world.town_a.pk)
+        scope_for(lianyun_viewer, world.town_a.pk)
+    with pytest.raises(Http404):
+        scope_for(lianyun_viewer, None, world.bureau.pk)
 
 
 def test_documents_are_served_by_the_holding_bureau(city, world):
