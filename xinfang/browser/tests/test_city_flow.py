@@ -179,3 +179,21 @@ def test_one_matter_across_city_district_and_town(staff_page, live_server, shots
     other_district = staff_page("lianyun_registrar")
     response = other_district.goto(f"{base}/petitions/{pk}/")
     assert response.status == 404
+
+    # 6. The city dashboard counts the matter in 海州区's row (after the worker's roll-up).
+    from xinfang.stats import rollup
+
+    rollup.rebuild()
+    leader_of_city = staff_page("city_leader")
+    leader_of_city.goto(f"{base}/stats/")
+    table = leader_of_city.locator("#districts table")
+    haizhou = table.locator("tbody tr", has_text="海州区人民政府")
+    lianyun = table.locator("tbody tr", has_text="连云区人民政府")
+    received = haizhou.locator("td").nth(6).inner_text().strip()
+    assert received == "2", haizhou.inner_text()  # this matter and the district's earlier case
+    assert lianyun.locator("td").nth(6).inner_text().strip() == "0", lianyun.inner_text()
+    shots(leader_of_city, "city-dashboard-districts")
+    with leader_of_city.expect_navigation():
+        haizhou.locator("a").first.click()
+    assert "海州区信访局" in leader_of_city.locator("h1").inner_text()
+    shots(leader_of_city, "city-drills-into-haizhou")
