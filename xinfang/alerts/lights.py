@@ -33,12 +33,11 @@ def hidden_from(viewer) -> list[int]:
     return sorted(set(recused) | set(accused))
 
 
-def traffic_lights(unit_ids, hidden=(), scope=None, *, held_at_desk: bool = False) -> dict:
+def traffic_lights(unit_ids, hidden=(), *, held_at_desk: bool = False) -> dict:
     """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
     without the petitions ``hidden``.  ``unit_ids`` None: every petition; else those handled by
     these units, and with ``held_at_desk`` (a bureau's area) also those not yet routed whose
-    holding bureau is one of them (stats.areas); ``scope`` (a Q over Petition) narrows them
-    further (what the viewer may read)."""
+    holding bureau is one of them (stats.areas)."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     qs = Petition.objects.filter(status__in=OPEN_STATUSES)
@@ -49,8 +48,6 @@ def traffic_lights(unit_ids, hidden=(), scope=None, *, held_at_desk: bool = Fals
         if held_at_desk:
             mine |= Q(handling_unit__isnull=True, bureau_id__in=unit_ids)
         qs = qs.filter(mine)
-    if scope is not None:
-        qs = qs.filter(scope)
     # Three index range counts ((status, current_due) / (handling_unit, status, current_due)).
     counts = {
         "overdue": qs.filter(current_due__lt=today).count(),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role, User
-from xinfang.petitions.access import bureau_scope_q, visible_petitions
+from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.errors import ActionError
 from xinfang.units import bureaus
 
@@ -199,13 +199,11 @@ def overdue(request):
     if user.unit_id is None or user.role == Role.HEARING_MEMBER:
         raise Http404()
     if user.is_bureau_staff:  # the bureau's area, its desk included (every unit at the top bureau)
-        bureau = bureaus.bureau_for(user.unit)
-        unit_ids = None if bureaus.covers_everything(bureau) else bureaus.area_unit_ids(bureau)
+        unit_ids = bureaus.viewer_area_ids(user)
     else:
         unit_ids = list(
             type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
-    # only what the user may open
-    scope = bureau_scope_q(user) if user.is_bureau_staff else None
-    lights = traffic_lights(unit_ids, hidden_from(user), scope=scope, held_at_desk=user.is_bureau_staff)
+    # Only what the user may open: the area's matters are within the bureau's scope, less the hidden.
+    lights = traffic_lights(unit_ids, hidden_from(user), held_at_desk=user.is_bureau_staff)
     return render(request, "alerts/overdue.html", {"lights": lights})

@@ -211,17 +211,13 @@ def load_context(user, request=None) -> Context:
     from xinfang.units.models import Category, Unit
 
     bureau = user.is_bureau_staff
-    from xinfang.units.places import in_bureau_area
-
     units_qs = Unit.objects.only("id", "name", "path", "parent_id", "kind", "is_active")
     if not bureau:
         units_qs = units_qs.filter(path__startswith=user.unit.path)
     elif (area := bureaus.viewer_area_path(user)) is not None:
         units_qs = units_qs.filter(path__startswith=area)
+    # A bureau's lists offer the units of its area (the top bureau: all of them).
     units = list(units_qs.order_by("path"))
-    if bureau:
-        # A bureau's lists offer the units of its area (the top bureau: all of them).
-        units = in_bureau_area(user.unit, units)
     for u in units:
         u.depth = u.path.count("/") - 2
     if units:

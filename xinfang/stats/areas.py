@@ -41,7 +41,7 @@ def petitions_q(bureau: Unit | None, prefix: str = "") -> Q:
     """Q over Petition (or a row with ``prefix`` to one) for the matters counted in the bureau's area."""
     if bureau is None or bureaus.covers_everything(bureau):
         return Q()
-    path = bureaus.area_root(bureau).path
+    path = bureaus.area_path(bureau)
     return (
         Q(**{f"{prefix}handling_unit__path__startswith": path})
         | Q(**{f"{prefix}handling_unit__isnull": True, f"{prefix}bureau__path__startswith": path})

@@ -27,7 +27,7 @@ from xinfang.petitions.choices import PetitionClass
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
 from xinfang.petitions.models import EventAction, Petition
 from xinfang.units import bureaus
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import Unit
 
 from .models import (
     AWAITING_REPLY,
@@ -145,14 +145,8 @@ def _move(notice: SupervisionNotice, *, allowed: Iterable[str], to: str, **updat
 
 
 def _bureau_for(unit: Unit) -> Unit | None:
-    """The petition bureau closest above `unit` (sharing the longest path prefix)."""
-    all_bureaus = list(Unit.objects.filter(kind=UnitKind.BUREAU))
-    best, best_len = None, -1
-    for bureau in all_bureaus:
-        parent_path = bureau.path.rsplit("/", 2)[0] + "/"
-        if unit.path.startswith(parent_path) and len(parent_path) > best_len:
-            best, best_len = bureau, len(parent_path)
-    return best or (all_bureaus[0] if all_bureaus else None)
+    """The petition bureau closest above `unit` (units/bureaus.py), else the first bureau."""
+    return bureaus.bureau_for(unit) or next(iter(bureaus.all_bureaus()), None)
 
 
 def next_notice_number(issuing_unit: Unit | None, year: int) -> str:

@@ -198,17 +198,3 @@ def scope_unit(user) -> Unit | None:
     """The unit whose subtree a bureau member's figures cover: None (everything) for the top bureau,
     else the government of their bureau's area."""
     return None if covers_everything(user.unit) else area_root(user.unit)
-
-
-def area_of_loaded(bureau_id: int, units: list[Unit]) -> list[Unit]:
-    """The units of ``units`` (every unit, already loaded) in the area of the bureau ``bureau_id``:
-    all of them for the top bureau.  The same rule as ``unit_reach_q`` without a query, for pages
-    that load the whole tree anyway (the inbox's unit filter)."""
-    by_id = {u.pk: u for u in units}
-    bureau = by_id.get(bureau_id)
-    if bureau is None:
-        return units
-    root = by_id.get(bureau.parent_id, bureau)
-    if all(b.path.startswith(root.path) for b in units if b.kind == UnitKind.BUREAU and b.is_active):
-        return units
-    return [u for u in units if u.path.startswith(root.path)]

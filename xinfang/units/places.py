@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import bureaus
-from .models import LEVEL_RANK, PATH_DIGITS, Unit, UnitKind, UnitLevel
+from .models import LEVEL_RANK, Unit, UnitKind, UnitLevel
 
 # Bureaus that head a group of the portal's place picker: county level and above.
 GROUP_LEVELS = {UnitLevel.PROVINCE, UnitLevel.CITY, UnitLevel.COUNTY}
@@ -87,12 +87,6 @@ def user_bureau(user) -> Unit | None:
     return cached
 
 
-def area_path(bureau: Unit) -> str:
-    """The path of a bureau's area root (its parent government), read from its own
-    path: the same area as bureaus.area_root, without a query."""
-    return bureau.path[: -(PATH_DIGITS + 1)] if bureau.parent_id else bureau.path
-
-
 def targets_among(bureau: Unit | None, units) -> tuple[list[Unit], list[Unit]]:
     """route_targets computed from `units`, every unit in tree order (a list the page
     has loaded anyway: the inbox's units)."""
@@ -100,28 +94,16 @@ def targets_among(bureau: Unit | None, units) -> tuple[list[Unit], list[Unit]]:
     others = [u for u in active if u.kind != UnitKind.BUREAU]
     if bureau is None:
         return [], others
-    root = area_path(bureau)
+    root = bureaus.area_path(bureau)
     active_bureaus = [u for u in active if u.kind == UnitKind.BUREAU]
     covers = all(b.path.startswith(root) for b in active_bureaus)
     lower = [b for b in active_bureaus if b.path.startswith(root) and b.pk != bureau.pk]
     if covers and not lower:
         return [], others
     inside = others if covers else [u for u in others if u.path.startswith(root)]
-    lower_roots = [area_path(b) for b in lower]
+    lower_roots = [bureaus.area_path(b) for b in lower]
     own = [u for u in inside if not any(u.path.startswith(r) and u.path != r for r in lower_roots)]
     return lower, own
-
-
-def in_bureau_area(bureau: Unit | None, units) -> list:
-    """`units` (all, in tree order) cut to `bureau`'s area, or all of them for the top
-    bureau (no active bureau outside its area) — what a bureau's lists offer."""
-    if bureau is None:
-        return list(units)
-    root = area_path(bureau)
-    units = list(units)
-    if all(u.path.startswith(root) for u in units if u.kind == UnitKind.BUREAU and u.is_active):
-        return units
-    return [u for u in units if u.path.startswith(root)]
 
 
 def route_targets(bureau: Unit | None) -> tuple[list[Unit], list[Unit]]:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.calendars.rules import DeadlineRule
-from xinfang.units import places
+from xinfang.units import bureaus, places
 from xinfang.units.models import GOVERNMENT_KINDS, Unit, UnitKind
 
 from .. import notices
@@ -57,7 +57,7 @@ def check_in_own_area(petition: Petition, unit: Unit) -> None:
     lower, own = places.route_targets(holder)
     if unit.pk in {u.pk for u in own}:
         return
-    below = next((b for b in lower if unit.path.startswith(places.area_path(b))), None)
+    below = next((b for b in lower if unit.path.startswith(bureaus.area_path(b))), None)
     if below is not None:
         raise ActionError(
             "invalid",
