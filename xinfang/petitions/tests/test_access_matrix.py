@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -31,6 +30,7 @@ from xinfang.hearings.tests.helpers import make_roster
 from xinfang.petitions import actions as a
 from xinfang.petitions.actions.management import attachment_add
 from xinfang.petitions.models import Petition, Recusal
+from xinfang.petitions.tests.matrix import Matrix, below_or_same, response_text
 from xinfang.testing import advance, make_petition, make_user
 from xinfang.triage.service import triage_petition
 from xinfang.triage.tests.conftest import person
@@ -44,19 +44,6 @@ REGISTER_ROLES = {"registrar", "bureau_leader", "handler", "unit_leader", "admin
 
 
 # ----- the oracle --------------------------------------------------------------------------------
-def chain(unit) -> list:
-    """The unit and every unit above it, by parent links."""
-    out = []
-    while unit is not None:
-        out.append(unit)
-        unit = unit.parent
-    return out
-
-
-def below_or_same(unit, top) -> bool:
-    return unit is not None and top is not None and top in chain(unit)
-
-
 def may_open(user, p, recusals: set) -> bool:
     """Who may open a petition, as the README and issue 13 state it."""
     unit = user.unit
@@ -101,27 +88,6 @@ def counted_in_stats(user, p, recusals: set) -> bool:
 
 
 # ----- the fixtures ------------------------------------------------------------------------------
-@dataclass
-class Matrix:
-    pairs: int = 0
-    leaks: list = field(default_factory=list)
-    misses: list = field(default_factory=list)
-    by_way: dict = field(default_factory=dict)
-
-    def check(self, way: str, user, obj, expected: bool, reached: bool) -> None:
-        self.pairs += 1
-        self.by_way[way] = self.by_way.get(way, 0) + 1
-        if reached and not expected:
-            self.leaks.append((way, user.username, str(obj)))
-        elif expected and not reached:
-            self.misses.append((way, user.username, str(obj)))
-
-    def scan(self, way: str, user, text: str, hidden: list) -> None:
-        """No case number of a petition hidden from ``user`` anywhere in an answer."""
-        for p in hidden:
-            self.check(f"{way} (text)", user, p.case_number, False, p.case_number in text)
-
-
 def _world_objects(world):
     district_leader = make_user("district_leader", Role.UNIT_LEADER, world.district, "区政府领导")
     for staff in (world.admin, world.registrar):
@@ -228,12 +194,6 @@ def _world_objects(world):
     return personas, petitions, p, hearings, attachments
 
 
-def _text(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
-
-
 # ----- the matrix --------------------------------------------------------------------------------
 def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
     # The download's access check is under test, not the DOCX rendering (tested in documents).
@@ -258,12 +218,14 @@ def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
             ):
                 response = client.get(url)
                 reached = response.status_code == 200 or (
-                    way.startswith("triage") and response.status_code == 404 and "尚无研判" in _text(response)
+                    way.startswith("triage")
+                    and response.status_code == 404
+                    and "尚无研判" in response_text(response)
                 )
                 m.check(way, user, p, opens[p.pk], reached)
-                m.scan(way, user, _text(response), hidden)
+                m.scan(way, user, response_text(response), hidden)
             search = client.get("/inbox/", {"q": p.case_number, "view": "all"})
-            found = _text(search).replace(f'value="{p.case_number}"', "")  # the query echoed back
+            found = response_text(search).replace(f'value="{p.case_number}"', "")  # the query echoed back
             m.check("search", user, p, opens[p.pk], search.status_code == 200 and p.case_number in found)
             m.scan("search", user, found, hidden)
         for h in hearings:
@@ -274,12 +236,12 @@ def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
             ):
                 response = client.get(url)
                 m.check(way, user, h, expected, response.status_code == 200)
-                m.scan(way, user, _text(response), hidden)
+                m.scan(way, user, response_text(response), hidden)
             admin_page = client.get(f"/admin/hearings/hearing/{h.pk}/change/")
             m.check("admin hearing", user, h, expected and user.is_staff, admin_page.status_code == 200)
         for way, url in (("hearing list", "/hearings/"), ("hearing api list", "/api/v1/hearings/")):
             response = client.get(url, follow=True)
-            text = _text(response)
+            text = response_text(response)
             for h in hearings:
                 if way == "hearing list":
                     shown = response.status_code == 200 and f"/hearings/{h.pk}/" in text
@@ -296,7 +258,7 @@ def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
             m.check(
                 "admin document", user, d.number, expected and user.is_staff, admin_page.status_code == 200
             )
-            m.scan("admin document", user, _text(admin_page), hidden)
+            m.scan("admin document", user, response_text(admin_page), hidden)
         for att in attachments:
             response = client.get(f"/petitions/{att.petition_id}/attachments/{att.pk}/")
             m.check("attachment", user, att.pk, opens[att.petition_id], response.status_code == 200)
@@ -304,10 +266,10 @@ def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
             ("admin list", "/admin/documents/issueddocument/"),
             ("admin alerts", "/admin/alerts/alert/"),
         ):
-            m.scan(way, user, _text(client.get(url)), hidden)
+            m.scan(way, user, response_text(client.get(url)), hidden)
         # The inbox list and its Excel export (every matter the user's inbox holds).
         listing = client.get("/inbox/", {"view": "all"})
-        m.scan("inbox", user, _text(listing), hidden)
+        m.scan("inbox", user, response_text(listing), hidden)
         export = client.get("/inbox/export.xlsx", {"view": "all"})
         cells = ""
         if export.status_code == 200:
@@ -333,7 +295,7 @@ def test_access_matrix_has_no_leak_and_no_miss(world, monkeypatch):
             p = next(x for x in petitions if x.pk == named[key].pk)
             expected = opens[p.pk] and user.role in REGISTER_ROLES
             m.check("triage analyse", user, p, expected, p.pk in history)
-        m.scan("triage analyse", user, _text(analyse), hidden)
+        m.scan("triage analyse", user, response_text(analyse), hidden)
         # Statistics: the user's own dashboard counts exactly what it may open in its scope.
         stats = client.get("/api/v1/stats/dashboard")
         expected_count = sum(counted_in_stats(user, p, recusals) for p in petitions)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,6 +35,7 @@ from xinfang.documents.models import IssuedDocument
 from xinfang.petitions import actions as a
 from xinfang.petitions.actions.management import attachment_add
 from xinfang.petitions.models import Custody, Petition, Recusal
+from xinfang.petitions.tests.matrix import Matrix, below_or_same, response_text
 from xinfang.testing import advance, make_city, make_petition, make_unit, make_user
 from xinfang.triage.service import triage_petition
 from xinfang.triage.tests.conftest import person
@@ -49,18 +50,6 @@ SAME_TEXT = "连云港市新海街道朝阳小区鑫源物业擅自提高停车�
 
 
 # ----- the oracle --------------------------------------------------------------------------------
-def chain(unit) -> list:
-    out = []
-    while unit is not None:
-        out.append(unit)
-        unit = unit.parent
-    return out
-
-
-def below_or_same(unit, top) -> bool:
-    return unit is not None and top is not None and top in chain(unit)
-
-
 @dataclass
 class Oracle:
     bureaus: list
@@ -105,24 +94,9 @@ class Oracle:
         return any(below_or_same(u, unit) for u in units)
 
 
-@dataclass
-class Matrix:
-    pairs: int = 0
-    leaks: list = field(default_factory=list)
-    misses: list = field(default_factory=list)
-    by_way: dict = field(default_factory=dict)
-
-    def check(self, way: str, user, obj, expected: bool, reached: bool) -> None:
-        self.pairs += 1
-        self.by_way[way] = self.by_way.get(way, 0) + 1
-        if reached and not expected:
-            self.leaks.append((way, user.username, str(obj)))
-        elif expected and not reached:
-            self.misses.append((way, user.username, str(obj)))
-
-    def scan(self, way: str, user, text: str, hidden: list) -> None:
-        for p in hidden:
-            self.check(f"{way} (text)", user, p.case_number, False, _named(p, text))
+class CityMatrix(Matrix):
+    def named(self, p, text: str) -> bool:
+        return _named(p, text)
 
     def summary(self) -> str:
         return (
@@ -329,12 +303,6 @@ def _installation(world):
     return city, personas, petitions, p, attachments, alerts
 
 
-def _text(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
-
-
 def _export_cells(response) -> str:
     if response.status_code != 200:
         return ""
@@ -362,7 +330,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
     accuser = named["h_acc_dept"].petitioner_links.get().petitioner
     accuser_id_number = accuser._decrypt("id_number")
     accuser_matters = [named["h_acc_dept"].pk, named["l_accuser_claim"].pk]
-    m = Matrix()
+    m = CityMatrix()
     for user in personas:
         client = Client()
         client.force_login(user)
@@ -377,12 +345,14 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
             ):
                 response = client.get(url)
                 reached = response.status_code == 200 or (
-                    way.startswith("triage") and response.status_code == 404 and "尚无研判" in _text(response)
+                    way.startswith("triage")
+                    and response.status_code == 404
+                    and "尚无研判" in response_text(response)
                 )
                 m.check(way, user, p, opens[p.pk], reached)
-                m.scan(way, user, _text(response), hidden)
+                m.scan(way, user, response_text(response), hidden)
             search = client.get("/inbox/", {"q": p.case_number, "view": "all"})
-            found = _text(search).replace(f'value="{p.case_number}"', "")
+            found = response_text(search).replace(f'value="{p.case_number}"', "")
             m.check("search", user, p, opens[p.pk], search.status_code == 200 and p.case_number in found)
             m.scan("search", user, found, hidden)
         for d in documents:
@@ -394,7 +364,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
             m.check(
                 "admin document", user, d.number, expected and user.is_staff, admin_page.status_code == 200
             )
-            m.scan("admin document", user, _text(admin_page), hidden)
+            m.scan("admin document", user, response_text(admin_page), hidden)
         for att in attachments:
             response = client.get(f"/petitions/{att.petition_id}/attachments/{att.pk}/")
             m.check("attachment", user, att.pk, opens[att.petition_id], response.status_code == 200)
@@ -403,7 +373,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
             # An alert about a petition: a bureau's staff see it when they may open the petition,
             # a unit's staff when it is about their unit too; no hidden matter's number is shown.
             if response.status_code == 200:
-                m.scan("alert", user, _text(response), hidden)
+                m.scan("alert", user, response_text(response), hidden)
             if user.role in BUREAU_ROLES and user.unit and user.unit.kind == "bureau":
                 m.check("alert", user, alert.pk, opens[alert.petition_id], response.status_code == 200)
             else:  # unit staff: the alerts about their units' matters that they may open
@@ -428,7 +398,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
             ("stats page", "/stats/"),
         ):
             response = client.get(url, follow=True)
-            m.scan(way, user, _text(response), hidden)
+            m.scan(way, user, response_text(response), hidden)
         api_list = client.get("/api/v1/petitions", {"limit": 200})
         listed = {x["id"] for x in api_list.json().get("items", [])} if api_list.status_code == 200 else set()
         for p in petitions:
@@ -451,7 +421,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
         for key in ("h_acc_dept", "l_accuser_claim"):
             p = by_pk[named[key].pk]
             m.check("triage analyse", user, p, opens[p.pk] and user.role in REGISTER_ROLES, p.pk in history)
-        m.scan("triage analyse", user, _text(analyse), hidden)
+        m.scan("triage analyse", user, response_text(analyse), hidden)
         # The petitioner lookup by ID number: the person only for whoever may open one of their
         # matters (the top bureau: anyone), and of their matters only those the user may open.
         lookup = client.get("/api/v1/petitioners/lookup", {"id_number": accuser_id_number})
@@ -467,7 +437,7 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
         )
         expected = bool(top) or any(opens[pk] for pk in accuser_matters)
         m.check("petitioner lookup (person)", user, "钱七", expected, bool(items))
-        m.scan("petitioner lookup", user, _text(lookup), hidden)
+        m.scan("petitioner lookup", user, response_text(lookup), hidden)
         # Statistics: the own dashboard never counts more than the user may open.
         stats = client.get("/api/v1/stats/dashboard")
         if stats.status_code == 200:
