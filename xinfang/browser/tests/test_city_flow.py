@@ -29,6 +29,17 @@ def _earlier_district_case(world):
     return earlier
 
 
+def draft_opinion(page, **fields) -> None:
+    """From the petition page, open the opinion form, choose 支持 and submit the fields."""
+    page.locator("#action-draft_opinion summary").click()
+    with page.expect_navigation():
+        page.click("#action-draft_opinion a.btn")
+    page.check("input[name=outcome][value=support]")
+    for name, value in fields.items():
+        page.fill(f"#id_draft_opinion_{name}", value)
+    submit(page, "form.card button[type=submit]")
+
+
 def _run_worker():
     from xinfang.triage.queue import drain
 
@@ -105,16 +116,14 @@ def test_one_matter_across_city_district_and_town(staff_page, live_server, shots
     town.goto(f"{base}/petitions/{pk}/")
     act(town, "accept", fill={"reason": "属于本街道职责"})
     assert "已受理" in messages(town)
-    town.locator("#action-draft_opinion summary").click()
-    with town.expect_navigation():
-        town.click("#action-draft_opinion a.btn")
-    town.check("input[name=outcome][value=support]")
-    town.fill("#id_draft_opinion_request", "修复朝阳社区门口排水设施")
-    town.fill("#id_draft_opinion_facts_reasons", "下雨积水，居民出行困难")
-    town.fill("#id_draft_opinion_findings", "经查，朝阳社区门口排水管道堵塞。")
-    town.fill("#id_draft_opinion_opinion_text", "街道于15日内疏通并改造排水管道。")
-    town.fill("#id_draft_opinion_legal_basis", "《城镇排水与污水处理条例》第二十九条")
-    submit(town, "form.card button[type=submit]")
+    draft_opinion(
+        town,
+        request="修复朝阳社区门口排水设施",
+        facts_reasons="下雨积水，居民出行困难",
+        findings="经查，朝阳社区门口排水管道堵塞。",
+        opinion_text="街道于15日内疏通并改造排水管道。",
+        legal_basis="《城镇排水与污水处理条例》第二十九条",
+    )
     assert "意见书已提交审批" in messages(town)
     leader = staff_page("leader_a")
     leader.goto(f"{base}/petitions/{pk}/")
@@ -154,16 +163,14 @@ def test_one_matter_across_city_district_and_town(staff_page, live_server, shots
 
     reviewer = staff_page("district_handler")
     reviewer.goto(f"{base}/petitions/{pk}/")
-    reviewer.locator("#action-draft_opinion summary").click()
-    with reviewer.expect_navigation():
-        reviewer.click("#action-draft_opinion a.btn")
-    reviewer.check("input[name=outcome][value=support]")
-    reviewer.fill("#id_draft_opinion_request", "请求复查排水设施修复期限")
-    reviewer.fill("#id_draft_opinion_facts_reasons", "对修复期限不服")
-    reviewer.fill("#id_draft_opinion_findings", "经复查，原处理意见事实清楚。")
-    reviewer.fill("#id_draft_opinion_opinion_text", "维持原处理意见。")
-    reviewer.fill("#id_draft_opinion_legal_basis", "《信访工作条例》第三十五条")
-    submit(reviewer, "form.card button[type=submit]")
+    draft_opinion(
+        reviewer,
+        request="请求复查排水设施修复期限",
+        facts_reasons="对修复期限不服",
+        findings="经复查，原处理意见事实清楚。",
+        opinion_text="维持原处理意见。",
+        legal_basis="《信访工作条例》第三十五条",
+    )
     assert "意见书已提交审批" in messages(reviewer)
     head = staff_page("district_leader")
     head.goto(f"{base}/petitions/{pk}/")
