@@ -41,7 +41,7 @@ def visible_alerts(user):
         # their unit or person, a recusal: Arts. 28③, 30③) is not theirs, even assigned to them.
         mine = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
         return mine.exclude(petition_id__in=hidden_from(user))
-    if bureaus.covers_everything(user.unit):
+    if bureaus.sees_everything(user):
         return qs
     return qs.filter(
         Q(petition__in=visible_petitions(user).values("pk"))

@@ -48,7 +48,7 @@ def find_petitioners(user, *, id_number: str = "", phone: str = "", request=None
         qs = Petitioner.objects.filter(phone_hash=lookup_hash(phone, purpose="phone"))
     if not user.is_bureau_staff:
         qs = qs.filter(petition_links__petition__in=visible_petitions(user)).distinct()
-    elif not bureaus.covers_everything(user.unit):
+    elif not bureaus.sees_everything(user):
         qs = qs.filter(
             Q(petition_links__petition__in=visible_petitions(user).values("pk"))
             | Q(petition_links__isnull=True)

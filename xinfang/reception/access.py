@@ -66,7 +66,7 @@ def visible_sessions(user):
     qs = JointReceptionSession.objects.all()
     mine = Q(staff=user) | Q(units=user.unit_id) | Q(leader_on_duty=user)
     if user.is_bureau_staff:
-        if bureaus.covers_everything(user.unit):
+        if bureaus.sees_everything(user):
             return qs
         return qs.filter(mine | bureaus.reach_q(user, "created_by__unit")).distinct()
     return qs.filter(mine).distinct()

@@ -431,7 +431,7 @@ def notices_visible_to(user):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return SupervisionNotice.objects.none()
     if user.is_bureau_staff:
-        if bureaus.covers_everything(user.unit):
+        if bureaus.sees_everything(user):
             return SupervisionNotice.objects.all()
         qs = SupervisionNotice.objects.filter(
             bureaus.reach_q(user, "unit") | bureaus.reach_q(user, "issued_by__unit")
@@ -448,7 +448,7 @@ def proposals_visible_to(user):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return AccountabilityProposal.objects.none()
     if user.is_bureau_staff:
-        if bureaus.covers_everything(user.unit):
+        if bureaus.sees_everything(user):
             return AccountabilityProposal.objects.all()
         qs = AccountabilityProposal.objects.filter(
             bureaus.reach_q(user, "unit") | bureaus.reach_q(user, "proposed_by__unit")

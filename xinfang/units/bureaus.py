@@ -100,6 +100,11 @@ def viewer_area_ids(user) -> list[int] | None:
     return cached
 
 
+def sees_everything(user) -> bool:
+    """The bureau member works at the top bureau (``viewer_area_path``: cached per request)."""
+    return viewer_area_path(user) is None
+
+
 def in_area(bureau: Unit, unit: Unit | None) -> bool:
     return unit is not None and unit.path.startswith(area_path(bureau))
 
@@ -145,18 +150,19 @@ def reach_q(user, field: str) -> Q:
     """Q over a unit foreign key ``field`` for the records a bureau member reads: those of their
     bureau's area (a city's bureau reads its districts' to supervise them; sibling bureaus read
     nothing of each other's).  The top bureau reads everything, rows without a unit included."""
-    bureau = user.unit
-    if covers_everything(bureau):
+    path = viewer_area_path(user)
+    if path is None:
         return EVERYTHING  # not Q(): an empty Q vanishes when OR-ed with another
-    return area_q(bureau, field)
+    return Q(**{f"{field}__path__startswith": path})
 
 
 def reaches(user, unit: Unit | None) -> bool:
     """The bureau member reads records of ``unit`` (see ``reach_q``); a record without a unit is
     read only by the top bureau."""
+    path = viewer_area_path(user)
     if unit is None:
-        return covers_everything(user.unit)
-    return covers_everything(user.unit) or in_area(user.unit, unit)
+        return path is None
+    return path is None or unit.path.startswith(path)
 
 
 def owns(user, unit: Unit | None) -> bool:
@@ -166,7 +172,7 @@ def owns(user, unit: Unit | None) -> bool:
     bureau."""
     bureau = bureau_for(unit)
     if bureau is None:
-        return covers_everything(user.unit)
+        return sees_everything(user)
     return bureau.pk == user.unit_id
 
 
@@ -180,9 +186,8 @@ def owns_matter(user, petition) -> bool:
 
 def unit_reach_q(user) -> Q:
     """Q over Unit itself for the units a bureau member reads (their bureau's area)."""
-    if covers_everything(user.unit):
-        return EVERYTHING
-    return Q(path__startswith=area_root(user.unit).path)
+    path = viewer_area_path(user)
+    return EVERYTHING if path is None else Q(path__startswith=path)
 
 
 def supervises_matter(user, petition) -> bool:
@@ -197,4 +202,4 @@ def supervises_matter(user, petition) -> bool:
 def scope_unit(user) -> Unit | None:
     """The unit whose subtree a bureau member's figures cover: None (everything) for the top bureau,
     else the government of their bureau's area."""
-    return None if covers_everything(user.unit) else area_root(user.unit)
+    return None if sees_everything(user) else area_root(user.unit)
