@@ -90,33 +90,52 @@ class Clustering:
         return dict(sorted(out.items(), key=lambda kv: -len(kv[1])))
 
 
-def _features(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[list[str]], TfidfVectorizer, list[set[str]]]:
-    tokens = [segment.words(t) for t in texts]
-    places = [place_names(t) for t in texts]
+TextParts = tuple[list[str], set[str], str]
+
+
+def text_parts(text: str) -> TextParts:
+    """What `cluster` reads of one text: its words, place names and character text.
+    The costly part (segmentation); callers that cluster overlapping sets keep it."""
+    return segment.words(text), place_names(text), segment.char_text(text)
+
+
+def _features(
+    texts: Sequence[str], parts: Sequence[TextParts] | None = None
+) -> tuple[sp.csr_matrix, list[list[str]], TfidfVectorizer, list[set[str]]]:
+    parts = parts if parts is not None else [text_parts(t) for t in texts]
+    tokens = [p[0] for p in parts]
+    places = [p[1] for p in parts]
     # Very common terms say nothing about the matter, but in a handful of texts nothing is "common".
     max_df = 0.3 if len(texts) >= 200 else 1.0
     words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_df=max_df, dtype=np.float32)
     chars = TfidfVectorizer(analyzer=_bigrams, sublinear_tf=True, min_df=2, max_df=max_df, dtype=np.float32)
     w = words.fit_transform([t + [f"@{p}" for p in ps] for t, ps in zip(tokens, places, strict=True)])
-    c = chars.fit_transform([segment.char_text(t) for t in texts])
+    c = chars.fit_transform([p[2] for p in parts])
     x = sp.hstack([normalize(w) * 0.6, normalize(c) * 0.4], format="csr")
     return x, tokens, words, places
 
 
-def _neighbours(v: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _edges(v: np.ndarray, k: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nearest `k` other rows with similarity ≥ `threshold`, as (row, neighbour)
+    pairs: exact below EXACT_LIMIT rows, an HNSW graph above."""
     n = len(v)
     k = min(k, n - 1)
     if n <= EXACT_LIMIT:
-        idx = np.zeros((n, k), dtype=np.int64)
-        sim = np.zeros((n, k), dtype=np.float32)
+        rows, cols = [], []
         for lo in range(0, n, 2048):
             block = v[lo : lo + 2048] @ v.T
-            rows = np.arange(block.shape[0])
-            block[rows, lo + rows] = -1.0  # not yourself
-            top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-            idx[lo : lo + 2048] = top
-            sim[lo : lo + 2048] = np.take_along_axis(block, top, axis=1)
-        return idx, sim
+            own = np.arange(block.shape[0])
+            block[own, lo + own] = -1.0  # not yourself
+            # Few pairs reach the threshold: select those first, then the k best of each row
+            # (the same pairs as the k nearest filtered by the threshold, far cheaper).
+            r, c = np.nonzero(block >= threshold)
+            order = np.lexsort((-block[r, c], r))
+            r, c = r[order], c[order]
+            first = np.searchsorted(r, r)
+            keep = np.arange(len(r)) - first < k
+            rows.append(r[keep] + lo)
+            cols.append(c[keep])
+        return np.concatenate(rows), np.concatenate(cols)
     import hnswlib
 
     index = hnswlib.Index(space="ip", dim=v.shape[1])
@@ -124,17 +143,25 @@ def _neighbours(v: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     index.add_items(v, np.arange(n))
     index.set_ef(max(50, 2 * k))
     labels, distances = index.knn_query(v, k=k + 1)
-    return labels[:, 1:].astype(np.int64), (1.0 - distances[:, 1:]).astype(np.float32)
+    idx, sim = labels[:, 1:].astype(np.int64), 1.0 - distances[:, 1:]
+    keep = sim >= threshold
+    return np.repeat(np.arange(n), idx.shape[1])[keep.ravel()], idx[keep]
 
 
 def cluster(
-    texts: Sequence[str], *, threshold: float = THRESHOLD, k: int = NEIGHBOURS, seed: int = 0
+    texts: Sequence[str],
+    *,
+    threshold: float = THRESHOLD,
+    k: int = NEIGHBOURS,
+    seed: int = 0,
+    parts: Sequence[TextParts] | None = None,
 ) -> Clustering:
-    """Group texts about one matter (see the module docstring)."""
+    """Group texts about one matter (see the module docstring); `parts`, when given,
+    are `text_parts(text)` of each text, computed earlier."""
     n = len(texts)
     if n < 2:
         return Clustering(np.full(n, -1), {}, {})
-    x, tokens, words, places = _features(texts)
+    x, tokens, words, places = _features(texts, parts)
     dim = max(1, min(DIM, x.shape[1] - 1, n - 1))
     v = (
         TruncatedSVD(dim, algorithm="randomized", n_iter=5, random_state=seed)
@@ -142,10 +169,8 @@ def cluster(
         .astype(np.float32)
     )
     v = normalize(v)
-    idx, sim = _neighbours(v, k)
-    rows = np.repeat(np.arange(n), idx.shape[1])
-    keep = sim.ravel() >= threshold
-    graph = sp.csr_matrix((np.ones(keep.sum(), dtype=np.int8), (rows[keep], idx.ravel()[keep])), shape=(n, n))
+    rows, cols = _edges(v, k, threshold)
+    graph = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
     mutual = graph.multiply(graph.T)
     _, labels = connected_components(mutual, directed=False)
     sizes = np.bincount(labels)

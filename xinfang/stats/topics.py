@@ -45,7 +45,9 @@ def _text(row: dict) -> str:
     return f"{row['title']}。{row['content']}"
 
 
-def _assign_batch(batch: list[dict]) -> int:
+def _assign_batch(batch: list[dict], parts: dict[int, hotspots.TextParts]) -> int:
+    """Assign `batch`.  `parts` holds the segmented texts of the previous batch's rows
+    (most of this batch's context): it is read, then replaced by this batch's rows."""
     from xinfang.petitions.models import Petition
 
     lo = min(r["received_at"] for r in batch) - timedelta(days=CONTEXT_DAYS)
@@ -56,7 +58,11 @@ def _assign_batch(batch: list[dict]) -> int:
         .values(*_COLUMNS, "hot_topic__topic_id")[:MAX_CONTEXT]
     )
     rows = context + batch
-    result = hotspots.cluster([_text(r) for r in rows])
+    texts = [_text(r) for r in rows]
+    known = [parts.get(r["id"]) or hotspots.text_parts(t) for r, t in zip(rows, texts, strict=True)]
+    parts.clear()
+    parts.update((r["id"], p) for r, p in zip(rows, known, strict=True))
+    result = hotspots.cluster(texts, parts=known)
     topic_of: dict[int, int | None] = {r["id"]: r["hot_topic__topic_id"] for r in context}
     now = timezone.now()
     new_members: dict[int, int | None] = {r["id"]: None for r in batch}
@@ -101,6 +107,7 @@ def assign_pending(limit: int | None = None) -> int:
     """Assign petitions that have no topic row yet; returns how many were assigned.
     Returns 0 at once when another process is assigning."""
     done = 0
+    parts: dict[int, hotspots.TextParts] = {}  # segmentation reused by the next batch's context
     RollupState.objects.get_or_create(name="hot_topics")
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
@@ -113,7 +120,7 @@ def assign_pending(limit: int | None = None) -> int:
             batch = list(_pending().order_by("received_at", "id").values(*_COLUMNS)[:size])
             if not batch:
                 return done
-            done += _assign_batch(batch)
+            done += _assign_batch(batch, parts)
     return done
 
 
