@@ -135,42 +135,6 @@ def fill(n: int) -> None:
                 actions.petition_accept(actor=[world.handler_a, world.handler_b][i % 2], petition=p)
 
 
-def replicate(target: int) -> None:
-    """Grow the petition table to `target` rows by copying the existing rows (and
-    their search tokens) under new ids and case numbers: a quick way from a
-    generated 100k to 1M with the same distribution (open rows are copied too,
-    so queues are larger than in life: a conservative test)."""
-    from django.db import transaction
-
-    base_max = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    base = Petition.objects.count()
-    columns = [f.column for f in Petition._meta.concrete_fields if f.column != "id"]
-    copied = ["case_number || '-R' || %s" if c == "case_number" else c for c in columns]
-    copies = (target - base) // base if base else 0
-    for k in range(1, copies + 1):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO petitions_petition (id, {', '.join(columns)}) "
-                f"SELECT id + %s, {', '.join(copied)} FROM petitions_petition WHERE id <= %s",
-                [k * base_max, str(k), base_max],
-            )
-            cursor.execute(
-                "INSERT INTO inbox_petitionsearch (petition_id, tokens) "
-                "SELECT petition_id + %s, tokens FROM inbox_petitionsearch WHERE petition_id <= %s",
-                [k * base_max, base_max],
-            )
-        print(f"copy {k}/{copies}", file=sys.stderr, flush=True)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('petitions_petition', 'id'), "
-                "(SELECT max(id) FROM petitions_petition))"
-            )
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
-
-
 def persona(role: str, bureau=None) -> User | None:
     """The user of `role` whose unit has the most petitions (a realistic, busy inbox);
     with `bureau`, a user of that bureau (registrar, leader) or of a unit in its area
@@ -411,7 +375,9 @@ def main() -> None:
     args = parser.parse_args()
     chosen = dict(pair.split("=", 1) for pair in args.usernames)
     if args.replicate_to:
-        replicate(args.replicate_to)
+        from replicate import replicate  # bench/replicate.py: every table of the matters
+
+        print(json.dumps({"replicated": replicate(args.replicate_to)}), flush=True)
     if args.fill:
         fill(args.fill)
     total = Petition.objects.count()
