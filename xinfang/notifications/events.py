@@ -6,6 +6,11 @@ A process killed between the commit and that hook leaves the event without its
 message: the worker's repair sweep (worker.queue_missed_notifications) queues it
 later.  `queue_for_event` queues each event's message once, whoever calls it
 first: the hook, the sweep, or several workers at once.
+
+The registration's message is the exception: `petition_register` sends
+``petition_registered`` in its own transaction once the case number is taken, and
+`queue_registration` queues the message there (the hot path of every intake: no
+second transaction, and nothing to lose between commit and hook).
 """
 
 from __future__ import annotations
