@@ -122,3 +122,25 @@ def test_a_known_petitioner_with_nothing_new_is_not_rewritten(django_assert_num_
     known.save()
     with django_assert_num_queries(1):  # the lookup only
         assert find_or_create_petitioner(PetitionerInput(name="王五", id_number=other_id(3))).pk == known.pk
+
+
+def test_then_runs_before_the_number_is_taken(world):
+    # The portal's attachments are hashed and written while the sequence row is not yet locked.
+    from xinfang.petitions.actions import PetitionInput, petition_register_idempotent
+
+    seen = []
+
+    def then(petition):
+        seen.append((petition.case_number, CaseSequence.objects.filter(last__gt=0).exists()))
+
+    data = PetitionInput(
+        channel="visit",
+        title="小区物业乱收停车费",
+        content="物业公司擅自提高停车费。",
+        petitioners=[PetitionerInput(name="张三", phone="13812345678")],
+    )
+    petition, created = petition_register_idempotent(
+        actor=world.registrar, data=data, key="then", fingerprint="f", then=then
+    )
+    assert created and seen[0][0].startswith("TMP-") and seen[0][1] is False
+    assert not petition.case_number.startswith("TMP-")

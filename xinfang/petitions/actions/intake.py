@@ -408,7 +408,9 @@ def petition_register_idempotent(
     `actor` None is the portal: its keys come from the submission tokens of the
     rendered forms.  A retry with the same key and body returns the first
     petition; the same key with a different body is refused.  `then(petition)`
-    runs in the registration's transaction (the portal's attachments).
+    runs in the registration's transaction before the case number is taken, so the
+    sequence row is not locked while it works (the portal's attachments: hashing and
+    writing the files); the petition has no number yet.
 
     The key is claimed first, inside the registration's transaction: a
     concurrent request with the same key waits on the unique index until the
@@ -422,12 +424,12 @@ def petition_register_idempotent(
         with transaction.atomic():
             claim = IdempotencyKey.objects.create(user=actor, key=key, request_hash=fingerprint)
 
-            def link_claim(petition: Petition) -> None:
+            def before_number(petition: Petition) -> None:
                 IdempotencyKey.objects.filter(pk=claim.pk).update(petition=petition)
+                if then is not None:
+                    then(petition)
 
-            petition = _register(actor=actor, data=data, actor_label=actor_label, before_number=link_claim)
-            if then is not None:
-                then(petition)
+            petition = _register(actor=actor, data=data, actor_label=actor_label, before_number=before_number)
             return petition, True
     except IntegrityError:
         existing = _stored_key(actor, key)
