@@ -7,6 +7,12 @@ the database vendor.  See bench/README.md.
 
     .venv/bin/python bench/intake.py --make-token registrar -n 500
     .venv/bin/python bench/intake.py --token xf_... --url http://127.0.0.1:8000 -n 10000 --concurrency 8
+
+``--compare BEFORE_TREE`` (PostgreSQL) starts two servers itself, one of BEFORE_TREE (an older
+checkout, e.g. ``git worktree add --detach /tmp/intake_before main``) and one of this tree, on the
+same database, and alternates the runs between them (before, after, after, before … per
+concurrency in ``--concurrency-list``); besides the latencies it reports the CPU milliseconds per
+intake of the server processes and of their PostgreSQL backends, read from /proc.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -227,26 +234,53 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000, help="number of petitions (default 10000)")
     parser.add_argument("--concurrency", type=int, default=4, help="threads (default 4)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--compare", metavar="BEFORE_TREE", help="run an older tree and this one side by side"
+    )
+    parser.add_argument("--concurrency-list", default="1,8", help="with --compare (default 1,8)")
+    parser.add_argument("--rounds", type=int, default=2, help="with --compare: runs per tree and concurrency")
+    parser.add_argument("--processes", type=int, default=2, help="with --compare: gunicorn processes")
+    parser.add_argument("--threads", type=int, default=8, help="with --compare: threads per process")
+    parser.add_argument("--port-base", type=int, default=8710, help="with --compare: before, after on +0, +1")
+    parser.add_argument("--log-dir", default="/tmp/xf_intake_compare", help="with --compare: server logs")
     args = parser.parse_args()
 
     if args.make_token:
         token, vendor = make_token(args.make_token)
     else:
         token, vendor = args.token, vendor_from_env()
+    if args.compare:
+        if not args.make_token:
+            raise SystemExit("--compare needs --make-token USERNAME")
+        compare(args, token)
+        return
     client = Client(args.url, token)
-
     try:
-        status, units = client.call("GET", "/units")
+        client.call("GET", "/units")
     except OSError as exc:
         raise SystemExit(f"server not reachable at {args.url}: {exc}") from None
+    towns, leaves = reference(client)
+    rng = random.Random(args.seed)
+    bodies = [make_body(rng, towns, leaves) for _ in range(args.n)]
+    result = run_load(client, bodies, args.concurrency)
+    print(
+        json.dumps({"benchmark": "api_intake", **result, "database": vendor}, ensure_ascii=False), flush=True
+    )
+
+
+def reference(client: Client) -> tuple[list[int], list[int]]:
+    """The towns and leaf categories the bodies may name."""
+    status, units = client.call("GET", "/units")
     if status != 200:
         raise SystemExit(f"GET /units answered {status}: {units}")
     towns = [u["id"] for u in units if u["kind"] == "territorial" and u["level"] in {"town", "community"}]
     _, categories = client.call("GET", "/categories")
     leaves = {c["id"] for c in categories} - {c["parent_id"] for c in categories}
+    return towns, sorted(leaves)
 
-    rng = random.Random(args.seed)
-    bodies = [make_body(rng, towns, sorted(leaves)) for _ in range(args.n)]
+
+def run_load(client: Client, bodies: list[dict], concurrency: int) -> dict:
+    """POST every body from `concurrency` threads; the figures of the run."""
     latencies: list[float] = []
     failures: dict[str, int] = {}
     lock = threading.Lock()
@@ -265,30 +299,181 @@ def main() -> None:
                 failures[key] = failures.get(key, 0) + 1
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(send, bodies))
     wall = time.perf_counter() - started
+    return {
+        "n": len(bodies),
+        "errors": sum(failures.values()),
+        "error_kinds": failures,
+        "concurrency": concurrency,
+        "latency_ms_p50": round(percentile(latencies, 50), 1),
+        "latency_ms_p95": round(percentile(latencies, 95), 1),
+        "latency_ms_p99": round(percentile(latencies, 99), 1),
+        "latency_ms_mean": round(statistics.fmean(latencies), 1) if latencies else 0.0,
+        "throughput_req_s": round(len(bodies) / wall, 1) if wall else 0.0,
+        "wall_seconds": round(wall, 2),
+    }
 
-    print(
-        json.dumps(
-            {
-                "benchmark": "api_intake",
-                "n": args.n,
-                "errors": sum(failures.values()),
-                "error_kinds": failures,
-                "concurrency": args.concurrency,
-                "latency_ms_p50": round(percentile(latencies, 50), 1),
-                "latency_ms_p95": round(percentile(latencies, 95), 1),
-                "latency_ms_p99": round(percentile(latencies, 99), 1),
-                "latency_ms_mean": round(statistics.fmean(latencies), 1) if latencies else 0.0,
-                "throughput_req_s": round(args.n / wall, 1) if wall else 0.0,
-                "wall_seconds": round(wall, 2),
-                "database": vendor,
-            },
-            ensure_ascii=False,
-        ),
-        flush=True,
-    )
+
+# --- --compare: the older tree and this one, side by side on one database -------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (all its threads), from /proc; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants (gunicorn's master and its workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+class Server:
+    """`xinfang serve --processes P` of one source tree, on its own port, whose database
+    connections carry an application_name of their own (to find their backends)."""
+
+    def __init__(
+        self, label: str, tree: Path, port: int, processes: int, threads: int, log_dir: Path
+    ) -> None:
+        self.label, self.tree, self.port = label, tree, port
+        self.app_name = f"xf_intake_{label}"
+        url = os.environ["DATABASE_URL"]
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(tree),
+            DATABASE_URL=url + ("&" if "?" in url else "?") + f"application_name={self.app_name}",
+        )
+        self.log = open(log_dir / f"serve_{label}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "xinfang.cli", "serve", "--processes", str(processes)]
+            + ["--threads", str(threads), "--port", str(port), "--no-worker"],
+            cwd=tree,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, token: str, timeout: float = 120) -> Client:
+        client = Client(f"http://127.0.0.1:{self.port}", token)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the {self.label} server exited; see {self.log.name}")
+            try:
+                if client.call("GET", "/units")[0] == 200:
+                    return client
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"the {self.label} server did not answer within {timeout} s")
+
+    def backends(self, connection) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.app_name])
+            return [row[0] for row in cursor.fetchall()]
+
+    def cpu(self, connection) -> tuple[dict[int, float], dict[int, float]]:
+        """CPU seconds of the server's processes and of its database backends, by pid."""
+        return (
+            {pid: cpu_seconds(pid) for pid in process_tree(self.process.pid)},
+            {pid: cpu_seconds(pid) for pid in self.backends(connection)},
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """Seconds spent between two readings (a process born in between counts from zero)."""
+    return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def compare(args, token: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--compare needs PostgreSQL (DATABASE_URL)")
+    log_dir = Path(args.log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    trees = {"before": Path(args.compare).resolve(), "after": ROOT}
+    servers = {
+        label: Server(label, tree, args.port_base + i, args.processes, args.threads, log_dir)
+        for i, (label, tree) in enumerate(trees.items())
+    }
+    try:
+        clients = {label: server.wait_ready(token) for label, server in servers.items()}
+        towns, leaves = reference(clients["after"])
+        rng = random.Random(args.seed)
+        results: dict[tuple[str, int], list[dict]] = {}
+        for concurrency in [int(c) for c in args.concurrency_list.split(",")]:
+            n = args.n if concurrency > 1 else max(1, args.n // 2)
+            # Warm both servers up (imports, connections, first queries) outside the figures.
+            for client in clients.values():
+                run_load(client, [make_body(rng, towns, leaves) for _ in range(2 * concurrency)], concurrency)
+            order = ["before", "after", "after", "before"] * ((args.rounds + 1) // 2)
+            for label in order[: 2 * args.rounds]:
+                server, bodies = servers[label], [make_body(rng, towns, leaves) for _ in range(n)]
+                start_cpu, load_start = server.cpu(connection), load_average()
+                figures = run_load(clients[label], bodies, concurrency)
+                end_cpu = server.cpu(connection)
+                figures.update(
+                    tree=label,
+                    server_cpu_ms_per_intake=round(cpu_spent(start_cpu[0], end_cpu[0]) * 1000 / n, 2),
+                    db_backend_cpu_ms_per_intake=round(cpu_spent(start_cpu[1], end_cpu[1]) * 1000 / n, 2),
+                    load_average_1min=[load_start, load_average()],
+                )
+                print(
+                    json.dumps({"benchmark": "api_intake_compare", **figures}, ensure_ascii=False), flush=True
+                )
+                results.setdefault((label, concurrency), []).append(figures)
+        summary = []
+        for concurrency in sorted({c for _, c in results}):
+            row = {"concurrency": concurrency}
+            for label in ("before", "after"):
+                runs = results[(label, concurrency)]
+                for key in (
+                    "latency_ms_p50",
+                    "latency_ms_p95",
+                    "throughput_req_s",
+                    "server_cpu_ms_per_intake",
+                    "db_backend_cpu_ms_per_intake",
+                ):
+                    row[f"{label}_{key}"] = round(statistics.fmean(r[key] for r in runs), 2)
+                row[f"{label}_errors"] = sum(r["errors"] for r in runs)
+            row["throughput_ratio"] = round(row["after_throughput_req_s"] / row["before_throughput_req_s"], 2)
+            row["p95_ratio"] = round(row["after_latency_ms_p95"] / row["before_latency_ms_p95"], 2)
+            summary.append(row)
+        print(json.dumps({"benchmark": "api_intake_compare_summary", "runs": summary}, ensure_ascii=False))
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 if __name__ == "__main__":

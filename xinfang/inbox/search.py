@@ -98,10 +98,14 @@ def query_tokens(query: str) -> list[str]:
     return list(tokens)[:MAX_QUERY_TOKENS]
 
 
-def index_petition(petition) -> None:
-    """Write (or rewrite) the search row of one petition."""
+def index_petition(petition, *, created: bool = False) -> None:
+    """Write (or rewrite) the search row of one petition; a petition just inserted
+    has none yet, so its row is inserted without looking (one statement, no savepoints)."""
     tokens = document_tokens(petition.title, petition.content)
-    PetitionSearch.objects.update_or_create(petition_id=petition.pk, defaults={"tokens": tokens})
+    if created:
+        PetitionSearch.objects.create(petition_id=petition.pk, tokens=tokens)
+    else:
+        PetitionSearch.objects.update_or_create(petition_id=petition.pk, defaults={"tokens": tokens})
 
 
 def index_petitions(petitions: Iterable, *, batch_size: int = 1000, words: bool = True) -> int:

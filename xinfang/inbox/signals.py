@@ -12,4 +12,4 @@ def petition_saved(sender, instance, created: bool, update_fields=None, raw: boo
         return
     from .search import index_petition
 
-    index_petition(instance)
+    index_petition(instance, created=created)

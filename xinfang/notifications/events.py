@@ -6,6 +6,11 @@ A process killed between the commit and that hook leaves the event without its
 message: the worker's repair sweep (worker.queue_missed_notifications) queues it
 later.  `queue_for_event` queues each event's message once, whoever calls it
 first: the hook, the sweep, or several workers at once.
+
+The registration's message is the exception: `petition_register` sends
+``petition_registered`` in its own transaction once the case number is taken, and
+`queue_registration` queues the message there (the hot path of every intake: no
+second transaction, and nothing to lose between commit and hook).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from django.db import transaction
 from xinfang.lib import crypto
 from xinfang.petitions.models import EventAction, Petition, PetitionEvent
 
-from .messages import notify_petitioners
+from .messages import messages_for, notify_petitioners
 
 logger = logging.getLogger("xinfang.notifications")
 
@@ -131,9 +136,42 @@ def queue_for_event(event_id: int) -> int:
         return 0
 
 
+def queue_registration(sender, petition: Petition, event: PetitionEvent, **kwargs) -> None:
+    """Receiver of ``petitions.signals.petition_registered``: queue the registration
+    message in the registration's own transaction, from the petition and the petitioners
+    it has in memory (``petition.registered_people``), so the message commits with the
+    petition or not at all: no after-commit hook to lose in between, no second
+    transaction.  If that fails, the after-commit hook queues it as for other events."""
+    if _queue_registered(petition, event):
+        return
+    event_id = event.pk
+    transaction.on_commit(lambda: queue_for_event(event_id), robust=True)
+
+
+def _queue_registered(petition: Petition, event: PetitionEvent) -> bool:
+    from .models import Notification
+
+    try:
+        message = message_for(event)
+        if message is None:
+            return True
+        messages = messages_for(
+            petition, message[0], message[1], event=event, people=petition.registered_people
+        )
+        if messages:
+            with transaction.atomic():  # a savepoint: a failed insert leaves the registration intact
+                Notification.objects.bulk_create(messages)
+        return True
+    except Exception as exc:  # noqa: BLE001 - the registration goes on; the hook retries
+        logger.error("notification queue failed event=%s error=%s", event.pk, type(exc).__name__)
+        return False
+
+
 def on_event_saved(sender, instance: PetitionEvent, created: bool, **kwargs) -> None:
     if not created or not instance.is_public or kwargs.get("raw"):
         return
+    if instance.action == EventAction.REGISTER and getattr(instance.petition, "registering", False):
+        return  # petition_register queues it in its transaction once the number is taken
     event_id = instance.pk
     try:
         transaction.on_commit(lambda: queue_for_event(event_id), robust=True)

@@ -60,13 +60,15 @@ def base_context(petition) -> dict:
     }
 
 
-def _recipients(petition) -> list[tuple[str, str, str]]:
-    """(channel, recipient, masked) for every petitioner with a mobile phone or e-mail."""
+def _recipients(petition, people=None) -> list[tuple[str, str, str]]:
+    """(channel, recipient, masked) for every petitioner with a mobile phone or e-mail;
+    `people` are the petition's petitioners in order when the caller has them loaded."""
     result: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    links = petition.petitioner_links.select_related("petitioner").order_by("order")
-    for link in links:
-        person = link.petitioner
+    if people is None:
+        links = petition.petitioner_links.select_related("petitioner").order_by("order")
+        people = [link.petitioner for link in links]
+    for person in people:
         # The system sends on the petitioner's behalf: no staff member reads the
         # number, so this decryption is not an audited reveal().
         phone = crypto.normalise(crypto.decrypt(person.phone_enc)) if person.phone_enc else ""
@@ -80,27 +82,33 @@ def _recipients(petition) -> list[tuple[str, str, str]]:
     return result
 
 
-@transaction.atomic
-def notify_petitioners(petition, key: str, context: dict | None = None, *, event=None) -> list[Notification]:
-    """Queue message `key` to each petitioner of `petition` with a mobile phone
+def messages_for(
+    petition, key: str, context: dict | None = None, *, event=None, people=None
+) -> list[Notification]:
+    """The unsaved messages `key` to each petitioner of `petition` with a mobile phone
     (SMS) or an e-mail address.  `context` adds to the case number, bureau and
     lookup URL; a `query_code` in it is masked in the stored preview.  `event` is
     the state change the message tells of (events.queue_for_event)."""
     values = {**base_context(petition), **(context or {})}
     body = render_message(key, values)
     masked = render_message(key, {**values, "query_code": MASKED_CODE}) if "query_code" in values else body
-    created = []
-    for channel, recipient, recipient_masked in _recipients(petition):
-        created.append(
-            Notification.objects.create(
-                petition=petition,
-                event=event,
-                channel=channel,
-                recipient_enc=crypto.encrypt(recipient),
-                recipient_masked=recipient_masked,
-                template=key,
-                body_enc=crypto.encrypt(body),
-                body_masked=masked,
-            )
+    return [
+        Notification(
+            petition=petition,
+            event=event,
+            channel=channel,
+            recipient_enc=crypto.encrypt(recipient),
+            recipient_masked=recipient_masked,
+            template=key,
+            body_enc=crypto.encrypt(body),
+            body_masked=masked,
         )
-    return created
+        for channel, recipient, recipient_masked in _recipients(petition, people)
+    ]
+
+
+@transaction.atomic
+def notify_petitioners(petition, key: str, context: dict | None = None, *, event=None) -> list[Notification]:
+    """Queue message `key` to each reachable petitioner of `petition` (messages_for)."""
+    messages = messages_for(petition, key, context, event=event)
+    return Notification.objects.bulk_create(messages) if messages else []

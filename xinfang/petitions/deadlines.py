@@ -19,14 +19,12 @@ from .models import Deadline, DeadlinePause, Petition
 # the earliest due date wins, whatever the rule.
 
 
-def open_deadline(
-    petition: Petition, rule: DeadlineRule, start: date | datetime, *, days: int | None = None
-) -> Deadline:
+def new_deadline(rule: DeadlineRule, start: date | datetime, *, days: int | None = None) -> Deadline:
+    """An unsaved deadline of `rule` from `start` (its petition is set by the caller)."""
     spec = rule_spec(rule)
     length = spec.days if days is None else days
     due = compute_due(rule, start, days=length)
-    return Deadline.objects.create(
-        petition=petition,
+    return Deadline(
         rule=rule,
         start=local_date(start),
         days=length,
@@ -34,6 +32,26 @@ def open_deadline(
         due=due.date,
         provisional=due.provisional,
     )
+
+
+def open_deadline(
+    petition: Petition, rule: DeadlineRule, start: date | datetime, *, days: int | None = None
+) -> Deadline:
+    deadline = new_deadline(rule, start, days=days)
+    deadline.petition = petition
+    deadline.save(force_insert=True)
+    return deadline
+
+
+def current_due_values(first: Deadline | None) -> dict:
+    """The petition's indexed due-date columns for its earliest open deadline (or none)."""
+    if first is None:
+        return {"current_due": None, "current_due_rule": "", "current_due_provisional": False}
+    return {
+        "current_due": first.due,
+        "current_due_rule": first.rule,
+        "current_due_provisional": first.provisional,
+    }
 
 
 def meet_deadlines(petition: Petition, *rules: DeadlineRule, at: datetime | None = None) -> int:
@@ -99,16 +117,7 @@ def refresh_current_due(petition: Petition) -> None:
         for d in Deadline.objects.filter(petition=petition)
         if d.met_at is None and not d.cancelled and d.pk not in paused
     ]
-    first = min(candidates, key=lambda d: d.due) if candidates else None
-    values = (
-        {
-            "current_due": first.due,
-            "current_due_rule": first.rule,
-            "current_due_provisional": first.provisional,
-        }
-        if first
-        else {"current_due": None, "current_due_rule": "", "current_due_provisional": False}
-    )
+    values = current_due_values(min(candidates, key=lambda d: d.due) if candidates else None)
     Petition.objects.filter(pk=petition.pk).update(**values)
     for key, value in values.items():
         setattr(petition, key, value)

@@ -1,10 +1,15 @@
-"""Keep provisional due dates in step with the holiday calendar."""
+"""Keep provisional due dates in step with the holiday calendar; the registration signal."""
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from xinfang.calendars.signals import schedule_loaded
 
 from .deadlines import recompute_provisional
+
+# Sent by petition_register inside the registration's transaction once the petition has its
+# case number, with `petition` (carrying `registered_people`, its petitioners in order) and
+# `event` (the REGISTER event).  Receivers write in that transaction.
+petition_registered = Signal()
 
 
 @receiver(schedule_loaded, dispatch_uid="petitions-recompute-provisional")

@@ -149,7 +149,7 @@ def test_overlong_idempotency_key_is_refused(world, api):
 def test_failure_after_the_petition_row_rolls_everything_back(world, api, key):
     headers = {"Idempotency-Key": key} if key else {}
     before = counts()
-    with mock.patch("xinfang.petitions.actions.intake.open_deadline", side_effect=DatabaseError("disk full")):
+    with mock.patch("xinfang.petitions.actions.intake.record_event", side_effect=DatabaseError("disk full")):
         response = api(world.registrar).post("/petitions", intake_body(), headers=headers)
     assert response.status_code == 500
     assert response.json() == {
@@ -166,7 +166,7 @@ def test_refusal_after_the_petition_row_rolls_back_with_a_clean_400(world, api):
     before = counts()
     refusal = ActionError("invalid", "信访人信息有误", fields={"petitioners": "请核对"})
     with mock.patch(
-        "xinfang.petitions.actions.intake.PetitionPetitioner.objects.create", side_effect=refusal
+        "xinfang.petitions.actions.intake.PetitionPetitioner.objects.bulk_create", side_effect=refusal
     ):
         response = api(world.registrar).post("/petitions", intake_body())
     assert response.status_code == 400

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from xinfang.lib import crypto
@@ -36,6 +37,12 @@ def registered(world, captured, **kwargs):
         return make_petition(world, **kwargs)
 
 
+def without_registration_message(petition):
+    """The petition with its registration message removed, for tests of other messages."""
+    Notification.objects.filter(petition=petition, template="registered").delete()
+    return petition
+
+
 def test_registration_queues_sms_with_case_number_and_query_code(world, django_capture_on_commit_callbacks):
     petition = registered(world, django_capture_on_commit_callbacks)
     n = Notification.objects.get()
@@ -52,9 +59,29 @@ def test_registration_queues_sms_with_case_number_and_query_code(world, django_c
 
 
 def test_no_message_before_commit(world, django_capture_on_commit_callbacks):
+    petition = make_petition(world)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        make_petition(world)
-    assert callbacks and not Notification.objects.exists()
+        advance(petition, world, to="routed")
+    assert callbacks and not Notification.objects.exclude(template="registered").exists()
+
+
+def test_registration_message_commits_with_the_registration(world, django_capture_on_commit_callbacks):
+    # Queued in the registration's own transaction once the number is taken: no hook to
+    # lose to a kill between the commit and the hook, and nothing left by a rollback.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        petition = make_petition(world)
+    assert not callbacks
+    (n,) = Notification.objects.filter(petition=petition)
+    assert n.template == "registered" and n.event == petition.events.get()
+    assert petition.case_number in n.body and not petition.case_number.startswith("TMP-")
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        make_petition(world, title="回滚的事项")
+        raise Rollback
+    assert Notification.objects.count() == 1
 
 
 def test_workflow_events_queue_the_right_templates(world, django_capture_on_commit_callbacks):
@@ -75,7 +102,8 @@ def test_queue_failure_never_breaks_the_action(
     def boom(*args, **kwargs):
         raise RuntimeError(f"template failed for {PHONE}")
 
-    monkeypatch.setattr("xinfang.notifications.events.notify_petitioners", boom)
+    monkeypatch.setattr("xinfang.notifications.events.messages_for", boom)  # in the registration
+    monkeypatch.setattr("xinfang.notifications.events.notify_petitioners", boom)  # the hook after it
     with caplog.at_level(logging.ERROR, logger="xinfang.notifications"):
         petition = registered(world, django_capture_on_commit_callbacks)
     assert petition.pk and not Notification.objects.exists()
@@ -91,7 +119,7 @@ def test_email_and_landline_recipients(world):
             actions.PetitionerInput(name="乙", phone="13900001111"),
         ],
     )
-    created = notify_petitioners(petition, "closed", {})
+    created = notify_petitioners(without_registration_message(petition), "closed", {})
     assert sorted((n.channel, n.recipient_masked) for n in created) == [
         ("email", "j***@example.com"),
         ("sms", "139****1111"),
@@ -101,7 +129,7 @@ def test_email_and_landline_recipients(world):
 
 
 def test_failed_delivery_retried_with_backoff_then_sent(world, caplog):
-    petition = make_petition(world)
+    petition = without_registration_message(make_petition(world))
     (n,) = notify_petitioners(petition, "closed", {})
     backend = FlakyBackend(failures=1)
     with caplog.at_level(logging.INFO, logger="xinfang.notifications"):
@@ -135,7 +163,7 @@ def test_gives_up_after_five_attempts(world):
 
 
 def test_claim_is_exclusive(world):
-    (n,) = notify_petitioners(make_petition(world), "closed", {})
+    (n,) = notify_petitioners(without_registration_message(make_petition(world)), "closed", {})
     assert delivery.claim(n.pk) is True
     assert delivery.claim(n.pk) is False  # a second worker gets nothing
     n.refresh_from_db()
@@ -234,9 +262,9 @@ def test_http_backend_raises_on_error_status_without_personal_data(settings, mon
 def test_acknowledgement_lost_with_a_killed_request_is_queued_by_the_worker(world):
     from xinfang.petitions.models import PetitionEvent
 
-    # Registered and committed, but the process died before its after-commit hook queued the SMS.
-    petition = make_petition(world)
-    assert not Notification.objects.filter(petition=petition).exists()
+    # Registered and committed by an older version, whose process died before its
+    # after-commit hook queued the SMS (the message now commits with the registration).
+    petition = without_registration_message(make_petition(world))
     worker.run_once()
     assert not Notification.objects.filter(petition=petition).exists()  # may still be on its way
     PetitionEvent.objects.filter(petition=petition).update(at=timezone.now() - timedelta(minutes=6))

@@ -7,9 +7,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,7 @@ from xinfang.units.models import Category, Unit, UnitKind
 
 from .. import limits
 from ..choices import Channel, OnlineSource, PetitionClass, PetitionerKind, Status
-from ..deadlines import open_deadline, refresh_current_due
+from ..deadlines import current_due_values, new_deadline
 from ..errors import ActionError
 from ..models import (
     CaseSequence,
@@ -32,6 +35,7 @@ from ..models import (
     PetitionPetitioner,
     name_address_hash,
 )
+from ..signals import petition_registered
 from ._core import record_event
 
 MAX_REPRESENTATIVES = 5  # Art. 20③
@@ -190,37 +194,65 @@ def next_case_number(received_at: datetime, bureau: Unit | None = None) -> str:
     year, because a number is taken in the registering transaction, last."""
     year = timezone.localtime(received_at).year
     prefix = case_prefix(bureau)
-    CaseSequence.objects.get_or_create(prefix=prefix, year=year)
-    seq = CaseSequence.objects.select_for_update().get(prefix=prefix, year=year)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return settings.CASE_NUMBER_FORMAT.format(prefix=prefix, year=year, seq=seq.last)
+    seq = _take_number(prefix, year)
+    if seq is None:  # the bureau's first matter of the year: create the row, then take
+        CaseSequence.objects.get_or_create(prefix=prefix, year=year)
+        seq = _take_number(prefix, year)
+    return settings.CASE_NUMBER_FORMAT.format(prefix=prefix, year=year, seq=seq)
+
+
+def _take_number(prefix: str, year: int) -> int | None:
+    """Increment the sequence row and read the new value in one statement (PostgreSQL and
+    SQLite ≥ 3.35 both have RETURNING); the row stays locked until the transaction ends,
+    as with SELECT … FOR UPDATE, so numbers stay gapless.  None when the row is missing."""
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "last" = "last" + 1 WHERE "prefix" = %s AND "year" = %s RETURNING "last"',
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def find_or_create_petitioner(person: PetitionerInput) -> Petitioner:
-    """Reuse a known petitioner found by ID number, or by phone and name."""
-    existing = None
-    if person.id_number:
-        existing = Petitioner.objects.filter(
-            id_number_hash=lookup_hash(person.id_number, purpose="id")
-        ).first()
-    if existing is None and person.phone:
-        existing = Petitioner.objects.filter(
-            phone_hash=lookup_hash(person.phone, purpose="phone"), name=person.name.strip()
-        ).first()
-    if existing is None and person.address:
-        key = name_address_hash(person.name, person.address)
-        existing = Petitioner.objects.filter(name_address_hash=key).first() if key else None
-    petitioner = existing or Petitioner(kind=person.kind, name=person.name.strip())
+    """Reuse a known petitioner found by ID number, else by phone and name, else by name
+    and address (the earliest of each), looked up in one query."""
+    name = person.name.strip()
+    id_hash = lookup_hash(person.id_number, purpose="id") if person.id_number else ""
+    phone_hash = lookup_hash(person.phone, purpose="phone") if person.phone else ""
+    address_key = name_address_hash(person.name, person.address) if person.address else ""
+    wanted = [
+        condition
+        for present, condition in (
+            (id_hash, Q(id_number_hash=id_hash)),
+            (phone_hash, Q(phone_hash=phone_hash, name=name)),
+            (address_key, Q(name_address_hash=address_key)),
+        )
+        if present
+    ]
+    found = list(Petitioner.objects.filter(reduce(or_, wanted)).order_by("pk")) if wanted else []
+    existing = (
+        next((p for p in found if id_hash and p.id_number_hash == id_hash), None)
+        or next((p for p in found if phone_hash and p.phone_hash == phone_hash and p.name == name), None)
+        or next((p for p in found if address_key and p.name_address_hash == address_key), None)
+    )
+    petitioner = existing or Petitioner(kind=person.kind, name=name)
+    changed = existing is None
     if person.id_number and not petitioner.id_number_hash:
         petitioner.set_id_number(person.id_number)
+        changed = True
     if person.phone and not petitioner.phone_hash:
         petitioner.set_phone(person.phone)
+        changed = True
     if person.address and not petitioner.address_enc:
         petitioner.set_address(person.address)
+        changed = True
     if person.email and not petitioner.email:
         petitioner.email = person.email
-    petitioner.save()
+        changed = True
+    if changed:
+        petitioner.save()
     return petitioner
 
 
@@ -231,6 +263,18 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     handles it and must tell the petitioner within 15 日.  The plain query code
     is set on the returned object as `query_code` (shown once, printed on the
     rights card)."""
+    return _register(actor=actor, data=data, actor_label=actor_label)
+
+
+def _register(
+    *,
+    actor,
+    data: PetitionInput,
+    actor_label: str = "",
+    before_number: Callable[[Petition], None] | None = None,
+) -> Petition:
+    """petition_register's work, in the caller's transaction (no savepoint of its own).
+    `before_number(petition)` runs once every row but the number is written."""
     errors = validate_input(data)
     if errors:
         raise ActionError("invalid", _("提交的信息有误，请按提示修改"), fields=errors)
@@ -281,20 +325,33 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
     )
     petition.is_collective = petition.head_count >= MAX_REPRESENTATIVES
     petition.set_query_code(code)
-    petition.save()
-    for order, person in enumerate(data.petitioners):
-        PetitionPetitioner.objects.create(
-            petition=petition,
-            petitioner=find_or_create_petitioner(person),
-            is_representative=person.is_representative,
-            order=order,
-        )
+    # The one deadline a new petition has (Art. 22 at a bureau, Art. 23 elsewhere) is
+    # computed first, so its due date goes into the petition's row with the insert.
     if at_bureau:
-        open_deadline(petition, DeadlineRule.ROUTE, received_at)
+        deadline = new_deadline(DeadlineRule.ROUTE, received_at)
     elif can_be_told(data):
-        open_deadline(petition, DeadlineRule.NOTIFY, received_at)
-    refresh_current_due(petition)
-    record_event(
+        deadline = new_deadline(DeadlineRule.NOTIFY, received_at)
+    else:
+        deadline = None
+    for key, value in current_due_values(deadline).items():
+        setattr(petition, key, value)
+    petition.save()
+    people = [find_or_create_petitioner(person) for person in data.petitioners]
+    PetitionPetitioner.objects.bulk_create(
+        PetitionPetitioner(
+            petition=petition, petitioner=found, is_representative=person.is_representative, order=order
+        )
+        for order, (person, found) in enumerate(zip(data.petitioners, people, strict=True))
+    )
+    # The petitioners as registered, in order: the registration message is queued from
+    # them in this transaction once the number is taken (petition_registered below), not
+    # by the event's after-commit hook (notifications.events).
+    petition.registered_people = people
+    petition.registering = True
+    if deadline is not None:
+        deadline.petition = petition
+        deadline.save(force_insert=True)
+    event = record_event(
         petition,
         action=EventAction.REGISTER,
         actor=actor,
@@ -303,11 +360,17 @@ def petition_register(*, actor=None, data: PetitionInput, actor_label: str = "")
         data={"channel": data.channel, "source": data.source},
         at=timezone.now(),
     )
+    if before_number is not None:
+        before_number(petition)
     # Taking the number locks the year's sequence row until commit: do it as the
     # last write so concurrent registrations wait for each other as briefly as possible.
     petition.case_number = next_case_number(received_at, bureau)
     Petition.objects.filter(pk=petition.pk).update(case_number=petition.case_number)
     petition.query_code = code
+    # The registration message needs the number; it is queued in this transaction
+    # (notifications.events.queue_registration).
+    petition.registering = False
+    petition_registered.send(sender=Petition, petition=petition, event=event)
     return petition
 
 
@@ -326,8 +389,9 @@ def _replay(existing: IdempotencyKey, fingerprint: str) -> tuple[Petition, bool]
 
 
 def _stored_key(actor, key: str) -> IdempotencyKey | None:
-    # user=None matches the portal's keys (user IS NULL).
-    return IdempotencyKey.objects.filter(user=actor, key=key).select_related("petition").first()
+    # user=None matches the portal's keys (user IS NULL).  The petition is loaded only on a
+    # replay (existing.petition): every first request asks, and almost none finds one.
+    return IdempotencyKey.objects.filter(user=actor, key=key).first()
 
 
 def petition_register_idempotent(
@@ -344,7 +408,9 @@ def petition_register_idempotent(
     `actor` None is the portal: its keys come from the submission tokens of the
     rendered forms.  A retry with the same key and body returns the first
     petition; the same key with a different body is refused.  `then(petition)`
-    runs in the registration's transaction (the portal's attachments).
+    runs in the registration's transaction before the case number is taken, so the
+    sequence row is not locked while it works (the portal's attachments: hashing and
+    writing the files); the petition has no number yet.
 
     The key is claimed first, inside the registration's transaction: a
     concurrent request with the same key waits on the unique index until the
@@ -357,10 +423,13 @@ def petition_register_idempotent(
     try:
         with transaction.atomic():
             claim = IdempotencyKey.objects.create(user=actor, key=key, request_hash=fingerprint)
-            petition = petition_register(actor=actor, data=data, actor_label=actor_label)
-            if then is not None:
-                then(petition)
-            IdempotencyKey.objects.filter(pk=claim.pk).update(petition=petition)
+
+            def before_number(petition: Petition) -> None:
+                IdempotencyKey.objects.filter(pk=claim.pk).update(petition=petition)
+                if then is not None:
+                    then(petition)
+
+            petition = _register(actor=actor, data=data, actor_label=actor_label, before_number=before_number)
             return petition, True
     except IntegrityError:
         existing = _stored_key(actor, key)
