@@ -51,6 +51,7 @@ class InboxView:
             "due_soon": lambda: qs.due_soon(today),
             "overdue": lambda: qs.overdue(today),
             "opinion_approval": lambda: qs.awaiting_opinion_approval(),
+            "extension_approval": lambda: qs.awaiting_extension_decision(today),
             "reviews": lambda: qs.in_review(),
             "all": lambda: qs,
         }[self.key]()
@@ -66,6 +67,7 @@ VIEWS = {
         InboxView("due_soon", _("临期"), _ALL_STAFF, "current_due"),
         InboxView("overdue", _("超期"), _ALL_STAFF, "current_due"),
         InboxView("opinion_approval", _("意见待审批"), frozenset(UNIT_ROLES), "current_due"),
+        InboxView("extension_approval", _("延期待审批"), frozenset(UNIT_ROLES), "current_due"),
         InboxView("reviews", _("复查复核"), _ALL_STAFF, "current_due"),
         InboxView("all", _("全部"), _ALL_STAFF, "-received_at", own_unit_work=False),
     ]

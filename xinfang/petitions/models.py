@@ -134,6 +134,12 @@ class PetitionQuerySet(models.QuerySet):
     def awaiting_opinion_approval(self) -> PetitionQuerySet:
         return self.filter(status=Status.OPINION_DRAFTED)
 
+    def awaiting_extension_decision(self, today: date | None = None) -> PetitionQuerySet:
+        """In handling with a handler's extension request that has not lapsed
+        (ExtensionRequestQuerySet.waiting)."""
+        waiting = ExtensionRequest.objects.waiting(today).filter(petition=models.OuterRef("pk"))
+        return self.filter(models.Exists(waiting), status=Status.HANDLING)
+
     def in_review(self) -> PetitionQuerySet:
         return self.filter(stage__in=[Stage.REVIEW, Stage.REREVIEW]).open()
 
@@ -554,11 +560,48 @@ class ExtensionRequestStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REFUSED = "refused", _("不同意")
+    # Undecided when the period it would extend ended (see lapsed_q); stored
+    # only when a new request replaces it, shown as such as soon as it lapses.
+    LAPSED = "lapsed", _("已失效")
+
+
+def extension_request_lapsed_q(today: date) -> Q:
+    """The one rule of a lapsed request: undecided, and the handling period it
+    asked to extend (the one open when it was filed) is no longer running — met
+    (the opinion issued, the matter concluded), cancelled (reclassified, moved
+    on) or ended (its due date passed, Art. 34: only a running period is
+    extended).  Stored LAPSED rows are lapsed too."""
+    undecided = Q(status=ExtensionRequestStatus.PENDING)
+    period_over = (
+        Q(deadline__isnull=True)
+        | Q(deadline__met_at__isnull=False)
+        | Q(deadline__cancelled=True)
+        | Q(deadline__due__lt=today)
+    )
+    return (undecided & period_over) | Q(status=ExtensionRequestStatus.LAPSED)
 
 
 class ExtensionRequestQuerySet(models.QuerySet):
     def pending(self) -> ExtensionRequestQuerySet:
+        """Undecided as stored, lapsed or not."""
         return self.filter(status=ExtensionRequestStatus.PENDING)
+
+    def lapsed(self, today: date | None = None) -> ExtensionRequestQuerySet:
+        return self.filter(extension_request_lapsed_q(today or local_today()))
+
+    def waiting(self, today: date | None = None) -> ExtensionRequestQuerySet:
+        """Undecided and not lapsed: what the unit leader still has to decide."""
+        return self.pending().exclude(extension_request_lapsed_q(today or local_today()))
+
+    def with_shown_status(self, today: date | None = None) -> ExtensionRequestQuerySet:
+        """Annotate `is_lapsed`, read by ExtensionRequest.shown_status."""
+        return self.annotate(
+            is_lapsed_=models.Case(
+                models.When(extension_request_lapsed_q(today or local_today()), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
 
 class ExtensionRequest(models.Model):
@@ -566,6 +609,10 @@ class ExtensionRequest(models.Model):
     the unit leader.  At most one is pending per petition (the constraint)."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="extension_requests")
+    # The handling period it asks to extend (the one open when it was filed).
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="extension_requests"
+    )
     days = models.PositiveSmallIntegerField(_("延长天数"))
     reason = models.TextField(_("延期理由"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -592,6 +639,21 @@ class ExtensionRequest(models.Model):
                 name="one_pending_extension_request",
             )
         ]
+
+    def is_lapsed(self, today: date | None = None) -> bool:
+        """extension_request_lapsed_q for this row (from the `with_shown_status`
+        annotation when loaded with it, else one query)."""
+        annotated = getattr(self, "is_lapsed_", None)
+        if annotated is not None and today is None:
+            return annotated
+        return type(self).objects.filter(pk=self.pk).lapsed(today).exists()
+
+    @property
+    def shown_status(self) -> str:
+        """The status as pages show it: a lapsed request as 已失效, not 待审批."""
+        if self.is_lapsed():
+            return ExtensionRequestStatus.LAPSED.label
+        return self.get_status_display()
 
 
 class Evaluation(models.Model):

@@ -22,9 +22,9 @@ from xinfang.petitions.actions import (
     petition_settle,
     petition_start_settlement,
 )
-from xinfang.petitions.actions.jurisdiction import open_dispute
+from xinfang.petitions.actions.jurisdiction import dispute_units, open_dispute
 from xinfang.petitions.models import SettlementKind
-from xinfang.units.models import Unit, UnitKind
+from xinfang.units.models import Unit
 
 from .forms import UnitChoiceField
 
@@ -131,10 +131,6 @@ class ConfirmReceiptForm(_Form):
         self.fields["delivery"].queryset = Delivery.objects.filter(pk__in=ids).select_related("document")
 
 
-def _units():
-    return Unit.objects.active().exclude(kind=UnitKind.BUREAU).order_by("path")
-
-
 class RaiseDisputeForm(_Form):
     units = forms.ModelMultipleChoiceField(
         label=_("有争议的其他单位"),
@@ -145,10 +141,10 @@ class RaiseDisputeForm(_Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = _units()
-        if self.petition is not None and self.petition.handling_unit_id:
-            qs = qs.exclude(pk=self.petition.handling_unit_id)
-        self.fields["units"].queryset = qs
+        # The units the action accepts (jurisdiction.dispute_units), not every district's.
+        units = dispute_units(self.petition) if self.petition is not None else []
+        ids = [u.pk for u in units if u.pk != self.petition.handling_unit_id]
+        self.fields["units"].queryset = Unit.objects.filter(pk__in=ids).order_by("path")
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
@@ -165,10 +161,10 @@ class DecideDisputeForm(_Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         dispute = open_dispute(self.petition) if self.petition is not None else None
-        if dispute is not None:
-            self.fields["unit"].queryset = dispute.units.order_by("path")
-        else:
-            self.fields["unit"].queryset = _units()
+        # Only the disputing units (the action refuses any other); none without a dispute.
+        self.fields["unit"].queryset = (
+            dispute.units.order_by("path") if dispute is not None else Unit.objects.none()
+        )
         if dispute is not None and not self.is_bound and self.petition.handling_unit_id:
             self.initial["unit"] = self.petition.handling_unit_id
 

@@ -5,6 +5,7 @@ raster check.  Every step goes through the UI; only assertions read the DB."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from xinfang.lib.idcard import id_check_digit
 
@@ -35,8 +36,56 @@ def act(page, name: str, *, fill=None, select=None, check=(), radio=None, confir
     for field in check:
         page.check(f"#id_{name}_{field}")
     for field, value in (radio or {}).items():
-        box.locator(f"input[name={field}][value={value}]").check()
+        box.locator(f"input[name='{field}'][value='{value}']").check()
     submit(page, f"#action-{name} button[type=submit]", confirm=confirm)
+
+
+def open_opinion_form(page) -> None:
+    """From the petition page, open the opinion form (its own page)."""
+    page.locator("#action-draft_opinion summary").click()
+    with page.expect_navigation():
+        page.click("#action-draft_opinion a.btn")
+
+
+def draft_opinion(page, outcome: str | None = "support", *, keep_open: bool = False, **fields) -> None:
+    """From the petition page (or, with `keep_open`, on the opinion form already
+    open), choose the outcome, fill the given fields and submit; fields not
+    given keep what the form holds (a returned draft is pre-filled)."""
+    if not keep_open:
+        open_opinion_form(page)
+    if outcome:
+        page.check(f"input[name=outcome][value={outcome}]")
+    for name, value in fields.items():
+        page.fill(f"#id_draft_opinion_{name}", value)
+    submit(page, "form.card button[type=submit]")
+
+
+def timeline(page) -> str:
+    """The petition page's 办理过程, as text."""
+    return page.locator("ol.timeline").inner_text()
+
+
+def current_due(page) -> date | None:
+    """The date of the petition page's 当前期限, or None when it shows none."""
+    due = page.locator(".petition-head .due")
+    if due.count() == 0:
+        return None
+    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", due.inner_text())
+    assert match, due.inner_text()
+    return date(*(int(part) for part in match.groups()))
+
+
+def extension_requests(page) -> list[dict]:
+    """The petition page's 延期申请 table, one dict per row with the header
+    labels as keys (申请人, 延长天数, 延期理由, 状态, 审批意见 …)."""
+    table = page.locator("#extension-requests")
+    if table.count() == 0:
+        return []
+    heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    return [
+        dict(zip(heads, (c.strip() for c in row.locator("td").all_inner_texts()), strict=True))
+        for row in table.locator("tbody tr").all()
+    ]
 
 
 def messages(page, kind: str = "success") -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from xinfang.browser.tests.steps import act, messages, petition_pk, petitioner_row, submit
+from xinfang.browser.tests.steps import act, draft_opinion, messages, petition_pk, petitioner_row, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,17 +27,6 @@ def _earlier_district_case(world):
     a.petition_classify(actor=world.registrar, petition=earlier, petition_class="claim", claim_route=6)
     a.petition_transfer(actor=world.registrar, petition=earlier, unit=world.town_a)
     return earlier
-
-
-def draft_opinion(page, **fields) -> None:
-    """From the petition page, open the opinion form, choose 支持 and submit the fields."""
-    page.locator("#action-draft_opinion summary").click()
-    with page.expect_navigation():
-        page.click("#action-draft_opinion a.btn")
-    page.check("input[name=outcome][value=support]")
-    for name, value in fields.items():
-        page.fill(f"#id_draft_opinion_{name}", value)
-    submit(page, "form.card button[type=submit]")
 
 
 def _run_worker():

@@ -19,8 +19,17 @@ VIEWS = {
     "registrar": ["to_route", "handling", "due_soon", "overdue", "reviews", "all"],
     "bureau_leader": ["to_route", "handling", "due_soon", "overdue", "reviews", "all"],
     "supervisor": ["handling", "overdue", "all"],
-    "handler_a": ["to_accept", "handling", "due_soon", "overdue", "opinion_approval", "reviews", "all"],
-    "leader_a": ["to_accept", "handling", "opinion_approval", "all"],
+    "handler_a": [
+        "to_accept",
+        "handling",
+        "due_soon",
+        "overdue",
+        "opinion_approval",
+        "extension_approval",
+        "reviews",
+        "all",
+    ],
+    "leader_a": ["to_accept", "handling", "opinion_approval", "extension_approval", "all"],
 }
 
 

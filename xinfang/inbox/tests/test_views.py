@@ -105,7 +105,17 @@ def test_anonymous_is_sent_to_login(client):
     assert "/login/" in response["Location"]
 
 
-ALL_VIEWS = ["to_route", "to_accept", "handling", "due_soon", "overdue", "opinion_approval", "reviews", "all"]
+ALL_VIEWS = [
+    "to_route",
+    "to_accept",
+    "handling",
+    "due_soon",
+    "overdue",
+    "opinion_approval",
+    "extension_approval",
+    "reviews",
+    "all",
+]
 
 
 @pytest.mark.parametrize("persona", ["handler_a", "leader_a", "community_handler"])

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from xinfang.accounts.models import Role
+from xinfang.calendars.rules import DeadlineRule
 
 from ..choices import Status
+from ..deadlines import open_deadline_for
 from ..errors import ActionError, WrongState
 from ..models import EventAction, ExtensionRequest, ExtensionRequestStatus, Petition
 from ._core import record_event, require_reason, require_text
@@ -26,9 +28,22 @@ HANDLER = Who(frozenset({Role.HANDLER}), in_handling_unit, "只有承办单位�
 ALREADY_EXTENDED = "办理期限已经延长过，延期只能一次，不能再申请延期（《信访工作条例》第三十四条）"
 ALREADY_PENDING = "已有一份延期申请等待单位负责人审批，不能重复申请"
 NONE_PENDING = "没有待审批的延期申请"
+LAPSED = "该延期申请已失效：所申请延长的办理期限已届满或已结束（《信访工作条例》第三十四条），不能再审批"
 
 
 pending_request = pending_extension_request
+
+
+def undecided_request(petition: Petition) -> ExtensionRequest | None:
+    """The request stored as undecided, lapsed or not."""
+    return petition.extension_requests.pending().select_related("requested_by").first()
+
+
+def _lapsed_refusal(petition: Petition) -> ActionError | None:
+    """A lapsed request is shown as 已失效 and decided no more, either way."""
+    if pending_request(petition) is None and undecided_request(petition) is not None:
+        return WrongState(LAPSED)
+    return None
 
 
 def _requestable(petition: Petition) -> ActionError | None:
@@ -51,10 +66,18 @@ def petition_request_extension(*, actor, petition: Petition, days: int, reason: 
     with the reason that will be told to the petitioner if approved."""
     reason = require_reason(reason)
     days = check_extension_days(days)
+    # A lapsed request still stored as undecided makes way (one undecided at a time).
+    petition.extension_requests.lapsed().filter(status=ExtensionRequestStatus.PENDING).update(
+        status=ExtensionRequestStatus.LAPSED
+    )
     try:
         with transaction.atomic():
             request = ExtensionRequest.objects.create(
-                petition=petition, days=days, reason=reason, requested_by=actor
+                petition=petition,
+                deadline=open_deadline_for(petition, DeadlineRule.CONCLUDE),
+                days=days,
+                reason=reason,
+                requested_by=actor,
             )
     except IntegrityError:  # another request was filed meanwhile (one pending at a time)
         raise WrongState(ALREADY_PENDING) from None
@@ -79,7 +102,8 @@ def _decision_refusal(actor, petition: Petition, *, approve: bool = False, **_) 
     Allow(
         UNIT_LEADER,
         Status.HANDLING,
-        when(lambda p: pending_request(p) is not None, lambda p: WrongState(NONE_PENDING)),
+        when(lambda p: undecided_request(p) is not None, lambda p: WrongState(NONE_PENDING)),
+        refused_by(_lapsed_refusal),
     ),
     params=_decision_refusal,
     state_message="只有办理中的信访事项可以审批延期申请",
@@ -91,7 +115,7 @@ def petition_decide_extension(
     as for a direct extension) or refuses (审批意见 required) the pending request."""
     request = pending_request(petition)
     if request is None:
-        raise WrongState(NONE_PENDING)
+        raise _lapsed_refusal(petition) or WrongState(NONE_PENDING)
     remarks = (remarks or "").strip()
     if not approve:
         remarks = require_text(remarks, "remarks", summary=gettext_noop("不同意延期的，请填写审批意见"))

@@ -128,15 +128,10 @@ def grant_extension(
 
 
 def pending_extension_request(petition: Petition) -> ExtensionRequest | None:
-    """The handler's extension request awaiting the unit leader, while the
-    period it would extend runs: one left undecided when the opinion was
-    issued or the matter closed lapses with the period."""
-    request = (
-        ExtensionRequest.objects.pending().filter(petition=petition).select_related("requested_by").first()
-    )
-    if request is None or open_deadline_for(petition, DeadlineRule.CONCLUDE) is None:
-        return None
-    return request
+    """The handler's extension request awaiting the unit leader: undecided and
+    not lapsed (ExtensionRequestQuerySet.waiting: one left undecided when the
+    period ended, the opinion was issued or the matter closed lapses with it)."""
+    return petition.extension_requests.waiting().select_related("requested_by").first()
 
 
 def no_pending_extension_request(petition: Petition) -> ActionError | None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
+from xinfang.units import places
 from xinfang.units.models import Unit, UnitKind
 
 from ..choices import Status
@@ -39,6 +40,18 @@ def common_superior(units: Iterable[Unit]) -> Unit | None:
             break
         shared = ids[0]
     return Unit.objects.filter(pk=shared).first() if shared is not None else None
+
+
+def dispute_units(petition: Petition) -> list[Unit]:
+    """The units a dispute about `petition` may name (Art. 24), in tree order:
+    those its bureau's desk may route it to (places.route_targets, the rule
+    routing.check_in_own_area applies to a transfer), since the unit decided
+    then receives the matter as if transferred.  A unit in a lower bureau's
+    area or outside the bureau's area is reached through that bureau, not by
+    a dispute.  Without a bureau: every active unit that is not a bureau."""
+    if petition.bureau_id is None:
+        return list(Unit.objects.active().exclude(kind=UnitKind.BUREAU).order_by("path"))
+    return places.route_targets(petition.bureau)[1]
 
 
 def open_dispute(petition: Petition) -> JurisdictionDispute | None:
@@ -70,6 +83,15 @@ def petition_raise_dispute(
         )
     if any(not u.is_active or u.kind == UnitKind.BUREAU for u in involved.values()):
         raise ActionError("invalid", "所选单位无效", fields={"units": "请选择有权处理的机关、单位"})
+    allowed = {u.pk for u in dispute_units(petition)}
+    outside = [u for u in units if u.pk != petition.handling_unit_id and u.pk not in allowed]
+    if outside:
+        names = "、".join(u.name for u in outside)
+        raise ActionError(
+            "invalid",
+            f"{names}不在{petition.bureau.name}的辖区内，请经有管辖权的信访部门转送，不能列为受理争议单位",
+            fields={"units": "请选择本辖区的机关、单位"},
+        )
     decider = common_superior(involved.values())
     dispute = JurisdictionDispute.objects.create(
         petition=petition, decider=decider, reason=reason, raised_by=actor

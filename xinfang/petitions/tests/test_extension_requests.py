@@ -1,6 +1,6 @@
 """A handler's extension request (申请延期), decided by the unit leader (Art. 34)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,11 +9,16 @@ from xinfang.accounts.models import Role
 from xinfang.calendars.rules import DeadlineRule
 from xinfang.documents.kinds import DocumentKind
 from xinfang.petitions import actions as a
-from xinfang.petitions.actions.extension_requests import ALREADY_EXTENDED, ALREADY_PENDING, NONE_PENDING
+from xinfang.petitions.actions.extension_requests import (
+    ALREADY_EXTENDED,
+    ALREADY_PENDING,
+    LAPSED,
+    NONE_PENDING,
+)
 from xinfang.petitions.actions.rules import REGISTRY, ROLE_MESSAGE, available
 from xinfang.petitions.deadlines import open_deadline_for
 from xinfang.petitions.errors import ActionError, Forbidden, WrongState
-from xinfang.petitions.models import EventAction, ExtensionRequestStatus
+from xinfang.petitions.models import EventAction, ExtensionRequestStatus, Petition
 from xinfang.testing import advance, make_petition, make_user
 
 pytestmark = pytest.mark.django_db
@@ -152,17 +157,73 @@ def test_an_expired_period_is_not_extended_on_approval(world, freezer_at):
     petition = _requested(world)
     assert open_deadline_for(petition, DeadlineRule.CONCLUDE).due < datetime(2026, 6, 30).date()
     freezer_at(datetime(2026, 6, 30, 10, tzinfo=SHANGHAI))  # well past the 60 days
-    with pytest.raises(WrongState) as refused:
-        a.petition_decide_extension(actor=world.leader_a, petition=petition, approve=True)
-    assert "已届满" in refused.value.message
-    # It can still be refused, which clears it.
-    a.petition_decide_extension(actor=world.leader_a, petition=petition, approve=False, remarks="已超期")
+    # The request lapsed with the period: neither approved nor refused any more.
+    for approve, remarks in ((True, ""), (False, "已超期")):
+        with pytest.raises(WrongState) as refused:
+            a.petition_decide_extension(
+                actor=world.leader_a, petition=petition, approve=approve, remarks=remarks
+            )
+        assert refused.value.message == LAPSED
+    petition.refresh_from_db()
+    assert not petition.is_extended
 
 
 def test_an_undecided_request_lapses_with_the_period(world):
     petition = _requested(world)
     advance(petition, world, to="issued")  # drafted and issued before the leader decided
+    request = petition.extension_requests.get()
+    assert request.status == ExtensionRequestStatus.PENDING and request.shown_status == "已失效"
     review = advance(petition, world, to="review")
     leader = make_user("reviewing_leader", Role.UNIT_LEADER, review.handling_unit)
     assert "decide_extension" not in available(leader, review)
-    assert REGISTRY["decide_extension"].check(leader, review).message == NONE_PENDING
+    assert REGISTRY["decide_extension"].check(leader, review).message == LAPSED
+
+
+# --- a lapsed request (its period ended, or the matter moved on, before the decision) ---
+
+
+def test_a_request_whose_period_ended_shows_as_lapsed_not_pending(world, freezer_at):
+    freezer_at(datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    petition = _requested(world)
+    request = petition.extension_requests.get()
+    due = open_deadline_for(petition, DeadlineRule.CONCLUDE).due
+    assert request.shown_status == "待审批" and not request.is_lapsed()
+    assert list(Petition.objects.awaiting_extension_decision()) == [petition]
+    # On its last day it is still waiting; the day after, it has lapsed.
+    freezer_at(datetime(due.year, due.month, due.day, 23, tzinfo=SHANGHAI))
+    assert petition.extension_requests.waiting().exists()
+    freezer_at(datetime(due.year, due.month, due.day, 23, tzinfo=SHANGHAI) + timedelta(days=1))
+    request = petition.extension_requests.with_shown_status().get()
+    assert request.is_lapsed() and request.shown_status == "已失效"
+    assert list(petition.extension_requests.lapsed()) == [request]
+    assert not petition.extension_requests.waiting().exists()
+    assert not Petition.objects.awaiting_extension_decision().exists()
+    # The leader is not offered the decision, and the action refuses it with the reason.
+    assert "decide_extension" not in available(world.leader_a, petition)
+    assert REGISTRY["decide_extension"].check(world.leader_a, petition).message == LAPSED
+    with pytest.raises(WrongState) as refused:
+        a.petition_decide_extension(actor=world.leader_a, petition=petition, approve=True)
+    assert refused.value.message == LAPSED
+    assert open_deadline_for(petition, DeadlineRule.CONCLUDE).due == due
+
+
+def test_a_request_lapsed_by_reclassification_makes_way_for_a_new_one(world):
+    petition = _requested(world, days=20, reason="需要鉴定")
+    first = petition.extension_requests.get()
+    # Reclassified out of Art. 31(6): the 60-day period is dropped and the request lapses.
+    a.petition_classify(actor=world.handler_a, petition=petition, petition_class="claim", claim_route=5)
+    assert petition.extension_requests.with_shown_status().get().shown_status == "已失效"
+    # Back under Art. 31(6): a new period runs; the old request does not revive.
+    a.petition_classify(actor=world.handler_a, petition=petition, petition_class="claim", claim_route=6)
+    petition.refresh_from_db()
+    assert open_deadline_for(petition, DeadlineRule.CONCLUDE) is not None
+    assert REGISTRY["decide_extension"].check(world.leader_a, petition).message == LAPSED
+    second = a.petition_request_extension(
+        actor=world.handler_a, petition=petition, days=10, reason="补充鉴定"
+    )
+    first.refresh_from_db()
+    assert first.status == ExtensionRequestStatus.LAPSED and first.shown_status == "已失效"
+    assert list(petition.extension_requests.waiting()) == [second]
+    a.petition_decide_extension(actor=world.leader_a, petition=petition, approve=True, remarks="同意")
+    second.refresh_from_db()
+    assert second.status == ExtensionRequestStatus.APPROVED and second.shown_status == "已同意"

@@ -98,3 +98,60 @@ def test_refusing_without_remarks_shows_the_field_error(world, login):
     response = login(world.leader_a).post(f"/petitions/{petition.pk}/act/decide_extension/", {"approve": "0"})
     assert response.status_code == 400 and "不同意延期的，请填写审批意见" in response.text
     assert petition.extension_requests.get().status == ExtensionRequestStatus.PENDING
+
+
+def _request_rows(page) -> list[str]:
+    import re
+
+    table = re.search(r'<table class="list" id="extension-requests".*?</table>', page.text, re.S)
+    assert table, "no extension requests on the page"
+    return re.findall(r'<tr class="extension-request-(\w+)">', table.group(0))
+
+
+def test_requests_are_listed_with_their_state_and_a_lapsed_one_as_lapsed(world, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    petition = advance(make_petition(world), world, to="handling")
+    a.petition_request_extension(actor=world.handler_a, petition=petition, days=15, reason="需要鉴定")
+    a.petition_decide_extension(
+        actor=world.leader_a, petition=petition, approve=False, remarks="期限内可办结"
+    )
+    a.petition_request_extension(actor=world.handler_a, petition=petition, days=20, reason="鉴定机构排期")
+    leader = login(world.leader_a)
+    page = leader.get(f"/petitions/{petition.pk}/")
+    assert _request_rows(page) == ["refused", "pending"]
+    assert "期限内可办结" in page.text and "鉴定机构排期" in page.text
+    assert ">待审批</span>" in page.text
+    assert {p.pk for p in leader.get("/inbox/?view=extension_approval").context["rows"]} == {petition.pk}
+    # The period ends before the leader decides (its last day was yesterday):
+    # the request shows as lapsed, everywhere.
+    deadline = open_deadline_for(petition, DeadlineRule.CONCLUDE)
+    deadline.due = timezone.localdate() - timedelta(days=1)
+    deadline.save(update_fields=["due"])
+    page = leader.get(f"/petitions/{petition.pk}/")
+    assert _request_rows(page) == ["refused", "lapsed"]
+    assert ">已失效</span>" in page.text and ">待审批</span>" not in page.text
+    assert 'id="action-decide_extension"' not in page.text
+    assert leader.get("/inbox/?view=extension_approval").context["rows"] == []
+    response = leader.post(f"/petitions/{petition.pk}/act/decide_extension/", {"approve": "1"})
+    assert response.status_code in (400, 409) and "该延期申请已失效" in response.content.decode()
+
+
+def test_the_leaders_inbox_lists_the_requests_waiting_in_their_unit_only(world, login):
+    mine = advance(make_petition(world), world, to="handling")
+    a.petition_request_extension(actor=world.handler_a, petition=mine, days=15, reason="需要鉴定")
+    not_asked = advance(make_petition(world), world, to="handling")
+    issued = advance(make_petition(world), world, to="handling")
+    a.petition_request_extension(actor=world.handler_a, petition=issued, days=15, reason="需要鉴定")
+    advance(issued, world, to="issued")  # the opinion went out before the decision: lapsed
+    leader = login(world.leader_a)
+    rows = leader.get("/inbox/?view=extension_approval").context["rows"]
+    assert [p.pk for p in rows] == [mine.pk]
+    assert not_asked.pk not in {p.pk for p in rows}
+    home = leader.get("/")
+    tile = next(t for t in home.context["tiles"] if t["view"] == "extension_approval")
+    assert tile["count"] == 1 and tile["url"].endswith("view=extension_approval")
+    other = login(world.leader_b).get("/inbox/?view=extension_approval").context["rows"]
+    assert mine.pk not in {p.pk for p in other}

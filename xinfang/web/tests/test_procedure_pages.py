@@ -78,3 +78,41 @@ def test_art32_implementation_recorded_on_the_page(client, world):
     assert act(client, petition, "record_implementation", {"result": ""}).status_code == 400
     assert act(client, petition, "record_implementation", {"result": "已退还"}).status_code == 302
     assert Implementation.objects.get(petition=petition).result == "已退还"
+
+
+def test_art24_unit_picker_offers_only_the_units_the_action_accepts(client, world):
+    """Several bureaus: 海州区's matter names 海州区's units only, never 连云区's or
+    the city's own departments (those are reached through their bureau)."""
+    import re
+
+    from xinfang.petitions.actions.jurisdiction import dispute_units
+    from xinfang.testing import make_city
+    from xinfang.units.places import route_targets
+
+    city = make_city(world)
+    petition = advance(make_petition(world), world, to="routed")
+    assert petition.bureau == world.bureau
+    client.force_login(world.handler_a)
+    page = client.get(f"/petitions/{petition.pk}/").content.decode()
+    box = re.search(r'<select name="units"[^>]*>(.*?)</select>', page, re.S)
+    assert box, "no unit picker on the raise_dispute form"
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', box.group(1))}
+    # Exactly what the action accepts: the bureau's routing targets, less the handling unit.
+    accepted = {u.pk for u in dispute_units(petition)} - {world.town_a.pk}
+    assert offered == accepted == {u.pk for u in route_targets(world.bureau)[1]} - {world.town_a.pk}
+    assert {world.housing.pk, world.town_b.pk} <= offered
+    for outside in (city.lianyun_town, city.city_housing, city.lianyun, city.lianyun_bureau, world.bureau):
+        assert outside.pk not in offered, outside.name
+    # A unit outside the area is refused by the action itself (the API reaches it directly).
+    from xinfang.petitions.errors import ActionError
+
+    with pytest.raises(ActionError) as refused:
+        a.petition_raise_dispute(
+            actor=world.handler_a, petition=petition, units=[city.lianyun_town], reason="地址在两区交界"
+        )
+    assert "不在海州区信访局的辖区内" in refused.value.message and "units" in refused.value.fields
+    assert not petition.jurisdiction_disputes.exists()
+    # A unit the picker offers is accepted.
+    done = act(client, petition, "raise_dispute", {"units": [world.town_b.pk], "reason": "地址在两街道交界"})
+    assert done.status_code == 302
+    assert set(petition.jurisdiction_disputes.get().units.all()) == {world.town_a, world.town_b}

@@ -33,6 +33,12 @@ TILES = [
     ),
     ("opinion_approval", _("意见待审批"), {Role.UNIT_LEADER}, lambda qs, u: qs.awaiting_opinion_approval()),
     (
+        "extension_approval",
+        _("延期待审批"),
+        {Role.UNIT_LEADER},
+        lambda qs, u: qs.awaiting_extension_decision(),
+    ),
+    (
         "reviews",
         _("复查复核"),
         {Role.HANDLER, Role.UNIT_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR},

@@ -158,6 +158,9 @@ def page_context(request, petition, bound=None) -> dict:
         "people": people,
         "events": petition.events.select_related("actor", "unit").order_by("at", "pk"),
         "deadlines": deadline_rows(petition),
+        "extension_requests": list(
+            petition.extension_requests.with_shown_status().select_related("requested_by", "decided_by")
+        ),
         "documents": documents,
         "notes": petition.notes.select_related("author", "author__unit"),
         "attachments": petition.attachments.order_by("uploaded_at", "pk"),
