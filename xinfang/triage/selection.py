@@ -28,6 +28,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from . import segment
 from .textmodel import (
     INTENT_SETTINGS,
+    NB_INTENT_SETTINGS,
     PLAIN_SETTINGS,
     TOPIC_SETTINGS,
     FeatureSettings,
@@ -42,6 +43,7 @@ CANDIDATES: tuple[tuple[str, FeatureSettings], ...] = (
     ("plain_chars", PLAIN_SETTINGS),
     ("words_chars_balanced", TOPIC_SETTINGS),
     ("words_chars_function_words_c0.1", INTENT_SETTINGS),
+    ("words_chars_nb_c0.1", NB_INTENT_SETTINGS),
 )
 SIGMOID = "+sigmoid"
 # Three folds, not five: with five the category model (7,573 rows, 7 labels) took 86 CPU seconds to
