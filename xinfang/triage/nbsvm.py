@@ -39,6 +39,12 @@ class NBLinearSVC:
         y = np.asarray(y)
         labels = np.unique(y)
         present = (x > 0).astype(np.float32)
+        # Rows containing each feature, per label (labels × features) and in all.
+        member = sp.csr_matrix(
+            (np.ones(len(y), dtype=np.float32), (np.searchsorted(labels, y), np.arange(len(y))))
+        )
+        inside_counts = np.asarray((member @ present).todense())
+        all_counts = inside_counts.sum(axis=0)
         counts = np.bincount(y)
         # "balanced" as LinearSVC means it for several labels: each row weighs n / (k · rows of its label).
         weights = None
@@ -48,11 +54,13 @@ class NBLinearSVC:
         intercept = np.zeros(len(labels))
         for j, label in enumerate(labels):
             inside = y == label
-            p = self.alpha + np.asarray(present[inside].sum(axis=0)).ravel()
-            q = self.alpha + np.asarray(present[~inside].sum(axis=0)).ravel()
+            p = self.alpha + inside_counts[j]
+            q = self.alpha + all_counts - inside_counts[j]
             ratio = np.log((p / p.sum()) / (q / q.sum()))
+            scaled = x.copy()
+            scaled.data *= ratio.astype(np.float32)[scaled.indices]  # x · diag(r), without a matrix product
             svm = LinearSVC(C=self.C, dual=self.dual, random_state=0)
-            svm.fit(x @ sp.diags(ratio.astype(np.float32)), inside.astype(int), sample_weight=weights)
+            svm.fit(scaled, inside.astype(int), sample_weight=weights)
             coef[j] = svm.coef_[0] * ratio
             intercept[j] = svm.intercept_[0]
         self.coef_ = coef.astype(np.float32)

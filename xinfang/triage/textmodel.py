@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from xinfang.triage import evidence, segment
@@ -175,7 +176,8 @@ class TextClassifier:
             blocks.append(matrix * s.word_weight)
         key = ("c", s.char_ngram, s.min_df, s.max_df, s.max_chars)
         if fit:
-            self._char_vec, matrix = _fitted(cache, key, self._new_char_vec, [d.chars for d in docs])
+            wider = key[:3] + (1.0,) + key[4:] if s.max_df < 1.0 else None
+            self._char_vec, matrix = _fitted(cache, key, self._new_char_vec, [d.chars for d in docs], wider)
         else:
             matrix = self._char_vec.transform([d.chars for d in docs])
         blocks.append(matrix * s.char_weight)
@@ -420,15 +422,34 @@ def _scores(clf: LinearSVC, x) -> np.ndarray:
     return scores
 
 
-def _fitted(cache: dict | None, key: tuple, new, inputs):
-    """(fitted vectoriser, matrix of ``inputs``), from ``cache`` when a block with ``key`` is there."""
+def _fitted(cache: dict | None, key: tuple, new, inputs, wider: tuple | None = None):
+    """(fitted vectoriser, matrix of ``inputs``), from ``cache`` when a block with ``key`` is there,
+    or cut from the cached block ``wider`` (the same vectoriser with max_df 1.0) when that is there."""
     if cache is not None and key in cache:
         return cache[key]
     vectorizer = new()
-    result = (vectorizer, vectorizer.fit_transform(inputs))
+    if cache is not None and wider is not None and wider in cache:
+        result = _narrowed(*cache[wider], vectorizer)
+    else:
+        result = (vectorizer, vectorizer.fit_transform(inputs))
     if cache is not None:
         cache[key] = result
     return result
+
+
+def _narrowed(full: TfidfVectorizer, matrix: sp.csr_matrix, vectorizer: TfidfVectorizer):
+    """``vectorizer`` (the settings of ``full`` but a max_df below 1.0) fitted without a second pass
+    over the texts: the same terms less those in more than max_df of the rows, the same IDF (it
+    depends only on a term's document count), rows normalised again. Model selection fits the
+    character block once for the plain model and the topic model this way."""
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    keep = np.flatnonzero(counts <= vectorizer.max_df * matrix.shape[0])
+    terms = sorted(full.vocabulary_, key=full.vocabulary_.get)
+    vectorizer.vocabulary_ = {terms[c]: i for i, c in enumerate(keep)}
+    vectorizer.fixed_vocabulary_ = False
+    vectorizer.idf_ = full.idf_[keep]
+    narrowed = normalize(matrix[:, keep], copy=False).astype(matrix.dtype)
+    return vectorizer, narrowed.tocsr()
 
 
 def _grams(word: str, n: int) -> list[str]:
