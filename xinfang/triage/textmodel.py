@@ -24,7 +24,6 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
@@ -456,14 +455,41 @@ def _grams(word: str, n: int) -> list[str]:
     return [word[i : i + n] for i in range(len(word) - n + 1)]
 
 
-def fit_platt(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """One-vs-rest Platt scaling: per label, slope and intercept of a logistic curve on its score."""
-    out = np.zeros((scores.shape[1], 2))
-    for j in range(scores.shape[1]):
-        target = (y == j).astype(int)
-        curve = LogisticRegression(C=1e4).fit(scores[:, j : j + 1], target)
-        out[j] = curve.coef_[0, 0], curve.intercept_[0]
-    return out
+def fit_platt(scores: np.ndarray, y: np.ndarray, c: float = 1e4) -> np.ndarray:
+    """One-vs-rest Platt scaling: per label, slope and intercept of a logistic curve on its score.
+
+    The logistic regression of scikit-learn (L2 penalty 1 / ``c`` on the slope) solved by Newton's
+    method on the two parameters, all labels at once: model selection fits one curve per label,
+    fold and candidate (84 for seven labels), which took LogisticRegression 12 CPU seconds."""
+    k = scores.shape[1]
+    target = (y[:, None] == np.arange(k)[None, :]).astype(np.float64)
+    s = scores.astype(np.float64)
+    slope, intercept = np.ones(k), np.zeros(k)
+
+    def loss(a, b):
+        z = s * a + b
+        return (np.logaddexp(0.0, z) - target * z).sum(axis=0) + 0.5 * a * a / c
+
+    current = loss(slope, intercept)
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(s * slope + intercept)))
+        r = p - target
+        w = p * (1.0 - p)
+        ga, gb = (r * s).sum(axis=0) + slope / c, r.sum(axis=0)
+        haa, hab, hbb = (w * s * s).sum(axis=0) + 1.0 / c, (w * s).sum(axis=0), w.sum(axis=0) + 1e-12
+        det = haa * hbb - hab * hab
+        da, db = (hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det
+        step = np.ones(k)
+        for _ in range(30):  # halve the step where it would not lower the loss
+            trial = loss(slope - step * da, intercept - step * db)
+            worse = trial > current + 1e-12
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+        slope, intercept, current = slope - step * da, intercept - step * db, trial
+        if np.max(np.abs(step * da)) < 1e-8 and np.max(np.abs(step * db)) < 1e-8:
+            break
+    return np.column_stack([slope, intercept])
 
 
 def platt_probabilities(scores: np.ndarray, platt: np.ndarray) -> np.ndarray:

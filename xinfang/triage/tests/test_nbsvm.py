@@ -41,3 +41,18 @@ def test_text_model_with_nb_scaling_predicts_and_explains_with_two_labels(tmp_pa
     assert prediction.evidence and all(evidence.is_meaningful(w) and w in text for w in prediction.evidence)
     model.save(tmp_path / "m")
     assert TextClassifier.load(tmp_path / "m").predict([text]) == [prediction]
+
+
+def test_platt_curves_match_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    from xinfang.triage.textmodel import fit_platt
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    scores = rng.normal(size=(400, 3))
+    scores[np.arange(400), y] += 1.0
+    curves = fit_platt(scores, y)
+    for j in range(3):
+        reference = LogisticRegression(C=1e4, tol=1e-8, max_iter=1000).fit(scores[:, j : j + 1], y == j)
+        assert np.allclose(curves[j], [reference.coef_[0, 0], reference.intercept_[0]], atol=1e-4)

@@ -127,3 +127,24 @@ def test_unlikely_alternatives_are_hidden():
     assert [a["value"] for a in shown.alternatives] == ["suggestion"]  # 3 % is not listed
     assert all(a["confidence"] >= ALTERNATIVE_MIN for a in shown.alternatives)
     assert len(shown.evidence) == 6
+
+
+def test_choice_is_the_simplest_candidate_the_folds_cannot_tell_from_the_best():
+    from xinfang.triage.selection import choose
+
+    def report(per_fold):
+        return {
+            "candidates": {
+                name: {"macro_f1_mean": sum(folds) / len(folds), "per_fold": folds}
+                for name, folds in per_fold.items()
+            }
+        }
+
+    names = [name for name, _ in CANDIDATES]
+    others = {n: [0.5, 0.5, 0.5] for n in names} | {n + "+sigmoid": [0.5, 0.5, 0.5] for n in names}
+    # The last candidate leads by 0.001 on average but loses on one fold of three: the earlier one stays.
+    close = report(others | {names[1]: [0.80, 0.81, 0.82], names[3]: [0.805, 0.812, 0.816]})
+    assert choose(close)[0] == names[1] and close["best_by_mean"] == names[3]
+    # A lead on every fold is kept.
+    clear = report(others | {names[1]: [0.80, 0.81, 0.82], names[3]: [0.806, 0.815, 0.824]})
+    assert choose(clear)[0] == names[3]
