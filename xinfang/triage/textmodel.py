@@ -35,6 +35,7 @@ MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 FORMAT_VERSION = 1
 EVIDENCE_LIMIT = 6
+WORD_CACHE_SIZE = 200_000  # words whose evidence columns are kept (a few tens of MB at most)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class TextClassifier:
         self._title_vec: TfidfVectorizer | None = None
         self._clf: LinearSVC | None = None
         self._lookup: tuple[dict, dict, int] | None = None
+        self._columns_of_word: dict[str, tuple[int, ...]] = {}
 
     # ----- features -------------------------------------------------------------------------------
     def _docs(self, texts: list[str], titles: list[str] | None) -> list[_Doc]:
@@ -342,24 +344,44 @@ class TextClassifier:
         A word's weight is its own word feature plus the character n-grams (two or more characters)
         inside it; only words that read as words count (``evidence.is_meaningful``), so the list never
         shows function words, punctuation, numbers or n-grams cut across two words."""
+        start, end = x.indptr[row], x.indptr[row + 1]
+        columns_in_row = x.indices[start:end]
+        contribution = dict(
+            zip(
+                columns_in_row.tolist(),
+                np.multiply(x.data[start:end], coef[columns_in_row], dtype=np.float64).tolist(),
+                strict=True,
+            )
+        )
+        scored: dict[str, float] = {}
+        for word in dict.fromkeys(words):
+            columns = self._evidence_columns(word)
+            if columns:
+                scored[word] = sum(contribution.get(c, 0.0) for c in columns)
+        ranked = sorted((w for w, v in scored.items() if v > 0), key=lambda w: -scored[w])
+        return ranked[:EVIDENCE_LIMIT]
+
+    def _evidence_columns(self, word: str) -> tuple[int, ...]:
+        """The feature columns of ``word`` (its own and its n-grams of two or more characters); empty
+        when the word may not be shown. Kept per word: prediction spent half its time here."""
+        columns = self._columns_of_word.get(word)
+        if columns is not None:
+            return columns
         if self._lookup is None:
             word_columns = self._word_vec.vocabulary_ if self.settings.use_words else {}
             offset = len(word_columns)
             char_columns = {g: offset + c for g, c in self._char_vec.vocabulary_.items() if len(g) >= 2}
             self._lookup = (word_columns, char_columns, self.settings.char_ngram[1])
         word_columns, char_columns, longest = self._lookup
-        start, end = x.indptr[row], x.indptr[row + 1]
-        value = dict(zip(x.indices[start:end].tolist(), x.data[start:end].tolist(), strict=True))
-        scored: dict[str, float] = {}
-        for word in dict.fromkeys(words):
-            if word in scored or not evidence.is_meaningful(word):
-                continue
-            columns = [word_columns[word]] if word in word_columns else []
+        found = []
+        if evidence.is_meaningful(word):
+            found = [word_columns[word]] if word in word_columns else []
             for n in range(2, min(longest, len(word)) + 1):
-                columns += [char_columns[g] for g in _grams(word, n) if g in char_columns]
-            scored[word] = sum(value.get(c, 0.0) * float(coef[c]) for c in columns)
-        ranked = sorted((w for w, v in scored.items() if v > 0), key=lambda w: -scored[w])
-        return ranked[:EVIDENCE_LIMIT]
+                found += [char_columns[g] for g in _grams(word, n) if g in char_columns]
+        if len(self._columns_of_word) >= WORD_CACHE_SIZE:
+            self._columns_of_word = {}
+        self._columns_of_word[word] = columns = tuple(found)
+        return columns
 
     # ----- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
