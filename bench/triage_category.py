@@ -2,7 +2,7 @@
 
 Splits train.csv once (stratified, 20 % held out, fixed seed); ``xinfang triage train`` runs on the rest
 plus every extra_segmented.csv row (never evaluated: the hidden holdout is raw text like train.csv),
-choosing its pipeline by 5-fold CV; ``xinfang triage evaluate`` scores the held-out rows, next to a
+choosing its pipeline by 3-fold CV; ``xinfang triage evaluate`` scores the held-out rows, next to a
 plain character TF-IDF + linear SVM on the same split. Prints JSON lines. Exits 0 with a message when
 the data is absent.
 

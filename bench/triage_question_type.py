@@ -1,7 +1,7 @@
 """Benchmark: MSGABench question_type (建言 / 投诉/求助 / 咨询) with the CLI's own training.
 
 Splits messages_train.csv once (stratified, 20 % held out, fixed seed), runs ``xinfang triage train``
-on the rest (it chooses its pipeline by 5-fold CV and prints every candidate's figure), then
+on the rest (it chooses its pipeline by 3-fold CV and prints every candidate's figure), then
 ``xinfang triage evaluate`` on the held-out part, next to a plain character TF-IDF + linear SVM on the
 same split. Prints JSON lines. Exits 0 with a message when the data is absent.
 

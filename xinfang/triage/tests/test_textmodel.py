@@ -158,3 +158,24 @@ def test_csv_reader_rejects_non_utf8(tmp_path):
     path.write_bytes("text,label\n正文,城乡建设\n".encode("gbk"))
     with pytest.raises(CsvFormatError, match="UTF-8"):
         read_labelled_csv(path)
+
+
+def test_a_character_block_cut_to_max_df_equals_one_fitted_with_it():
+    import dataclasses
+
+    import numpy as np
+
+    from xinfang.triage.textmodel import PLAIN_SETTINGS, _fitted
+
+    texts, _ = _corpus()
+    wide = TextClassifier(PLAIN_SETTINGS, [])
+    narrow = TextClassifier(dataclasses.replace(PLAIN_SETTINGS, max_df=0.5), [])
+    cache = {}
+    _, full = _fitted(cache, ("wide",), wide._new_char_vec, texts)
+    vectorizer, matrix = _fitted(cache, ("narrow",), narrow._new_char_vec, texts, ("wide",))
+    reference = narrow._new_char_vec()
+    expected = reference.fit_transform(texts)
+    assert matrix.shape == expected.shape and matrix.shape[1] < full.shape[1]
+    assert vectorizer.vocabulary_ == reference.vocabulary_
+    assert abs(matrix - expected).max() < 1e-6
+    assert np.allclose(vectorizer.transform(texts[:5]).toarray(), reference.transform(texts[:5]).toarray())
