@@ -249,6 +249,7 @@ def hot_spots(
 
     from xinfang.petitions.access import visible_petitions
     from xinfang.petitions.models import Petition
+    from xinfang.units.models import Unit
 
     from . import areas, topics
     from .dashboard import scope_ids
@@ -271,16 +272,21 @@ def hot_spots(
     top = topics.top_topics(petitions, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
     before = topics.counts_by_topic(petitions, previous_lo, lo, ids)
-    rows_of: dict[int, list[dict]] = defaultdict(list)
+    rows_of: dict[int, list[tuple]] = defaultdict(list)
     for row in topics.members(petitions if petitions is not None else Petition.objects.all(), lo, hi, ids):
-        rows_of[row["hot_topic__topic"]].append(row)
+        rows_of[row[1]].append(row)
     described = HotTopic.objects.in_bulk(ids)
+    town_names = dict(
+        Unit.objects.filter(pk__in={r[2] for rs in rows_of.values() for r in rs}).values_list("pk", "name")
+    )
+    first_ids = [r[0] for rs in rows_of.values() for r in rs[:5]]
+    examples = Petition.objects.in_bulk(first_ids)
     spots = []
     for topic_id, count in top:
         now, previous, topic = rows_of[topic_id], before.get(topic_id, 0), described[topic_id]
-        towns = Counter(r["town__name"] for r in now if r["town__name"])
-        spread = Counter(parts[part_of[r["u"]]].name for r in now if r["u"] in part_of)
-        addresses = Counter(r["place_address"] for r in now if r["place_address"])
+        towns = Counter(town_names[r[2]] for r in now if r[2] is not None)
+        spread = Counter(parts[part_of[r[5]]].name for r in now if r[5] in part_of)
+        addresses = Counter(r[3] for r in now if r[3])
         spots.append(
             {
                 "topic_id": topic_id,
@@ -294,10 +300,11 @@ def hot_spots(
                 "town_count": len(towns),
                 "districts": [name for name, _ in spread.most_common()],
                 "places": topic.places + [a for a, _ in addresses.most_common(3) if a not in topic.places],
-                "repeat_share": sum(1 for r in now if r["is_repeat"]) / count,
-                "petition_ids": [r["id"] for r in now],
+                "repeat_share": sum(1 for r in now if r[4]) / count,
+                "petition_ids": [r[0] for r in now],
                 "examples": [
-                    {"id": r["id"], "case_number": r["case_number"], "title": r["title"]} for r in now[:5]
+                    {"id": r[0], "case_number": examples[r[0]].case_number, "title": examples[r[0]].title}
+                    for r in now[:5]
                 ],
             }
         )
