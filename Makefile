@@ -25,17 +25,23 @@ install: $(STAMP)
 demo: $(STAMP) system-deps
 	PORT=$(PORT) $(BIN)/xinfang demo
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), tests handed out in collection order (so the
+# transactional ones, which empty the database, come last in each): each has its own test database,
+# live server and temporary directories.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist load
+
 test: $(STAMP) system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest $(XDIST) -m "not browser"
 
 # The suite on PostgreSQL.  Three kinds of test check what the database does not change and run once,
 # on SQLite, in `make test`: the browser tests (the UI), the API fuzzing (response shapes) and the
 # walk of every declared action (page against API).
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -m "not browser and not fuzz and not walk"
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest $(XDIST) -m "not browser and not fuzz and not walk"
 
 lint: $(STAMP)
 	$(BIN)/ruff check xinfang bench
