@@ -261,9 +261,29 @@ class Petition(models.Model):
         verbose_name = _("信访事项")
         verbose_name_plural = _("信访事项")
         indexes = [
-            models.Index(fields=["status", "current_due"]),
+            # Covering indexes (PostgreSQL; SQLite keeps the key columns only): the counts of
+            # open matters by area, rule and unit, and the hot spots of a period by area, town and
+            # address, read the index alone instead of the table's wide rows (a district's open
+            # matters at 1,000,000 petitions: 208 → 18 ms).
+            models.Index(
+                fields=["status", "current_due"],
+                include=["id", "handling_unit", "bureau", "registering_unit", "current_due_rule"],
+                name="petition_status_due",
+            ),
             models.Index(fields=["handling_unit", "status", "current_due"]),
-            models.Index(fields=["received_at"]),
+            models.Index(
+                fields=["received_at"],
+                include=[
+                    "id",
+                    "handling_unit",
+                    "bureau",
+                    "registering_unit",
+                    "town",
+                    "is_repeat",
+                    "place_address",
+                ],
+                name="petition_received",
+            ),
             # Lists sorted by deadline then id: PostgreSQL's btree orders equal keys by row position,
             # not id, so without the id it sorts whole groups (75k undated rows: 0.78 s at 1M).
             models.Index(fields=["current_due", "id"], name="petition_due_id"),

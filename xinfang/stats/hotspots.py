@@ -272,21 +272,25 @@ def hot_spots(
     top = topics.top_topics(petitions, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
     before = topics.counts_by_topic(petitions, previous_lo, lo, ids)
-    rows_of: dict[int, list[tuple]] = defaultdict(list)
-    for row in topics.members(petitions if petitions is not None else Petition.objects.all(), lo, hi, ids):
-        rows_of[row[1]].append(row)
+    everything = petitions if petitions is not None else Petition.objects.all()
+    summary_of = topics.summaries(everything, lo, hi, ids)
     described = HotTopic.objects.in_bulk(ids)
     town_names = dict(
-        Unit.objects.filter(pk__in={r[2] for rs in rows_of.values() for r in rs}).values_list("pk", "name")
+        Unit.objects.filter(pk__in={t for s in summary_of.values() for t in s.towns}).values_list(
+            "pk", "name"
+        )
     )
-    first_ids = [r[0] for rs in rows_of.values() for r in rs[:5]]
-    examples = Petition.objects.in_bulk(first_ids)
+    examples = Petition.objects.in_bulk([pk for s in summary_of.values() for pk in s.ids[:5]])
     spots = []
     for topic_id, count in top:
-        now, previous, topic = rows_of[topic_id], before.get(topic_id, 0), described[topic_id]
-        towns = Counter(town_names[r[2]] for r in now if r[2] is not None)
-        spread = Counter(parts[part_of[r[5]]].name for r in now if r[5] in part_of)
-        addresses = Counter(r[3] for r in now if r[3])
+        summary, previous, topic = summary_of[topic_id], before.get(topic_id, 0), described[topic_id]
+        # Grouped rows come in no set order: count in key order, so ties rank alike on every database.
+        towns, spread = Counter(), Counter()
+        for town_id, n in sorted(summary.towns.items()):
+            towns[town_names[town_id]] += n
+        for unit_id, n in sorted(summary.units.items()):
+            if unit_id in part_of:
+                spread[parts[part_of[unit_id]].name] += n
         spots.append(
             {
                 "topic_id": topic_id,
@@ -299,12 +303,17 @@ def hot_spots(
                 "towns": [t for t, _ in towns.most_common(5)],
                 "town_count": len(towns),
                 "districts": [name for name, _ in spread.most_common()],
-                "places": topic.places + [a for a, _ in addresses.most_common(3) if a not in topic.places],
-                "repeat_share": sum(1 for r in now if r[4]) / count,
-                "petition_ids": [r[0] for r in now],
+                "places": topic.places
+                + [
+                    a
+                    for a, _ in Counter(dict(sorted(summary.addresses.items()))).most_common(3)
+                    if a not in topic.places
+                ],
+                "repeat_share": summary.repeats / count,
+                "petition_ids": summary.ids,
                 "examples": [
-                    {"id": r[0], "case_number": examples[r[0]].case_number, "title": examples[r[0]].title}
-                    for r in now[:5]
+                    {"id": pk, "case_number": examples[pk].case_number, "title": examples[pk].title}
+                    for pk in summary.ids[:5]
                 ],
             }
         )

@@ -62,3 +62,39 @@ def test_a_matter_counts_the_same_on_hot_spots_and_monthly_pick_whatever_the_win
     assert sorted(page.values(), reverse=True)[:2] == [9, 4]
     assert all(longer_list[label] == count for label, count in page.items())
     assert all(monthly[label] == count for label, count in page.items() if count >= 3)
+
+
+@pytest.mark.django_db
+def test_the_summary_of_a_topic_equals_a_recount_of_its_petitions(world):
+    """On PostgreSQL the summary is one GROUPING SETS query; it must give what counting each
+    petition gives (ids, repeats, towns, the unit each counts at, addresses)."""
+    from collections import Counter
+
+    from xinfang.petitions.models import Petition
+    from xinfang.stats.rollup import bounds
+
+    lifts = [_file(world, LIFT, i % 4, i) for i in range(7)]
+    noise = [_file(world, NOISE, i % 3, 40 + i) for i in range(4)]
+    Petition.objects.filter(pk__in=[p.pk for p in lifts[:3]]).update(is_repeat=True, place_address="幸福小区")
+    Petition.objects.filter(pk=lifts[3].pk).update(handling_unit=world.town_a, town=world.town_a)
+    Petition.objects.filter(pk=noise[0].pk).update(place_address="云塘路")
+    topics.assign_pending()
+    today = timezone.localdate()
+    lo, hi = bounds(today - timedelta(days=10), today)
+    ids = [t for t, _ in topics.top_topics(None, lo, hi, 10, 2)]
+    assert len(ids) == 2
+    got = topics.summaries(Petition.objects.all(), lo, hi, ids)
+    for topic_id in ids:
+        rows = list(Petition.objects.filter(hot_topic__topic=topic_id).order_by("pk"))
+        summary = got[topic_id]
+        assert summary.ids == [p.pk for p in rows]
+        assert summary.repeats == sum(p.is_repeat for p in rows)
+        assert summary.towns == Counter(p.town_id for p in rows if p.town_id)
+        units = Counter(p.handling_unit_id or p.bureau_id or p.registering_unit_id for p in rows)
+        assert summary.units == units
+        assert summary.addresses == Counter(p.place_address for p in rows if p.place_address)
+    lift_topic = HotTopicMember.objects.get(petition=lifts[0]).topic_id
+    assert got[lift_topic].repeats == 3 and got[lift_topic].addresses["幸福小区"] == 3
+    # Only the petitions of the period and of the queryset given are summed.
+    only_street = topics.summaries(Petition.objects.filter(handling_unit=world.town_a), lo, hi, ids)
+    assert only_street[lift_topic].ids == [lifts[3].pk]
