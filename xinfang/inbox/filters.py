@@ -383,5 +383,25 @@ def page(
     return rows, None
 
 
+def first_page(
+    qs: QuerySet, sort: str, cap: int, size: int | None = None, *, by_status: bool = False
+) -> tuple[list, str | None, int]:
+    """The first page, its next cursor and the count of the list capped at ``cap`` + 1, from one
+    ordered walk: the ids of the first ``cap`` + 1 rows, then the page's rows by id.  A separate
+    count repeated the list query's work (a search combined with the overdue filter: 135 of
+    the page's 370 ms at 1,000,000 petitions)."""
+    size = PAGE_SIZE if size is None else size
+    ordered = order(qs, sort, by_status=by_status)
+    head = list(ordered.values_list("pk", flat=True)[: max(cap, size) + 1])
+    wanted = head[: size + 1]
+    by_id = {row.pk: row for row in qs.filter(pk__in=wanted)}
+    rows = [by_id[pk] for pk in wanted if pk in by_id]
+    count = len(head)
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, cursor_for(rows[-1], sort), count
+    return rows, None, count
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))

@@ -97,14 +97,14 @@ def inbox_list(request):
         return _forbidden(request)
     ctx, view, filters, sort, form = resolve(request)
     qs = f.filtered_queryset(ctx, view, filters)
-    rows, next_cursor = f.page(
-        qs.select_related("handling_unit").defer("content", "request", "facts_reasons", "query_code_enc"),
-        sort,
-        request.GET.get("after", ""),
-        by_status=view.key != "all",
-    )
+    shown = qs.select_related("handling_unit").defer("content", "request", "facts_reasons", "query_code_enc")
     cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
-    count = qs.order_by()[: cap + 1].count() if not request.GET.get("after") else None
+    after = request.GET.get("after", "")
+    if after:
+        rows, next_cursor = f.page(shown, sort, after, by_status=view.key != "all")
+        count = None
+    else:
+        rows, next_cursor, count = f.first_page(shown, sort, cap, by_status=view.key != "all")
     today = timezone.localdate()
     categories = {c.pk: str(c) for c in ctx.categories}
     arrivals = arrivals_at_desk(user, rows)
