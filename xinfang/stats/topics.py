@@ -218,6 +218,8 @@ def summaries(petitions, lo, hi, topic_ids) -> dict[int, Summary]:
             summary.addresses[address] += 1
         return _tidy(out)
     sql, params = rows.query.sql_with_params()
+    # Addresses are grouped by their bytes (COLLATE "C": the same groups as any deterministic
+    # collation, without the locale's comparisons; 1.2 → 0.9 s for the city's two years at 1M).
     # GROUPING(town, unit, address) is a bit mask of the columns a row is *not* grouped by
     # (town 4, unit 2, address 1): 7 is the topic's own row.
     grouped = f"""
@@ -225,7 +227,7 @@ def summaries(petitions, lo, hi, topic_ids) -> dict[int, Summary]:
                COUNT(*) FILTER (WHERE t.repeat),
                CASE WHEN GROUPING(t.town, t.unit, t.address) = 7 THEN ARRAY_AGG(t.id) END
         FROM (
-            SELECT r.id, r.topic, r.town, r.address, r.repeat, r.at,
+            SELECT r.id, r.topic, r.town, r.address COLLATE "C" AS address, r.repeat, r.at,
                    COALESCE(r.handling, r.bureau, r.registering) AS unit
             FROM ({sql}) AS r (id, topic, town, address, repeat, at, handling, bureau, registering)
         ) AS t
