@@ -376,7 +376,11 @@ def page(
     qs = order(qs, sort, by_status=by_status)
     if cursor:
         qs = after(qs, sort, cursor)
-    rows = list(qs[: size + 1])
+    return _cut(list(qs[: size + 1]), sort, size)
+
+
+def _cut(rows: list, sort: str, size: int) -> tuple[list, str | None]:
+    """`size` + 1 rows fetched: the page, and the next page's cursor when there is one."""
     if len(rows) > size:
         rows = rows[:size]
         return rows, cursor_for(rows[-1], sort)
@@ -396,12 +400,8 @@ def first_page(
     head = list(ordered.values_list("pk", flat=True)[: max(cap, size) + 1])
     wanted = head[: size + 1]
     by_id = {row.pk: row for row in qs.filter(pk__in=wanted)}
-    rows = [by_id[pk] for pk in wanted if pk in by_id]
-    count = len(head)
-    if len(rows) > size:
-        rows = rows[:size]
-        return rows, cursor_for(rows[-1], sort), count
-    return rows, None, count
+    rows, cursor = _cut([by_id[pk] for pk in wanted if pk in by_id], sort, size)
+    return rows, cursor, len(head)
 
 
 def _day_start(day: date) -> datetime:
