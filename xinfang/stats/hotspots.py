@@ -245,8 +245,6 @@ def hot_spots(
     each group says which districts it spans (``districts``: names, most petitions
     first, the city's own level included), so a problem spread thin over several
     districts shows at the city."""
-    from django.db.models import Q
-
     from xinfang.petitions.access import visible_petitions
     from xinfang.petitions.models import Petition
     from xinfang.units.models import Unit
@@ -261,19 +259,17 @@ def hot_spots(
     previous_lo, _ = bounds(start - timedelta(days=length), end)
     topics.assign_inline(previous_lo, hi)
     petitions = None
-    within = areas.petitions_q(bureau) if unit is None else Q()
-    if user is not None or unit is not None or within:
+    if user is not None or unit is not None:
         petitions = visible_petitions(user) if user is not None else Petition.objects.all()
         if unit is not None:
             petitions = petitions.filter(handling_unit_id__in=scope_ids(unit))
-        petitions = petitions.filter(within)
+    members = topics.members_counted(petitions, areas.unit_ids(bureau) if unit is None else None)
     parts = areas.parts(bureau) if unit is None else []
     part_of = areas.part_of_units(parts)
-    top = topics.top_topics(petitions, lo, hi, limit, min_count)
+    top = topics.top_topics(members, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
-    before = topics.counts_by_topic(petitions, previous_lo, lo, ids)
-    everything = petitions if petitions is not None else Petition.objects.all()
-    summary_of = topics.summaries(everything, lo, hi, ids)
+    before = topics.counts_by_topic(members, previous_lo, lo, ids)
+    summary_of = topics.summaries(members, lo, hi, ids)
     described = HotTopic.objects.in_bulk(ids)
     town_names = dict(
         Unit.objects.filter(pk__in={t for s in summary_of.values() for t in s.towns}).values_list(

@@ -165,9 +165,42 @@ class HotTopicMember(models.Model):
     )
     # The petition's receipt time, copied so that a period's counts read this table's index alone.
     received_at = models.DateTimeField()
+    # What a hot-spot summary counts of the petition, copied and kept in step by the database
+    # itself (stats/member_sync.py: triggers on both tables), so that the hot spots of any period
+    # read this table alone: the unit the matter counts at (stats.areas.attributed_unit), its
+    # town, the repeat flag and the place's address.
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    town = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    is_repeat = models.BooleanField(default=False)
+    place_address = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["received_at", "topic"], name="stats_hottopic_period")]
+        indexes = [
+            # A period's counts per topic, and per topic within an area (the unit column).
+            models.Index(fields=["received_at", "topic"], include=["unit"], name="stats_hottopic_period"),
+            # The summary of a few topics over a period: one range per topic, the index alone.
+            models.Index(
+                fields=["topic", "received_at"],
+                include=["petition", "unit", "town", "is_repeat", "place_address"],
+                name="stats_hottopic_summary",
+            ),
+        ]
 
 
 class MonthlyPickQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from xinfang.petitions import backup as bk
+from xinfang.stats import member_sync
 from xinfang.testing import advance, make_petition, make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,9 +45,12 @@ def restore_target(tmp_path):
 
 
 def _fill(settings):
+    from xinfang.stats import topics
+
     world = make_world()
     for n in range(3):
         advance(make_petition(world, title=f"小区物业乱收停车费{n}"), world, to="handling")
+    topics.assign_pending()
     (settings.MEDIA_ROOT / "attachments").mkdir(parents=True)
     (settings.MEDIA_ROOT / "attachments" / "scan.pdf").write_bytes(b"%PDF-1.4 test scan")
     settings.TRIAGE_MODEL_DIR.mkdir(parents=True, exist_ok=True)
@@ -81,6 +85,36 @@ def test_backup_restore_drill(settings, tmp_path, restore_target):
     assert result["migrations"] == source["migrations"]
     assert (tmp_path / "media2" / "attachments" / "scan.pdf").read_bytes() == b"%PDF-1.4 test scan"
     assert (tmp_path / "triage2" / "model.joblib").read_bytes() == b"model bytes"
+    # The hot-topic members' copied columns, and the triggers that keep them, come back too.
+    members, triggers = _members_and_triggers(restore_target)
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBERS)
+        assert members == [tuple(r) for r in cursor.fetchall()] and len(members) == 3
+    assert triggers == set(member_sync.NAMES)
+
+
+MEMBERS = (
+    "SELECT petition_id, unit_id, town_id, is_repeat, place_address FROM stats_hottopicmember ORDER BY 1"
+)
+
+
+def _members_and_triggers(db) -> tuple[list[tuple], set[str]]:
+    """The member rows and the copy triggers of the restored database (its own connection)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(db["NAME"]) as conn:
+            rows = [(a, b, c, bool(d), e) for a, b, c, d, e in conn.execute(MEMBERS)]
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        return rows, names & set(member_sync.NAMES)
+    import psycopg
+
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]
+    ) as conn:
+        rows = [tuple(r) for r in conn.execute(MEMBERS)]
+        names = {r[0] for r in conn.execute("SELECT tgname FROM pg_trigger")}
+    return rows, names & set(member_sync.NAMES)
 
 
 def test_restore_refuses_a_damaged_backup(settings, tmp_path, restore_target):

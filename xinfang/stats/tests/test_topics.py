@@ -66,8 +66,10 @@ def test_a_matter_counts_the_same_on_hot_spots_and_monthly_pick_whatever_the_win
 
 @pytest.mark.django_db
 def test_the_summary_of_a_topic_equals_a_recount_of_its_petitions(world):
-    """On PostgreSQL the summary is one GROUPING SETS query; it must give what counting each
-    petition gives (ids, repeats, towns, the unit each counts at, addresses)."""
+    """The summary reads the member rows alone (GROUPING SETS on PostgreSQL); it must give what
+    counting each petition gives (ids, repeats, towns, the unit each counts at, addresses),
+    also after the petitions were routed, flagged or corrected once they had their topic: the
+    copied columns follow the petition (stats/member_sync.py)."""
     from collections import Counter
 
     from xinfang.petitions.models import Petition
@@ -75,15 +77,21 @@ def test_the_summary_of_a_topic_equals_a_recount_of_its_petitions(world):
 
     lifts = [_file(world, LIFT, i % 4, i) for i in range(7)]
     noise = [_file(world, NOISE, i % 3, 40 + i) for i in range(4)]
+    # Before the assignment: copied when the member row is made.
     Petition.objects.filter(pk__in=[p.pk for p in lifts[:3]]).update(is_repeat=True, place_address="幸福小区")
-    Petition.objects.filter(pk=lifts[3].pk).update(handling_unit=world.town_a, town=world.town_a)
-    Petition.objects.filter(pk=noise[0].pk).update(place_address="云塘路")
     topics.assign_pending()
+    # After it: routed by a queryset update, corrected by a save, flagged.
+    Petition.objects.filter(pk=lifts[3].pk).update(handling_unit=world.town_a, town=world.town_a)
+    moved = Petition.objects.get(pk=noise[0].pk)
+    moved.place_address = "云塘路"
+    moved.save()
+    Petition.objects.filter(pk=noise[1].pk).update(is_repeat=True)
     today = timezone.localdate()
     lo, hi = bounds(today - timedelta(days=10), today)
-    ids = [t for t, _ in topics.top_topics(None, lo, hi, 10, 2)]
+    everything = topics.members_counted()
+    ids = [t for t, _ in topics.top_topics(everything, lo, hi, 10, 2)]
     assert len(ids) == 2
-    got = topics.summaries(Petition.objects.all(), lo, hi, ids)
+    got = topics.summaries(everything, lo, hi, ids)
     for topic_id in ids:
         rows = list(Petition.objects.filter(hot_topic__topic=topic_id).order_by("pk"))
         summary = got[topic_id]
@@ -94,7 +102,27 @@ def test_the_summary_of_a_topic_equals_a_recount_of_its_petitions(world):
         assert summary.units == units
         assert summary.addresses == Counter(p.place_address for p in rows if p.place_address)
     lift_topic = HotTopicMember.objects.get(petition=lifts[0]).topic_id
+    noise_topic = HotTopicMember.objects.get(petition=noise[0]).topic_id
     assert got[lift_topic].repeats == 3 and got[lift_topic].addresses["幸福小区"] == 3
+    assert got[lift_topic].units[world.town_a.pk] >= 1 and got[lift_topic].towns[world.town_a.pk] >= 1
+    assert got[noise_topic].addresses["云塘路"] == 1 and got[noise_topic].repeats == 1
     # Only the petitions of the period and of the queryset given are summed.
-    only_street = topics.summaries(Petition.objects.filter(handling_unit=world.town_a), lo, hi, ids)
-    assert only_street[lift_topic].ids == [lifts[3].pk]
+    street = topics.members_counted(Petition.objects.filter(handling_unit=world.town_a))
+    assert topics.summaries(street, lo, hi, ids)[lift_topic].ids == [lifts[3].pk]
+    # And of the area given: the unit each counts at.
+    area = topics.members_counted(area_ids=[world.town_a.pk])
+    assert topics.summaries(area, lo, hi, ids)[lift_topic].ids == [lifts[3].pk]
+
+
+@pytest.mark.django_db
+def test_the_copy_triggers_come_back_after_a_migration(world):
+    """SQLite rebuilds a table to alter it and drops its triggers: post_migrate puts them back."""
+    from django.db import connection
+
+    from xinfang.stats import member_sync
+
+    assert member_sync.installed(connection)
+    member_sync.uninstall(connection)
+    assert not member_sync.installed(connection)
+    member_sync.on_post_migrate(sender=None, using="default")
+    assert member_sync.installed(connection)
