@@ -99,6 +99,9 @@ def write(job: ExportJob) -> tuple[int, int]:
     if found is None:
         raise PermissionError("the owner may no longer use the inbox")
     qs, view = found
+    # How many rows to expect, for the jobs page while the file is written (the request did not count).
+    expected = min(qs.order_by().count(), settings.EXPORT_MAX_ROWS)
+    ExportJob.objects.filter(pk=job.pk).update(expected_rows=expected)
     folder = Path(settings.MEDIA_ROOT) / DIRECTORY / f"{timezone.localdate():%Y/%m}"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{job.pk}-{secrets.token_hex(12)}.xlsx"

@@ -251,17 +251,19 @@ def export(request):
     size = qs.order_by()[: limit + 1].count()
     if size <= limit:
         return export_response(request, qs, view=view, query=query)
-    job = jobs.enqueue(
+    # The whole list is counted by the worker, not here: a count of a city's 全部 was most of
+    # this request (0.3-0.5 s at 1,000,000 petitions).
+    jobs.enqueue(
         user=user,
         query=query,
         view_label=str(view.label),
-        expected_rows=min(qs.order_by().count(), settings.EXPORT_MAX_ROWS),
+        expected_rows=0,
         language=translation.get_language() or "",
     )
     messages.info(
         request,
-        _("“%(view)s”共%(n)s件，超过%(limit)s件，已转入后台生成；完成后请在本页下载。")
-        % {"view": view.label, "n": job.expected_rows, "limit": limit},
+        _("“%(view)s”超过%(limit)s件，已转入后台生成；完成后请在本页下载。")
+        % {"view": view.label, "limit": limit},
     )
     return redirect("inbox:exports")
 

@@ -4,6 +4,7 @@ only to the user who asked, never a petition that user may not see, and written 
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -210,3 +211,27 @@ def test_the_partial_file_of_a_killed_worker_is_removed(settings):
     os.utime(dead, (old, old))
     assert jobs.run_once() == 1
     assert not dead.exists() and alive.exists()
+
+
+def test_queueing_an_export_counts_no_more_than_the_threshold(cases, world, login, settings):
+    """The request only decides that the list is over the threshold (a count up to it + 1); the
+    whole list is counted by the worker, and the jobs page says so until then.  A count of the
+    whole list was most of the request at 1,000,000 petitions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.leader_a)
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/inbox/export.xlsx?view=all")
+    assert response.status_code == 302
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    # Each count is over a sliced list: SELECT COUNT(*) FROM (SELECT … LIMIT 2) subquery.
+    assert counts and all(re.search(r"LIMIT \d+\)\s*subquery\s*$", sql, re.I) for sql in counts), counts
+    job = ExportJob.objects.latest("pk")
+    assert job.expected_rows == 0 and "待统计" in client.get("/inbox/exports/").content.decode()
+    message = [str(m) for m in response.wsgi_request._messages]
+    assert message and "超过1件" in message[0]
+    assert jobs.drain() == 1
+    job.refresh_from_db()
+    assert job.expected_rows == job.rows > 1
