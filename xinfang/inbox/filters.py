@@ -20,9 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import Role
-from xinfang.petitions.access import SCOPE_EXTENSIONS, visible_petitions
+from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
-from xinfang.petitions.models import Custody
 from xinfang.units import bureaus
 
 from . import lookup, search
@@ -231,31 +230,15 @@ def load_context(user, request=None) -> Context:
     return Context(user=user, units=units, categories=categories, own_unit_ids=own, request=request)
 
 
-def _candidate_q(ctx: Context) -> Q:
-    """An indexable restatement of a unit user's scope (ids instead of path joins),
-    ANDed to the visible set so the database can start from the unit's rows."""
-    q = (
-        Q(handling_unit_id__in=ctx.own_unit_ids)
-        | Q(registering_unit_id__in=ctx.own_unit_ids)
-        # A unit keeps the matters it answered while a review goes on above.
-        | Q(pk__in=Custody.objects.filter(unit_id__in=ctx.own_unit_ids).values("petition_id"))
-    )
-    for extension in SCOPE_EXTENSIONS:
-        q |= extension(ctx.user)
-    return q
-
-
 def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     qs = view.apply(visible_petitions(ctx.user), today)
     if view.key == "to_route" and ctx.user.is_bureau_staff:
         # Each bureau routes what its own desk holds; a lower bureau's queue is its own.
         qs = qs.filter(bureau_id=ctx.user.unit_id)
-    if ctx.own_unit_ids is not None:
-        if view.own_unit_work:
-            qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
-        else:
-            qs = qs.filter(_candidate_q(ctx))
+    # A unit user's scope is already stated on ids (access.py), which the indexes serve.
+    if ctx.own_unit_ids is not None and view.own_unit_work:
+        qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
     if "unit" in filters:
         unit = next((u for u in ctx.units if u.pk == filters["unit"]), None)
         ids = [u.pk for u in ctx.units if unit is not None and u.path.startswith(unit.path)]

@@ -79,15 +79,43 @@ def petition_scope_q(user) -> Q:
     if user.is_bureau_staff:
         scope = bureau_scope_q(user)
     else:
-        path = user.unit.path
-        scope = (
-            Q(handling_unit__path__startswith=path)
-            | Q(registering_unit__path__startswith=path)
-            | Q(pk__in=Custody.objects.filter(unit__path__startswith=path).values("petition_id"))
-        )
+        # Ids, not path joins (as for a bureau): at 1,000,000 petitions a handler's overdue
+        # count joined every open overdue matter of the city to its units (0.15 s).
+        ids = unit_subtree_ids(user)
+        scope = Q(handling_unit_id__in=ids) | Q(registering_unit_id__in=ids) | custody_q(ids)
         for extension in SCOPE_EXTENSIONS:
             scope |= extension(user)
     return scope & ~accusation_hidden_q(user)
+
+
+# Petitions a unit reaches by another way than handling or registering them (matters it held
+# before, joint handling) are few: given as ids, the database counts them rightly.
+INLINE_IDS_MAX = 2000
+
+
+def few_ids_q(petition_ids) -> Q:
+    """``pk IN petition_ids`` (a values_list of petition ids), as a list of ids when they are
+    few.  Inside an OR, PostgreSQL guesses that a subquery matches half of all petitions, and
+    then walks a status index across the whole city for a unit's count (0.11 s at 1,000,000)."""
+    few = list(petition_ids[: INLINE_IDS_MAX + 1])
+    return Q(pk__in=few) if len(few) <= INLINE_IDS_MAX else Q(pk__in=petition_ids)
+
+
+def custody_q(unit_ids: list[int]) -> Q:
+    """The petitions that passed through one of the units (Custody)."""
+    return few_ids_q(Custody.objects.filter(unit_id__in=unit_ids).values_list("petition_id", flat=True))
+
+
+def unit_subtree_ids(user) -> list[int]:
+    """Ids of the user's unit and the units under it (kept on the user object for the request,
+    like bureaus.viewer_area_ids)."""
+    from xinfang.units.models import Unit
+
+    cached = getattr(user, "_unit_subtree_ids", None)
+    if cached is None or cached[0] != user.unit_id:
+        ids = list(Unit.objects.filter(path__startswith=user.unit.path).values_list("pk", flat=True))
+        cached = user._unit_subtree_ids = (user.unit_id, ids)
+    return cached[1]
 
 
 def bureau_scope_q(user) -> Q:

@@ -23,10 +23,10 @@ def joint_scope_q(user) -> Q:
     """SCOPE_EXTENSIONS entry: petitions in whose joint handling the user's unit takes part."""
     if not user.unit_id:
         return access.NOTHING
-    petition_ids = JointParticipant.objects.filter(unit__path__startswith=user.unit.path).values(
-        "joint__petition_id"
+    petition_ids = JointParticipant.objects.filter(unit_id__in=access.unit_subtree_ids(user)).values_list(
+        "joint__petition_id", flat=True
     )
-    return Q(pk__in=petition_ids)
+    return access.few_ids_q(petition_ids)
 
 
 def visible_joints(user):
