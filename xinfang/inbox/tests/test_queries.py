@@ -54,8 +54,8 @@ def test_list_query_count_is_pinned(more, world, login, persona, view, query):
     # Bureau staff: one query for the area of their bureau (units/bureaus.py).
     expected += 1 if getattr(world, persona).is_bureau_staff else 0
     # Unit staff: one query for their bureau, named in the page header; their scope reads the
-    # ids of their unit's subtree, of the matters it held and of its joint cases (access.py).
-    expected += 4 if persona in UNIT_STAFF else 0
+    # ids of their unit's subtree and of its joint cases (access.py).
+    expected += 3 if persona in UNIT_STAFF else 0
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/inbox/?view={view}{query}")
     assert response.status_code == 200
