@@ -269,7 +269,7 @@ def hot_spots(
     top = topics.top_topics(members, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
     before = topics.counts_by_topic(members, previous_lo, lo, ids)
-    summary_of = topics.summaries(members, lo, hi, ids)
+    summary_of = topics.summaries(members, lo, hi, ids, materialize=petitions is not None)
     described = HotTopic.objects.in_bulk(ids)
     town_names = dict(
         Unit.objects.filter(pk__in={t for s in summary_of.values() for t in s.towns}).values_list(

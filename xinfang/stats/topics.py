@@ -178,13 +178,15 @@ class Summary:
     addresses: Counter = field(default_factory=Counter)
 
 
-def summaries(members, lo, hi, topic_ids) -> dict[int, Summary]:
+def summaries(members, lo, hi, topic_ids, *, materialize: bool = False) -> dict[int, Summary]:
     """A :class:`Summary` per topic of the members received in [lo, hi) (ids ascending).
 
     The member rows carry what is counted (stats/member_sync.py), so this reads the member
     table alone; on PostgreSQL one query over the (topic, received_at) index, one row per
     topic and town, unit or address back, with the ids as one array per topic (over two years
-    of a city these are hundreds of thousands of petitions)."""
+    of a city these are hundreds of thousands of petitions).  ``materialize``: the members are
+    filtered by a join to the petitions (a viewer's own scope), which is then done once rather
+    than for each of the four aggregates."""
     from django.db import connection
 
     out = {topic_id: Summary() for topic_id in topic_ids}
@@ -210,7 +212,7 @@ def summaries(members, lo, hi, topic_ids) -> dict[int, Summary]:
     # comparisons).  The second column says which grouping a row belongs to: 7 the topic's
     # own row, 3 (topic, town), 5 (topic, unit), 6 (topic, address).
     grouped = f"""
-        WITH m (id, topic, town, address, repeat, unit) AS NOT MATERIALIZED ({sql})
+        WITH m (id, topic, town, address, repeat, unit) AS {"" if materialize else "NOT "}MATERIALIZED ({sql})
         SELECT topic, 7, NULL::bigint, NULL::bigint, NULL::text, COUNT(*), COUNT(*) FILTER (WHERE repeat),
                ARRAY_AGG(id)
         FROM m GROUP BY topic
