@@ -83,6 +83,8 @@ PAGES = {
         "/inbox/?view=handling",
         "/inbox/?view=all",
         "/inbox/?view=all&sort=-current_due",
+        # Hot spots in the viewer's own scope (not the bureau's shared entry), cold.
+        "/stats/hotspots/?start={two_years_ago}&end={today}",
     ],
     # Statistics pages (issue 6: ≤ 500 ms): the bureau leader's dashboards, warnings and reports.
     "bureau_leader": [
