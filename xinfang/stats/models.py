@@ -154,6 +154,20 @@ class HotTopic(models.Model):
         return self.label
 
 
+def _copied_unit() -> models.ForeignKey:
+    """A unit copied from the petition by the triggers: no constraint or index of its own (the
+    covering indexes hold it), nothing to cascade."""
+    return models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class HotTopicMember(models.Model):
     """A petition's hot-spot group; topic None: grouped with no other petition yet."""
 
@@ -169,24 +183,8 @@ class HotTopicMember(models.Model):
     # itself (stats/member_sync.py: triggers on both tables), so that the hot spots of any period
     # read this table alone: the unit the matter counts at (stats.areas.attributed_unit), its
     # town, the repeat flag and the place's address.
-    unit = models.ForeignKey(
-        "units.Unit",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    town = models.ForeignKey(
-        "units.Unit",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    unit = _copied_unit()
+    town = _copied_unit()
     is_repeat = models.BooleanField(default=False)
     place_address = models.CharField(max_length=200, blank=True, default="")
 
