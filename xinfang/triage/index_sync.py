@@ -490,7 +490,7 @@ def _visible(user, matches: list[SimilarMatch]) -> dict[int, dict]:
         return {}
     rows = {
         r["pk"]: r
-        for r in visible_petitions(user)
+        for r in visible_petitions(user, by_id=True)
         .filter(pk__in=[m.id for m in matches])
         .values("pk", "case_number", "title", "status", "received_at")
     }

@@ -36,7 +36,7 @@ def visible_ids(user, ids: Iterable) -> set[int]:
     wanted = sorted({int(i) for i in ids if i})
     if not wanted:
         return set()
-    return set(visible_petitions(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return set(visible_petitions(user, by_id=True).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def flag_refs(flag: dict) -> set[int]:

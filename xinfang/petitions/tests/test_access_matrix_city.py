@@ -451,3 +451,18 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
     assert m.leaks == [], m.summary()
     assert m.misses == [], m.summary()
     assert m.pairs > 10000, m.summary()
+
+
+def test_looking_up_by_id_sees_exactly_what_the_lists_see(world):
+    """visible_petitions(by_id=True) states the custody branch as EXISTS (a probe per petition)
+    and lists as IN (one hash of the area's custody rows): the same petitions either way, for
+    every persona of the installation, custody and accusations included."""
+    from xinfang.petitions.access import visible_petitions
+
+    _city, personas, petitions, _named, _attachments, _alerts = _installation(world)
+    assert Custody.objects.exists()
+    ids = [p.pk for p in petitions]
+    for user in personas:
+        listed = set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
+        probed = set(visible_petitions(user, by_id=True).filter(pk__in=ids).values_list("pk", flat=True))
+        assert probed == listed, user.username
