@@ -119,7 +119,7 @@ def unit_subtree_ids(user) -> list[int]:
 
     cached = getattr(user, "_unit_subtree_ids", None)
     if cached is None or cached[0] != user.unit_id:
-        ids = list(Unit.objects.filter(path__startswith=user.unit.path).values_list("pk", flat=True))
+        ids = list(Unit.objects.subtree_of(user.unit).values_list("pk", flat=True))
         cached = user._unit_subtree_ids = (user.unit_id, ids)
     return cached[1]
 

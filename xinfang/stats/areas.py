@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Q
+from django.db.models import BigIntegerField
 from django.db.models.functions import Coalesce
 
 from xinfang.units import bureaus
@@ -34,26 +34,6 @@ def attributed_unit(prefix: str = ""):
         f"{prefix}bureau_id",
         f"{prefix}registering_unit_id",
         output_field=BigIntegerField(),
-    )
-
-
-def petitions_q(bureau: Unit | None, prefix: str = "") -> Q:
-    """Q over Petition (or a row with ``prefix`` to one) for the matters counted in the bureau's area."""
-    if bureau is None or bureaus.covers_everything(bureau):
-        return Q()
-    # By unit ids, not by joining three unit rows for their paths: over a million
-    # petitions the joins cost more than the (hundred or so) ids of an area.
-    ids = bureaus.area_unit_ids(bureau)
-    return (
-        Q(**{f"{prefix}handling_unit_id__in": ids})
-        | Q(**{f"{prefix}handling_unit__isnull": True, f"{prefix}bureau_id__in": ids})
-        | Q(
-            **{
-                f"{prefix}handling_unit__isnull": True,
-                f"{prefix}bureau__isnull": True,
-                f"{prefix}registering_unit_id__in": ids,
-            }
-        )
     )
 
 

@@ -11,8 +11,7 @@ by triggers, not by Python code that a new path could forget:
 
 The triggers are (re)installed after every `migrate` (post_migrate): SQLite rebuilds a table
 to alter it, which drops the table's triggers, so a later migration of either table would
-otherwise remove them silently.  `installed()` says whether they are there (a test and the
-system check read it).
+otherwise remove them silently.  `installed()` says whether they are there (a test reads it).
 """
 
 from __future__ import annotations
