@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.metrics import f1_score
@@ -33,9 +34,10 @@ from .textmodel import (
     TOPIC_SETTINGS,
     FeatureSettings,
     TextClassifier,
-    _scores,
     fit_platt,
+    fold_scores,
     platt_probabilities,
+    training_threads,
 )
 
 # Order matters only for ties: the simpler pipeline first.
@@ -87,26 +89,24 @@ def cross_validate(
     block_cache: dict[tuple, tuple] = {}
     results: dict[str, dict] = {}
     prepared: dict[str, tuple] = {}
-    for name, settings in candidates:
-        model = TextClassifier(settings, list(extra_words))
-        key = (settings.mask_names, settings.drop_stopwords, settings.max_chars)
-        if key not in doc_cache:
-            doc_cache[key] = model._docs(texts, titles)
-        model.labels = names
-        x = model._blocks(doc_cache[key], fit=True, cache=block_cache)
-        oof = np.zeros((len(y), len(names)))
-        for fit_rows, held_rows in split:
-            oof[held_rows] = _scores(model._svm().fit(x[fit_rows], y[fit_rows]), x[held_rows])
-        prepared[name] = (model, x, y, oof)
-        raw, calibrated = [], []
-        for fold, (_, held_rows) in enumerate(split):
-            raw.append(f1_score(y[held_rows], oof[held_rows].argmax(axis=1), average="macro"))
-            others = np.concatenate([h for k, (_, h) in enumerate(split) if k != fold])
-            platt = fit_platt(oof[others], y[others])
-            predicted = platt_probabilities(oof[held_rows], platt).argmax(axis=1)
-            calibrated.append(f1_score(y[held_rows], predicted, average="macro"))
-        results[name] = _summary(raw)
-        results[name + SIGMOID] = _summary(calibrated)
+    # liblinear releases the GIL: a candidate's fold fits run on the other cores while this thread
+    # builds the next candidate's features.
+    with ThreadPoolExecutor(training_threads()) as pool:
+        pending = {}
+        for name, settings in candidates:
+            model = TextClassifier(settings, list(extra_words))
+            key = (settings.mask_names, settings.drop_stopwords, settings.max_chars)
+            if key not in doc_cache:
+                doc_cache[key] = model._docs(texts, titles)
+            model.labels = names
+            x = model._blocks(doc_cache[key], fit=True, cache=block_cache)
+            pending[name] = (model, x, fold_scores(pool, model._svm, x, y, split))
+        for name, (model, x, futures) in pending.items():
+            oof = np.zeros((len(y), len(names)))
+            for (_, held_rows), future in zip(split, futures, strict=True):
+                oof[held_rows] = future.result()
+            prepared[name] = (model, x, y, oof)
+            results[name], results[name + SIGMOID] = _fold_figures(oof, y, split)
     report = {
         "folds": folds,
         "seed": seed,
@@ -119,6 +119,18 @@ def cross_validate(
     if len(rows) == len(y_all):
         report["_prepared"] = prepared
     return report
+
+
+def _fold_figures(oof: np.ndarray, y: np.ndarray, split: list) -> tuple[dict, dict]:
+    """Per-fold macro-F1 of the raw scores and of per-label Platt curves fitted on the other folds."""
+    raw, calibrated = [], []
+    for fold, (_, held_rows) in enumerate(split):
+        raw.append(f1_score(y[held_rows], oof[held_rows].argmax(axis=1), average="macro"))
+        others = np.concatenate([h for k, (_, h) in enumerate(split) if k != fold])
+        platt = fit_platt(oof[others], y[others])
+        predicted = platt_probabilities(oof[held_rows], platt).argmax(axis=1)
+        calibrated.append(f1_score(y[held_rows], predicted, average="macro"))
+    return _summary(raw), _summary(calibrated)
 
 
 def _summary(scores: list[float]) -> dict:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import platform
 import time
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from xinfang.triage import evidence, segment
+from xinfang.triage import chargrams, evidence, segment
 from xinfang.triage.nbsvm import NBLinearSVC
 
 MODEL_FILE = "model.joblib"
@@ -140,8 +142,8 @@ class TextClassifier:
         self._char_vec: TfidfVectorizer | None = None
         self._title_vec: TfidfVectorizer | None = None
         self._clf: LinearSVC | None = None
-        self._lookup: tuple[dict, dict, int] | None = None
-        self._columns_of_word: dict[str, tuple[int, ...]] = {}
+        self._char_lookup: chargrams.Lookup | None = None
+        self._columns_of_word: dict[str, tuple[int, ...]] = {}  # evidence: a word's feature columns
 
     # ----- features -------------------------------------------------------------------------------
     def _docs(self, texts: list[str], titles: list[str] | None) -> list[_Doc]:
@@ -180,7 +182,7 @@ class TextClassifier:
             wider = key[:3] + (1.0,) + key[4:] if s.max_df < 1.0 else None
             self._char_vec, matrix = _fitted(cache, key, self._new_char_vec, [d.chars for d in docs], wider)
         else:
-            matrix = self._char_vec.transform([d.chars for d in docs])
+            matrix = self._char_transform([d.chars for d in docs])
         blocks.append(matrix * s.char_weight)
         if s.title_weight:
             step = "fit_transform" if fit else "transform"
@@ -188,6 +190,17 @@ class TextClassifier:
                 self._title_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
             blocks.append(getattr(self._title_vec, step)([d.title_words for d in docs]) * s.title_weight)
         return sp.hstack(blocks, format="csr")
+
+    def _char_transform(self, texts: list[str]) -> sp.csr_matrix:
+        vectorizer = self._char_vec
+        if not chargrams.supports(vectorizer):
+            return vectorizer.transform(texts)
+        return chargrams.transform(self._char_lookup_of(vectorizer), texts)
+
+    def _char_lookup_of(self, vectorizer: TfidfVectorizer) -> chargrams.Lookup:
+        if self._char_lookup is None or self._char_lookup.vectorizer is not vectorizer:
+            self._char_lookup = chargrams.Lookup(vectorizer)
+        return self._char_lookup
 
     def _new_word_vec(self) -> TfidfVectorizer:
         s = self.settings
@@ -239,9 +252,11 @@ class TextClassifier:
     def _fit(self, x: sp.csr_matrix, y: np.ndarray, started: float, oof: np.ndarray | None = None):
         """Fit the SVM on the prepared matrix and calibrate on out-of-fold scores (``oof`` when the
         caller already has them, e.g. from model selection over the same matrix)."""
-        self._clf = self._svm().fit(x, y)
-        if oof is None:
-            oof = self._out_of_fold(x, y)
+        with ThreadPoolExecutor(training_threads()) as pool:
+            whole = pool.submit(self._svm().fit, x, y)
+            if oof is None:
+                oof = self._out_of_fold(pool, x, y)
+            self._clf = whole.result()
         if oof is not None:
             self.temperature = _fit_temperature(oof, y)
             if self.settings.calibration == "sigmoid":
@@ -268,19 +283,18 @@ class TextClassifier:
         # A fixed seed: liblinear shuffles its coordinates, and CV figures should not move between runs.
         return LinearSVC(C=s.svm_c, class_weight=s.class_weight, dual=s.svm_dual, random_state=0)
 
-    def _out_of_fold(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray | None:
+    def _out_of_fold(self, pool: Executor, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray | None:
         """Out-of-fold SVM scores (the vectorisers are shared; only the SVM is refitted per fold);
         None when a label has too few rows to calibrate."""
         folds = min(self.settings.calibration_folds, int(np.bincount(y).min()))
         if folds < 2:
             return None
+        split = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y))
+        if any(len(np.unique(y[fit_rows])) < len(self.labels) for fit_rows, _ in split):
+            return None
         oof = np.zeros((len(y), len(self.labels)), dtype=np.float64)
-        skf = StratifiedKFold(folds, shuffle=True, random_state=0)
-        for fit_rows, held_rows in skf.split(x, y):
-            if len(np.unique(y[fit_rows])) < len(self.labels):
-                return None
-            clf = self._svm().fit(x[fit_rows], y[fit_rows])
-            oof[held_rows] = _scores(clf, x[held_rows])
+        for (_, held_rows), future in zip(split, fold_scores(pool, self._svm, x, y, split), strict=True):
+            oof[held_rows] = future.result()
         return oof
 
     def probabilities(self, scores: np.ndarray) -> np.ndarray:
@@ -324,64 +338,101 @@ class TextClassifier:
         coef = self._clf.coef_
         if coef.shape[0] == 1:  # binary: one weight row scores the second label
             coef = np.vstack([-coef[0], coef[0]])
+        order = np.argsort(-probs, axis=1, kind="stable")
+        evidence_words = self._evidence(x, order[:, 0], coef, docs)
         out = []
         for i in range(len(docs)):
-            order = np.argsort(-probs[i])
-            top = int(order[0])
+            top = int(order[i, 0])
             out.append(
                 Prediction(
                     label=self.labels[top],
                     confidence=float(probs[i, top]),
-                    alternatives=[(self.labels[j], float(probs[i, j])) for j in order[:3]],
-                    evidence=self._evidence(x, i, coef[top], docs[i].words),
+                    alternatives=[(self.labels[j], float(probs[i, j])) for j in order[i, :3]],
+                    evidence=evidence_words[i],
                 )
             )
         return out
 
-    def _evidence(self, x: sp.csr_matrix, row: int, coef: np.ndarray, words: list[str]) -> list[str]:
-        """Up to ``EVIDENCE_LIMIT`` whole jieba words of this text that pushed hardest toward the label.
+    def _evidence(
+        self, x: sp.csr_matrix, tops: np.ndarray, coef: np.ndarray, docs: list[_Doc]
+    ) -> list[list[str]]:
+        """For each row, up to ``EVIDENCE_LIMIT`` whole jieba words of its text that pushed hardest
+        toward its predicted label (``tops``), strongest first, ties in the order of the text.
 
-        A word's weight is its own word feature plus the character n-grams (two or more characters)
-        inside it; only words that read as words count (``evidence.is_meaningful``), so the list never
-        shows function words, punctuation, numbers or n-grams cut across two words."""
-        start, end = x.indptr[row], x.indptr[row + 1]
-        columns_in_row = x.indices[start:end]
-        contribution = dict(
-            zip(
-                columns_in_row.tolist(),
-                np.multiply(x.data[start:end], coef[columns_in_row], dtype=np.float64).tolist(),
-                strict=True,
-            )
+        A word's weight is the sum, over its own word feature and the character n-grams (two or more
+        characters) inside it, of feature value × weight of the label; only words that read as words
+        count (``evidence.is_meaningful``), so the list never shows function words, punctuation,
+        numbers or n-grams cut across two words. Computed for the whole batch at once: (row, word)
+        pairs expand to (row, column) cells, which are found in ``x`` by binary search."""
+        batch_words: dict[str, int] = {}
+        pair_row, pair_word = [], []
+        for i, doc in enumerate(docs):
+            for word in dict.fromkeys(doc.words):
+                pair_row.append(i)
+                pair_word.append(batch_words.setdefault(word, len(batch_words)))
+        if not pair_row:
+            return [[] for _ in docs]
+        columns_of = self._evidence_columns(list(batch_words))
+        sizes = np.fromiter(map(len, columns_of), dtype=np.int64, count=len(columns_of))
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        flat_columns = np.fromiter(
+            (c for cols in columns_of for c in cols), dtype=np.int64, count=int(starts[-1])
         )
-        scored: dict[str, float] = {}
-        for word in dict.fromkeys(words):
-            columns = self._evidence_columns(word)
-            if columns:
-                scored[word] = sum(contribution.get(c, 0.0) for c in columns)
-        ranked = sorted((w for w, v in scored.items() if v > 0), key=lambda w: -scored[w])
-        return ranked[:EVIDENCE_LIMIT]
+        pair_row, pair_word = np.asarray(pair_row), np.asarray(pair_word)
+        per_pair = sizes[pair_word]
+        cell_pair = np.repeat(np.arange(len(pair_row)), per_pair)
+        first_cell = np.cumsum(per_pair) - per_pair
+        place_in_word = np.arange(len(cell_pair)) - first_cell[cell_pair]
+        cell_column = flat_columns[starts[pair_word[cell_pair]] + place_in_word]
+        cell_row = pair_row[cell_pair]
+        width = x.shape[1]
+        x = x.tocsr()
+        x.sort_indices()
+        stored = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr)) * width + x.indices
+        wanted = cell_row * width + cell_column
+        at = np.minimum(np.searchsorted(stored, wanted), max(len(stored) - 1, 0))
+        present = stored[at] == wanted if len(stored) else np.zeros(len(wanted), bool)
+        value = np.where(present, x.data[at] if len(stored) else 0.0, 0.0).astype(np.float64)
+        weight = coef[tops[cell_row], cell_column].astype(np.float64)
+        score = np.bincount(cell_pair, weights=value * weight, minlength=len(pair_row))
+        keep = np.flatnonzero((score > 0) & (per_pair > 0))
+        keep = keep[np.lexsort((keep, -score[keep], pair_row[keep]))]
+        words = list(batch_words)
+        out: list[list[str]] = [[] for _ in docs]
+        for pair in keep.tolist():
+            chosen = out[pair_row[pair]]
+            if len(chosen) < EVIDENCE_LIMIT:
+                chosen.append(words[pair_word[pair]])
+        return out
 
-    def _evidence_columns(self, word: str) -> tuple[int, ...]:
-        """The feature columns of ``word`` (its own and its n-grams of two or more characters); empty
-        when the word may not be shown. Kept per word: prediction spent half its time here."""
-        columns = self._columns_of_word.get(word)
-        if columns is not None:
-            return columns
-        if self._lookup is None:
-            word_columns = self._word_vec.vocabulary_ if self.settings.use_words else {}
-            offset = len(word_columns)
-            char_columns = {g: offset + c for g, c in self._char_vec.vocabulary_.items() if len(g) >= 2}
-            self._lookup = (word_columns, char_columns, self.settings.char_ngram[1])
-        word_columns, char_columns, longest = self._lookup
-        found = []
-        if evidence.is_meaningful(word):
-            found = [word_columns[word]] if word in word_columns else []
-            for n in range(2, min(longest, len(word)) + 1):
-                found += [char_columns[g] for g in _grams(word, n) if g in char_columns]
-        if len(self._columns_of_word) >= WORD_CACHE_SIZE:
-            self._columns_of_word = {}
-        self._columns_of_word[word] = columns = tuple(found)
-        return columns
+    def _evidence_columns(self, words: list[str]) -> list[tuple[int, ...]]:
+        """The feature columns of each word (its own and its n-grams of two or more characters);
+        empty for a word that may not be shown. Kept per word: the same words recur in every text."""
+        missing = [w for w in dict.fromkeys(words) if w not in self._columns_of_word]
+        if missing:
+            if len(self._columns_of_word) + len(missing) >= WORD_CACHE_SIZE:
+                self._columns_of_word = {}
+            self._columns_of_word.update(zip(missing, self._columns_of_new_words(missing), strict=True))
+        return [self._columns_of_word[w] for w in words]
+
+    def _columns_of_new_words(self, words: list[str]) -> list[tuple[int, ...]]:
+        word_columns = self._word_vec.vocabulary_ if self.settings.use_words else {}
+        offset = len(word_columns)
+        shown = [w for w in words if evidence.is_meaningful(w)]
+        found: dict[str, list[int]] = {w: ([word_columns[w]] if w in word_columns else []) for w in shown}
+        longest = self.settings.char_ngram[1]
+        if shown and longest >= 2:
+            if chargrams.supports(self._char_vec):
+                lookup = self._char_lookup_of(self._char_vec)
+                rows, columns = chargrams.known_columns(lookup, shown, 2, longest)
+                for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+                    found[shown[row]].append(offset + column)
+            else:
+                vocabulary = self._char_vec.vocabulary_
+                for word in shown:
+                    for n in range(2, min(longest, len(word)) + 1):
+                        found[word] += [offset + vocabulary[g] for g in _grams(word, n) if g in vocabulary]
+        return [tuple(found.get(w, ())) for w in words]
 
     # ----- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -424,6 +475,8 @@ class TextClassifier:
         model._char_vec = state["char_vec"]
         model._title_vec = state["title_vec"]
         model._clf = state["clf"]
+        if chargrams.supports(model._char_vec):  # ready to predict: the first call pays nothing extra
+            model._char_lookup_of(model._char_vec)
         meta_path = directory / METADATA_FILE
         model.metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         return model
@@ -434,6 +487,25 @@ _FORK_MODEL: TextClassifier | None = None
 
 def _predict_chunk(chunk):
     return _FORK_MODEL._predict_serial(*chunk)
+
+
+def training_threads() -> int:
+    """Threads for independent SVM fits. liblinear releases the GIL, so the folds of a cross-validation
+    fit side by side on the machine's cores: the same CPU time, less time waited."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def fold_scores(pool: Executor, new_svm, x: sp.csr_matrix, y: np.ndarray, split: list) -> list[Future]:
+    """One future per (fit rows, held rows) of ``split``: the held rows' scores of an SVM from
+    ``new_svm()`` fitted on the fit rows."""
+
+    def held_scores(fit_rows, held_rows):
+        return _scores(new_svm().fit(x[fit_rows], y[fit_rows]), x[held_rows])
+
+    return [pool.submit(held_scores, fit_rows, held_rows) for fit_rows, held_rows in split]
 
 
 def _scores(clf: LinearSVC, x) -> np.ndarray:
@@ -451,6 +523,8 @@ def _fitted(cache: dict | None, key: tuple, new, inputs, wider: tuple | None = N
     vectorizer = new()
     if cache is not None and wider is not None and wider in cache:
         result = _narrowed(*cache[wider], vectorizer)
+    elif chargrams.supports(vectorizer):
+        result = (vectorizer, chargrams.fit_transform(vectorizer, inputs))
     else:
         result = (vectorizer, vectorizer.fit_transform(inputs))
     if cache is not None:
