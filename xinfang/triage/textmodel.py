@@ -30,7 +30,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from xinfang.triage import chargrams, evidence, segment
+from xinfang.triage import evidence, ngrams, segment
 from xinfang.triage.nbsvm import NBLinearSVC
 
 MODEL_FILE = "model.joblib"
@@ -142,7 +142,7 @@ class TextClassifier:
         self._char_vec: TfidfVectorizer | None = None
         self._title_vec: TfidfVectorizer | None = None
         self._clf: LinearSVC | None = None
-        self._char_lookup: chargrams.Lookup | None = None
+        self._lookups: dict[int, tuple] = {}  # id(vectoriser) → (vectoriser, its ngrams lookup)
         self._columns_of_word: dict[str, tuple[int, ...]] = {}  # evidence: a word's feature columns
 
     # ----- features -------------------------------------------------------------------------------
@@ -175,14 +175,14 @@ class TextClassifier:
             if fit:
                 self._word_vec, matrix = _fitted(cache, key, self._new_word_vec, [d.words for d in docs])
             else:
-                matrix = self._word_vec.transform([d.words for d in docs])
+                matrix = self._transform(self._word_vec, [d.words for d in docs])
             blocks.append(matrix * s.word_weight)
         key = ("c", s.char_ngram, s.min_df, s.max_df, s.max_chars)
         if fit:
             wider = key[:3] + (1.0,) + key[4:] if s.max_df < 1.0 else None
             self._char_vec, matrix = _fitted(cache, key, self._new_char_vec, [d.chars for d in docs], wider)
         else:
-            matrix = self._char_transform([d.chars for d in docs])
+            matrix = self._transform(self._char_vec, [d.chars for d in docs])
         blocks.append(matrix * s.char_weight)
         if s.title_weight:
             step = "fit_transform" if fit else "transform"
@@ -191,16 +191,26 @@ class TextClassifier:
             blocks.append(getattr(self._title_vec, step)([d.title_words for d in docs]) * s.title_weight)
         return sp.hstack(blocks, format="csr")
 
-    def _char_transform(self, texts: list[str]) -> sp.csr_matrix:
-        vectorizer = self._char_vec
-        if not chargrams.supports(vectorizer):
-            return vectorizer.transform(texts)
-        return chargrams.transform(self._char_lookup_of(vectorizer), texts)
+    def _transform(self, vectorizer: TfidfVectorizer, inputs: list) -> sp.csr_matrix:
+        """``vectorizer.transform(inputs)``, computed by ngrams where it can be."""
+        lookup = self._lookup_of(vectorizer)
+        if isinstance(lookup, ngrams.Lookup):
+            return ngrams.transform(lookup, inputs)
+        if isinstance(lookup, ngrams.TokenLookup):
+            return ngrams.transform_tokens(lookup, inputs, pairs=_token_pairs(vectorizer))
+        return vectorizer.transform(inputs)
 
-    def _char_lookup_of(self, vectorizer: TfidfVectorizer) -> chargrams.Lookup:
-        if self._char_lookup is None or self._char_lookup.vectorizer is not vectorizer:
-            self._char_lookup = chargrams.Lookup(vectorizer)
-        return self._char_lookup
+    def _lookup_of(self, vectorizer: TfidfVectorizer) -> ngrams.Lookup | ngrams.TokenLookup | None:
+        """The vectoriser's vocabulary as sorted keys (built once per fitted vectoriser)."""
+        kept = self._lookups.get(id(vectorizer))
+        if kept is None or kept[0] is not vectorizer:
+            lookup = None
+            if ngrams.supports(vectorizer):
+                lookup = ngrams.Lookup(vectorizer)
+            elif _token_pairs(vectorizer) is not None and ngrams.supports_tokens(vectorizer):
+                lookup = ngrams.TokenLookup(vectorizer)
+            kept = self._lookups[id(vectorizer)] = (vectorizer, lookup)
+        return kept[1]
 
     def _new_word_vec(self) -> TfidfVectorizer:
         s = self.settings
@@ -422,9 +432,9 @@ class TextClassifier:
         found: dict[str, list[int]] = {w: ([word_columns[w]] if w in word_columns else []) for w in shown}
         longest = self.settings.char_ngram[1]
         if shown and longest >= 2:
-            if chargrams.supports(self._char_vec):
-                lookup = self._char_lookup_of(self._char_vec)
-                rows, columns = chargrams.known_columns(lookup, shown, 2, longest)
+            if ngrams.supports(self._char_vec):
+                lookup = self._lookup_of(self._char_vec)
+                rows, columns = ngrams.known_columns(lookup, shown, 2, longest)
                 for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
                     found[shown[row]].append(offset + column)
             else:
@@ -475,8 +485,9 @@ class TextClassifier:
         model._char_vec = state["char_vec"]
         model._title_vec = state["title_vec"]
         model._clf = state["clf"]
-        if chargrams.supports(model._char_vec):  # ready to predict: the first call pays nothing extra
-            model._char_lookup_of(model._char_vec)
+        for vectorizer in (model._word_vec, model._char_vec):  # ready: the first prediction pays no more
+            if vectorizer is not None:
+                model._lookup_of(vectorizer)
         meta_path = directory / METADATA_FILE
         model.metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         return model
@@ -523,13 +534,26 @@ def _fitted(cache: dict | None, key: tuple, new, inputs, wider: tuple | None = N
     vectorizer = new()
     if cache is not None and wider is not None and wider in cache:
         result = _narrowed(*cache[wider], vectorizer)
-    elif chargrams.supports(vectorizer):
-        result = (vectorizer, chargrams.fit_transform(vectorizer, inputs))
     else:
-        result = (vectorizer, vectorizer.fit_transform(inputs))
+        result = (vectorizer, _fit_transform(vectorizer, inputs))
     if cache is not None:
         cache[key] = result
     return result
+
+
+def _fit_transform(vectorizer: TfidfVectorizer, inputs: list) -> sp.csr_matrix:
+    """``vectorizer.fit_transform(inputs)``, computed by ngrams where it can be."""
+    if ngrams.supports(vectorizer):
+        return ngrams.fit_transform(vectorizer, inputs)
+    pairs = _token_pairs(vectorizer)
+    if pairs is not None and ngrams.supports_tokens(vectorizer):
+        return ngrams.fit_transform_tokens(vectorizer, inputs, pairs=pairs)
+    return vectorizer.fit_transform(inputs)
+
+
+def _token_pairs(vectorizer: TfidfVectorizer) -> bool | None:
+    """Whether the word vectoriser's analyzer adds adjacent pairs; None for any other analyzer."""
+    return {_with_bigrams: True, _identity: False}.get(vectorizer.analyzer)
 
 
 def _narrowed(full: TfidfVectorizer, matrix: sp.csr_matrix, vectorizer: TfidfVectorizer):

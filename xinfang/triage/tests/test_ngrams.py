@@ -1,12 +1,13 @@
-"""chargrams: the numpy character n-gram TF-IDF equals scikit-learn's, and the batched evidence equals
+"""ngrams: the numpy character and word n-gram TF-IDF equals scikit-learn's, and the batched evidence equals
 the word-by-word definition."""
 
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from xinfang.triage import chargrams, evidence
-from xinfang.triage.textmodel import EVIDENCE_LIMIT, TextClassifier
+from xinfang.triage import evidence, ngrams
+from xinfang.triage.segment import words
+from xinfang.triage.textmodel import EVIDENCE_LIMIT, TextClassifier, _identity, _with_bigrams
 
 from .test_textmodel import _corpus
 
@@ -40,30 +41,52 @@ def _vectorizer(**options) -> TfidfVectorizer:
 def test_fit_and_transform_equal_scikit_learn(options):
     texts = TEXTS + _corpus(n_per_label=8)[0]
     ours, theirs = _vectorizer(**options), _vectorizer(**options)
-    assert chargrams.supports(ours)
-    matrix = chargrams.fit_transform(ours, texts)
+    assert ngrams.supports(ours)
+    matrix = ngrams.fit_transform(ours, texts)
     expected = theirs.fit_transform(texts)
     assert ours.vocabulary_ == theirs.vocabulary_
     assert np.allclose(ours.idf_, theirs.idf_)
     assert matrix.shape == expected.shape
     assert abs(matrix - expected).max() < 1e-6
     unseen = ["电梯故障，物业说没钱修", "完全不同的内容", ""]
-    lookup = chargrams.Lookup(theirs)
-    assert abs(chargrams.transform(lookup, unseen) - theirs.transform(unseen)).max() < 1e-6
+    lookup = ngrams.Lookup(theirs)
+    assert abs(ngrams.transform(lookup, unseen) - theirs.transform(unseen)).max() < 1e-6
     # scikit-learn's own transform works on a vectoriser fitted here (saved models stay plain).
     assert abs(ours.transform(unseen) - theirs.transform(unseen)).max() < 1e-6
 
 
 def test_settings_it_cannot_reproduce_are_left_to_scikit_learn():
-    assert not chargrams.supports(_vectorizer(ngram_range=(1, 4)))
-    assert not chargrams.supports(_vectorizer(lowercase=True))
-    assert not chargrams.supports(_vectorizer(analyzer="char_wb"))
-    assert not chargrams.supports(_vectorizer(max_features=100))
+    assert not ngrams.supports(_vectorizer(ngram_range=(1, 4)))
+    assert not ngrams.supports(_vectorizer(lowercase=True))
+    assert not ngrams.supports(_vectorizer(analyzer="char_wb"))
+    assert not ngrams.supports(_vectorizer(max_features=100))
 
 
 def test_pruning_everything_is_refused_as_scikit_learn_refuses_it():
     with pytest.raises(ValueError):
-        chargrams.fit_transform(_vectorizer(min_df=5), ["一二三", "四五六"])
+        ngrams.fit_transform(_vectorizer(min_df=5), ["一二三", "四五六"])
+
+
+@pytest.mark.parametrize("analyzer", [_with_bigrams, _identity])
+@pytest.mark.parametrize(
+    "options", [{}, {"min_df": 2}, {"min_df": 2, "max_df": 0.5}, {"sublinear_tf": False}]
+)
+def test_word_fit_and_transform_equal_scikit_learn(analyzer, options):
+    docs = [words(t) for t in TEXTS + _corpus(n_per_label=8)[0]] + [[], ["停水"], ["停水", "停水", "停电"]]
+    settings = dict(analyzer=analyzer, sublinear_tf=True, dtype=np.float32) | options
+    ours, theirs = TfidfVectorizer(**settings), TfidfVectorizer(**settings)
+    assert ngrams.supports_tokens(ours)
+    pairs = analyzer is _with_bigrams
+    matrix = ngrams.fit_transform_tokens(ours, docs, pairs=pairs)
+    expected = theirs.fit_transform(docs)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    assert np.allclose(ours.idf_, theirs.idf_)
+    assert matrix.shape == expected.shape
+    assert abs(matrix - expected).max() < 1e-6
+    unseen = [words("电梯故障，物业说没钱修，公司拖欠工资"), ["没见过的词", "停水"], []]
+    lookup = ngrams.TokenLookup(theirs)
+    assert abs(ngrams.transform_tokens(lookup, unseen, pairs=pairs) - theirs.transform(unseen)).max() < 1e-6
+    assert abs(ours.transform(unseen) - theirs.transform(unseen)).max() < 1e-6
 
 
 def _evidence_by_definition(model: TextClassifier, text: str, label: str) -> list[str]:
