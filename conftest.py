@@ -7,6 +7,26 @@ import pytest
 os.environ.setdefault("XINFANG_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file in this session's temporary directory (one per
+    xdist worker), not Django's default shared in-memory database.
+
+    The live server of the browser tests answers each request in a thread of its own.  With the
+    database in memory, pytest-django gives those threads the test thread's connection whenever the
+    database exists before the live server starts (in every `make test` worker, once a database
+    test has run): requests running at the same time (the triage panel's while the desk form is
+    posted) then shared one transaction, and one's savepoint rollback could undo the other's rows
+    (test_city_flow: "FOREIGN KEY constraint failed" at commit).  With a file every thread has its
+    own connection and transaction, and SQLite's locks (WAL, BEGIN IMMEDIATE and the busy timeout of
+    settings.py) order the writers, as on a server."""
+    from django.conf import settings
+
+    for alias, db in settings.DATABASES.items():
+        if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+            db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / f"test-{alias}.sqlite3")
+
+
 @pytest.fixture
 def world(db):
     from xinfang.testing import make_world
