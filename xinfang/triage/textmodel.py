@@ -418,12 +418,17 @@ class TextClassifier:
     def _evidence_columns(self, words: list[str]) -> list[tuple[int, ...]]:
         """The feature columns of each word (its own and its n-grams of two or more characters);
         empty for a word that may not be shown. Kept per word: the same words recur in every text."""
-        missing = [w for w in dict.fromkeys(words) if w not in self._columns_of_word]
-        if missing:
-            if len(self._columns_of_word) + len(missing) >= WORD_CACHE_SIZE:
-                self._columns_of_word = {}
-            self._columns_of_word.update(zip(missing, self._columns_of_new_words(missing), strict=True))
-        return [self._columns_of_word[w] for w in words]
+        # A web process predicts in several threads: the cache is replaced when full, never cleared
+        # in place, so the dict read here keeps every word it had.
+        known = self._columns_of_word
+        missing = [w for w in dict.fromkeys(words) if w not in known]
+        found = dict(zip(missing, self._columns_of_new_words(missing), strict=True))
+        if found:
+            kept = known
+            if len(known) + len(found) >= WORD_CACHE_SIZE:
+                kept = self._columns_of_word = {}
+            kept.update(found)
+        return [found[w] if w in found else known[w] for w in words]
 
     def _columns_of_new_words(self, words: list[str]) -> list[tuple[int, ...]]:
         word_columns = self._word_vec.vocabulary_ if self.settings.use_words else {}

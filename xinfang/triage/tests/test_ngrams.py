@@ -122,3 +122,18 @@ def test_batched_evidence_equals_the_definition_for_every_text_of_a_batch():
     assert any(p.evidence for p in predictions)
     for text, prediction in zip(batch, predictions, strict=True):
         assert prediction.evidence == _evidence_by_definition(model, text, prediction.label)
+
+
+def test_evidence_is_the_same_when_the_word_cache_fills_up(monkeypatch):
+    from xinfang.triage import textmodel
+
+    texts, labels = _corpus()
+    model = TextClassifier.train(texts, labels)
+    batch = ["小区电梯长期故障无人维修，物业不作为", "公司拖欠工资三个月，单位不缴纳社保"]
+    expected = [p.evidence for p in model.predict(batch)]
+    monkeypatch.setattr(textmodel, "WORD_CACHE_SIZE", 12)  # full after a text or two: replaced often
+    fresh = TextClassifier.train(texts, labels)
+    for _ in range(3):  # each batch mixes words already kept with new ones
+        assert [p.evidence for p in fresh.predict(batch[:1])] == expected[:1]
+        assert [p.evidence for p in fresh.predict(batch)] == expected
+        assert [p.evidence for p in fresh.predict(batch[::-1])] == expected[::-1]
