@@ -1,6 +1,9 @@
 """Project-wide pytest fixtures.  Personas: xinfang/testing.py."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -9,8 +12,8 @@ os.environ.setdefault("XINFANG_VAR_DIR", os.path.join(os.path.dirname(__file__),
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """On SQLite the test database is a file in this session's temporary directory (one per
-    xdist worker), not Django's default shared in-memory database.
+    """On SQLite the test database is a file (one per xdist worker), not Django's default shared
+    in-memory database.
 
     The live server of the browser tests answers each request in a thread of its own.  With the
     database in memory, pytest-django gives those threads the test thread's connection whenever the
@@ -19,12 +22,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     posted) then shared one transaction, and one's savepoint rollback could undo the other's rows
     (test_city_flow: "FOREIGN KEY constraint failed" at commit).  With a file every thread has its
     own connection and transaction, and SQLite's locks (WAL, BEGIN IMMEDIATE and the busy timeout of
-    settings.py) order the writers, as on a server."""
+    settings.py) order the writers, as on a server.
+
+    The file is in shared memory where the machine has it: one walk test took 35 s there, 39 s with
+    the file on disk (29 s with the database in memory)."""
     from django.conf import settings
 
+    shm = Path("/dev/shm")
+    in_memory = shm.is_dir() and os.access(shm, os.W_OK)
+    folder = (
+        Path(tempfile.mkdtemp(prefix="xinfang-test-", dir=shm))
+        if in_memory
+        else tmp_path_factory.getbasetemp()
+    )
     for alias, db in settings.DATABASES.items():
         if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
-            db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / f"test-{alias}.sqlite3")
+            db.setdefault("TEST", {})["NAME"] = str(folder / f"test-{alias}.sqlite3")
+    yield
+    if in_memory:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
