@@ -104,6 +104,9 @@ def petitioner_row(
 ) -> None:
     """Fill petitioner row `i` of the desk; rows after the first are added with 添加信访人."""
     if page.locator(f"#p-{i}-name").count() == 0:
+        # The previous row's lookup answers asynchronously and its result moves the button down: a
+        # click aimed while it lands can miss (test_main_path once: row 2 never appeared).
+        page.wait_for_load_state("networkidle")
         page.click("#add-petitioner")
         page.wait_for_selector(f"#p-{i}-name")
     page.fill(f"#p-{i}-name", name)
