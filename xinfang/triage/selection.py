@@ -101,10 +101,8 @@ def cross_validate(
             model.labels = names
             x = model._blocks(doc_cache[key], fit=True, cache=block_cache)
             pending[name] = (model, x, fold_scores(pool, model._svm, x, y, split))
-        for name, (model, x, futures) in pending.items():
-            oof = np.zeros((len(y), len(names)))
-            for (_, held_rows), future in zip(split, futures, strict=True):
-                oof[held_rows] = future.result()
+        for name, (model, x, out_of_fold) in pending.items():
+            oof = out_of_fold()
             prepared[name] = (model, x, y, oof)
             results[name], results[name + SIGMOID] = _fold_figures(oof, y, split)
     report = {

@@ -18,7 +18,7 @@ import multiprocessing as mp
 import os
 import platform
 import time
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -302,10 +302,7 @@ class TextClassifier:
         split = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y))
         if any(len(np.unique(y[fit_rows])) < len(self.labels) for fit_rows, _ in split):
             return None
-        oof = np.zeros((len(y), len(self.labels)), dtype=np.float64)
-        for (_, held_rows), future in zip(split, fold_scores(pool, self._svm, x, y, split), strict=True):
-            oof[held_rows] = future.result()
-        return oof
+        return fold_scores(pool, self._svm, x, y, split)()
 
     def probabilities(self, scores: np.ndarray) -> np.ndarray:
         if self.platt is not None:
@@ -514,14 +511,24 @@ def training_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def fold_scores(pool: Executor, new_svm, x: sp.csr_matrix, y: np.ndarray, split: list) -> list[Future]:
-    """One future per (fit rows, held rows) of ``split``: the held rows' scores of an SVM from
-    ``new_svm()`` fitted on the fit rows."""
+def fold_scores(pool: Executor, new_svm, x: sp.csr_matrix, y: np.ndarray, split: list):
+    """Start one fit per (fit rows, held rows) of ``split`` in ``pool``, of an SVM from ``new_svm()``;
+    the function returned waits for them and gives the out-of-fold scores (each row scored by the fit
+    that did not see it)."""
 
     def held_scores(fit_rows, held_rows):
         return _scores(new_svm().fit(x[fit_rows], y[fit_rows]), x[held_rows])
 
-    return [pool.submit(held_scores, fit_rows, held_rows) for fit_rows, held_rows in split]
+    futures = [pool.submit(held_scores, fit_rows, held_rows) for fit_rows, held_rows in split]
+
+    def out_of_fold() -> np.ndarray:
+        parts = [future.result() for future in futures]
+        oof = np.zeros((x.shape[0], parts[0].shape[1]), dtype=np.float64)
+        for (_, held_rows), part in zip(split, parts, strict=True):
+            oof[held_rows] = part
+        return oof
+
+    return out_of_fold
 
 
 def _scores(clf: LinearSVC, x) -> np.ndarray:
