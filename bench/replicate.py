@@ -75,7 +75,8 @@ def _insert_sql(model, copied: set, offsets: dict, k: int, cutoff: int) -> tuple
                 petition_columns.append(column)
         elif (
             field.unique and field.get_internal_type() in ("CharField", "SlugField") and not field.is_relation
-        ):
+        ) or (model._meta.label == "petitions.Custody" and field.name == "petition_number"):
+            # Custody.petition_number copies the petition's case number, which gets the suffix.
             selects.append(f"{column} || %s")
             params.append(f"-R{k}")
         elif field.unique and not field.primary_key:

@@ -336,6 +336,9 @@ class Generator:
         for received in received_times:
             self._one(received, ids, rows)
         self._take_numbers()
+        numbers = {row["id"]: row["case_number"] for row in rows[Petition]}
+        for row in rows[Custody]:
+            row["petition_number"] = numbers[row["petition_id"]]
         for model in (
             Petitioner,
             Petition,
