@@ -60,6 +60,7 @@ PAGES = {
         "/inbox/?view=due_soon",
         "/inbox/?view=reviews",
         "/inbox/?view=all&sort=case_number",
+        "/inbox/?view=all&sort=-case_number",
         "/inbox/?view=all&q=物业",
         "/inbox/?view=all&q=停车费",
         "/inbox/?view=all&q=拖欠工资&due=overdue",
@@ -75,6 +76,7 @@ PAGES = {
         "/inbox/?view=overdue",
         "/inbox/?view=all",
         "/inbox/?view=all&q=物业",
+        "/inbox/?view=all&sort=case_number",
         "{petition}",
     ],
     "unit_leader": [

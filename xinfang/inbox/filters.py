@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import Role
+from xinfang.petitions import access
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.choices import Channel, DueState, PetitionClass, Stage, Status
 from xinfang.units import bureaus
@@ -231,38 +235,51 @@ def load_context(user, request=None) -> Context:
 
 
 def filtered_queryset(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> QuerySet:
+    return narrowing(ctx, view, filters, today)(visible_petitions(ctx.user))
+
+
+def narrowing(ctx: Context, view: InboxView, filters: dict, today: date | None = None) -> Callable:
+    """The view and filters as a function of the petitions they narrow, so that the scope's parts
+    (``visible_parts``) get the same ones.  A typed query is looked up once: a phone or ID lookup
+    writes its audit rows once."""
     today = today or timezone.localdate()
-    qs = view.apply(visible_petitions(ctx.user), today)
-    if view.key == "to_route" and ctx.user.is_bureau_staff:
-        # Each bureau routes what its own desk holds; a lower bureau's queue is its own.
-        qs = qs.filter(bureau_id=ctx.user.unit_id)
-    # A unit user's scope is already stated on ids (access.py), which the indexes serve.
-    if ctx.own_unit_ids is not None and view.own_unit_work:
-        qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
-    if "unit" in filters:
-        unit = next((u for u in ctx.units if u.pk == filters["unit"]), None)
-        ids = [u.pk for u in ctx.units if unit is not None and u.path.startswith(unit.path)]
-        qs = qs.filter(handling_unit_id__in=ids)
-    if "category" in filters:
-        ids = [c.pk for c in ctx.categories if filters["category"] in (c.pk, c.parent_id)]
-        qs = qs.filter(category_id__in=ids)
-    for key in ("channel", "petition_class", "status", "stage"):
-        if key in filters:
-            qs = qs.filter(**{key: filters[key]})
-    for flag in filters.get("flag", []):
-        qs = qs.filter(**{FLAGS[flag][0]: True})
-    if "received_from" in filters:
-        qs = qs.filter(received_at__gte=_day_start(filters["received_from"]))
-    if "received_to" in filters:
-        qs = qs.filter(received_at__lt=_day_start(filters["received_to"] + timedelta(days=1)))
-    if "due" in filters:
-        qs = {DueState.OVERDUE: qs.overdue, DueState.DUE_SOON: qs.due_soon, DueState.ON_TIME: qs.on_time}[
-            filters["due"]
-        ](today)
+    typed = None
     if filters.get("q"):
-        exact = lookup.exact_filter(ctx.user, filters["q"], request=ctx.request)
-        qs = qs.filter(exact) if exact is not None else search.search(qs, filters["q"])
-    return qs
+        typed = lookup.exact_filter(ctx.user, filters["q"], request=ctx.request)
+        if typed is None:
+            typed = search.search_q(filters["q"])
+
+    def narrow(qs: QuerySet) -> QuerySet:
+        qs = view.apply(qs, today)
+        if view.key == "to_route" and ctx.user.is_bureau_staff:
+            # Each bureau routes what its own desk holds; a lower bureau's queue is its own.
+            qs = qs.filter(bureau_id=ctx.user.unit_id)
+        # A unit user's scope is already stated on ids (access.py), which the indexes serve.
+        if ctx.own_unit_ids is not None and view.own_unit_work:
+            qs = qs.filter(handling_unit_id__in=ctx.own_unit_ids)
+        if "unit" in filters:
+            unit = next((u for u in ctx.units if u.pk == filters["unit"]), None)
+            ids = [u.pk for u in ctx.units if unit is not None and u.path.startswith(unit.path)]
+            qs = qs.filter(handling_unit_id__in=ids)
+        if "category" in filters:
+            ids = [c.pk for c in ctx.categories if filters["category"] in (c.pk, c.parent_id)]
+            qs = qs.filter(category_id__in=ids)
+        for key in ("channel", "petition_class", "status", "stage"):
+            if key in filters:
+                qs = qs.filter(**{key: filters[key]})
+        for flag in filters.get("flag", []):
+            qs = qs.filter(**{FLAGS[flag][0]: True})
+        if "received_from" in filters:
+            qs = qs.filter(received_at__gte=_day_start(filters["received_from"]))
+        if "received_to" in filters:
+            qs = qs.filter(received_at__lt=_day_start(filters["received_to"] + timedelta(days=1)))
+        if "due" in filters:
+            qs = {DueState.OVERDUE: qs.overdue, DueState.DUE_SOON: qs.due_soon, DueState.ON_TIME: qs.on_time}[
+                filters["due"]
+            ](today)
+        return qs if typed is None else qs.filter(typed)
+
+    return narrow
 
 
 # --- sorting and keyset pagination -------------------------------------------
@@ -389,3 +406,140 @@ def first_page(
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- lists merged from the scope's parts (PostgreSQL) ------------------------
+
+
+def scope_parts(ctx: Context, sort: str, searching: bool) -> access.ScopeParts | None:
+    """The scope's parts (``access.visible_parts``) where merging their first rows beats one walk
+    of the whole scope; None where it does not.
+
+    - Sorted by case number: the numbers begin with their bureau's prefix, so an area's rows sit
+      together in the case_number index behind the other bureaus' (at 1,000,000 petitions a
+      连云区 registrar's first page walked 723,000 rows of 海州区 and 赣榆区: 1.1 s).  Each unit's
+      rows are walked in order on its (unit, case_number) index instead.
+    - A search by the staff of a unit with few units under it (a department, a town): the
+      scope's custody branch (a subquery) kept the planner from intersecting the matches with the
+      unit's rows, so it walked the date index across the city looking for a handler's few
+      matches (物业 for 海州区人社局: 453 ms).  Each part's matches are intersected through its
+      index.  A wide scope (a bureau's area, a government's subtree) finds a page of matches
+      soon in one walk, where each part would collect and sort thousands (the city
+      government's handler: 105 ms in one walk, 416 merged).
+
+    SQLite's lists keep one walk: its databases are the size of one district's."""
+    if connection.vendor != "postgresql":
+        return None
+    if searching:
+        narrow_scope = ctx.own_unit_ids is not None and len(ctx.own_unit_ids) <= SEARCH_MERGE_UNITS
+        return access.visible_parts(ctx.user) if narrow_scope else None
+    if sort.lstrip("-") != "case_number":
+        return None
+    return access.visible_parts(ctx.user)
+
+
+# A unit's search is merged from its scope's parts up to this many units in its subtree.
+SEARCH_MERGE_UNITS = 40
+
+
+_UNIT = "scope_unit"  # the alias of the unit ids a per-unit walk takes, one by one
+
+
+def merged_head(
+    parts: access.ScopeParts, narrow: Callable, sort: str, limit: int, cursor: str = "", *, per_unit: bool
+) -> list[int]:
+    """Ids of the first ``limit`` rows, in ``sort`` order and after the cursor, of the union of the
+    ``parts`` narrowed by ``narrow``: the first ``limit`` rows of each part, merged and
+    de-duplicated by the database (in its collation).  A row among the first ``limit`` of the
+    union is among the first ``limit`` of each part that holds it, so none is missed.
+
+    ``per_unit`` (sorted by case number): each unit column, and custody, is walked unit by unit (a
+    LATERAL join over the ids, one plan for all of them: one query per unit cost more in building
+    and planning than in running); otherwise each is one part with an IN list."""
+    column = sort.lstrip("-")
+
+    def head(qs: QuerySet, order_by=None) -> tuple[str, list] | None:
+        """The part's first rows as SQL; None when the part is empty by its terms."""
+        qs = order(narrow(qs), sort)
+        if cursor:
+            qs = after(qs, sort, cursor)
+        if order_by is not None:
+            qs = qs.order_by(order_by)
+        try:
+            sql, params = qs.values_list(column, "id")[:limit].query.sql_with_params()
+        except EmptyResultSet:  # e.g. a unit with no joint cases: pk IN ()
+            return None
+        return sql, list(params)
+
+    pieces: list[tuple[str, list]] = []
+    if per_unit:
+        each = RawSQL(f'"{_UNIT}"."id"', [], output_field=BigIntegerField())
+        walks = [(parts.restricted(Q(**{c: each})), ids, None) for c, ids in parts.columns]
+        # Custody rows carry their matter's number, so a unit's are walked in number order too.
+        number = F("custody__petition_number")
+        walks.append(
+            (
+                parts.restricted(Q(custody__unit_id=each)),
+                parts.custody_units,
+                number.desc() if sort.startswith("-") else number.asc(),
+            )
+        )
+        for qs, ids, order_by in walks:
+            if ids and (found := head(qs, order_by)) is not None:
+                sql, params = found
+                lateral = f"SELECT part.* FROM unnest(%s::bigint[]) AS {_UNIT}(id) CROSS JOIN LATERAL ({sql}) AS part"
+                pieces.append((lateral, [list(ids), *params]))
+        pieces += [found for qs in parts.others if (found := head(qs)) is not None]
+    else:
+        pieces += [found for qs in parts.querysets() if (found := head(qs)) is not None]
+    if not pieces:
+        return []
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    union = " UNION ".join(f"({sql})" for sql, _ in pieces)
+    with connection.cursor() as db:
+        db.execute(
+            f"SELECT * FROM ({union}) AS merged ORDER BY 1 {direction}, 2 {direction} LIMIT {int(limit)}",
+            [param for _, params in pieces for param in params],
+        )
+        return [row[1] for row in db.fetchall()]
+
+
+def rows_by_id(qs: QuerySet, ids: list[int]) -> list:
+    """The rows of ``ids`` from ``qs``, in the order of ``ids``."""
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def list_page(
+    ctx: Context, view: InboxView, filters: dict, sort: str, cursor: str, cap: int, shown: Callable
+) -> tuple[list, str | None, int | None]:
+    """One page of a list, the next page's cursor, and on the first page the list's count capped
+    at ``cap`` + 1.  ``shown`` prepares the queryset the page's rows are read from."""
+    narrow = narrowing(ctx, view, filters)
+    qs = narrow(visible_petitions(ctx.user))
+    by_status = view.key != "all"
+    searching = bool(filters.get("q"))
+    count = None
+    parts = scope_parts(ctx, sort, searching)
+    if parts is not None:
+        if searching and not cursor:
+            head = merged_head(parts, narrow, sort, cap + 1, per_unit=False)
+            count = len(head)
+        else:
+            head = merged_head(parts, narrow, sort, PAGE_SIZE + 1, cursor, per_unit=not searching)
+        # The page's rows by id, the scope checked again row by row (by_id: see custody_q).
+        rows_qs = shown(narrow(visible_petitions(ctx.user, by_id=True)))
+        rows, next_cursor = _cut(rows_by_id(rows_qs, head[: PAGE_SIZE + 1]), sort, PAGE_SIZE)
+    elif cursor:
+        rows, next_cursor = page(shown(qs), sort, cursor, by_status=by_status)
+    elif searching:
+        # A search's plan collects its matches and sorts them, so the ordered walk to the cap
+        # costs what a separate count would repeat.
+        rows, next_cursor, count = first_page(shown(qs), sort, cap, by_status=by_status)
+    else:
+        rows, next_cursor = page(shown(qs), sort, by_status=by_status)
+    if count is None and not cursor:
+        # A plain list walks an index in order, where a count of up to the cap is cheaper
+        # unordered, and needless when the list ends on its first page.
+        count = len(rows) if next_cursor is None else qs.order_by()[: cap + 1].count()
+    return rows, next_cursor, count

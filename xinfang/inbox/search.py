@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from xinfang.petitions.models import Petition
@@ -147,7 +147,14 @@ SQLITE_COMMON_TERM = 5_000
 
 
 def search(qs: QuerySet, query: str) -> QuerySet:
-    """`qs` narrowed to petitions whose case number, title or content contain `query`.
+    """`qs` narrowed to petitions whose case number, title or content contain `query`."""
+    found = search_q(query)
+    return qs if found is None else qs.filter(found)
+
+
+def search_q(query: str) -> Q | None:
+    """The filter of petitions whose case number, title or content contain `query` (None: the
+    query has no token, nothing to narrow by).
 
     PostgreSQL's planner estimates how common the tokens are from the statistics
     of the GIN expression and picks its plan.  SQLite cannot see into FTS5, so
@@ -160,10 +167,10 @@ def search(qs: QuerySet, query: str) -> QuerySet:
     # A case number is looked up exactly (unique index), not through tokens:
     # registration sets it with a queryset update after the first save.
     if _DIGIT.search(query) and Petition.objects.filter(case_number=query).exists():
-        return qs.filter(case_number=query)
+        return Q(case_number=query)
     tokens = query_tokens(query)
     if not tokens:
-        return qs
+        return None
     ids = matching_ids_sql(tokens)
     if connection.vendor == "sqlite":
         sql, params = ids.sql, ids.params
@@ -171,6 +178,6 @@ def search(qs: QuerySet, query: str) -> QuerySet:
             cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {SQLITE_COMMON_TERM + 1})", params)
             common = cursor.fetchone()[0] > SQLITE_COMMON_TERM
         if common:
-            table = qs.model._meta.db_table
-            return qs.filter(RawSQL(f'+"{table}"."id" IN ({sql})', params, output_field=BooleanField()))
-    return qs.filter(pk__in=ids)
+            table = Petition._meta.db_table
+            return Q(RawSQL(f'+"{table}"."id" IN ({sql})', params, output_field=BooleanField()))
+    return Q(pk__in=ids)

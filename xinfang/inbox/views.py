@@ -96,23 +96,18 @@ def inbox_list(request):
     if not f.may_use_inbox(user):
         return _forbidden(request)
     ctx, view, filters, sort, form = resolve(request)
-    qs = f.filtered_queryset(ctx, view, filters)
-    shown = qs.select_related("handling_unit").defer("content", "request", "facts_reasons", "query_code_enc")
     cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
-    after = request.GET.get("after", "")
-    by_status = view.key != "all"
-    if after:
-        rows, next_cursor = f.page(shown, sort, after, by_status=by_status)
-        count = None
-    elif filters.get("q"):
-        # A search's plan collects its matches and sorts them, so the ordered walk to the cap
-        # costs what a separate count would repeat.
-        rows, next_cursor, count = f.first_page(shown, sort, cap, by_status=by_status)
-    else:
-        # A plain list walks an index in order, where a count of up to the cap is cheaper
-        # unordered, and needless when the list ends on its first page.
-        rows, next_cursor = f.page(shown, sort, by_status=by_status)
-        count = len(rows) if next_cursor is None else qs.order_by()[: cap + 1].count()
+    rows, next_cursor, count = f.list_page(
+        ctx,
+        view,
+        filters,
+        sort,
+        request.GET.get("after", ""),
+        cap,
+        shown=lambda qs: qs.select_related("handling_unit").defer(
+            "content", "request", "facts_reasons", "query_code_enc"
+        ),
+    )
     today = timezone.localdate()
     categories = {c.pk: str(c) for c in ctx.categories}
     arrivals = arrivals_at_desk(user, rows)

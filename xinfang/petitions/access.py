@@ -22,6 +22,7 @@ Rules (issue 2 §6, issue 14):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -71,10 +72,14 @@ def accusation_hidden_q(user) -> Q:
     return Q(petition_class=PetitionClass.ACCUSATION) & hidden
 
 
-def petition_scope_q(user, *, by_id: bool = False) -> Q:
+def _sees_nothing(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    if user.role == Role.HEARING_MEMBER or user.unit_id is None:
+        return True
+    return user.role == Role.HEARING_MEMBER or user.unit_id is None
+
+
+def petition_scope_q(user, *, by_id: bool = False) -> Q:
+    if _sees_nothing(user):
         return NOTHING
     if user.is_bureau_staff:
         scope = bureau_scope_q(user, by_id=by_id)
@@ -149,10 +154,78 @@ def visible_petitions(user, *, by_id: bool = False) -> QuerySet[Petition]:
     """The petitions ``user`` may see.  ``by_id``: the caller narrows them to a few dozen ids (the
     similar matters and flags of a triage panel), which sets the plan of the scope's custody
     branch (see custody_q)."""
-    qs = Petition.objects.filter(petition_scope_q(user, by_id=by_id))
+    return _without_recusals(user, Petition.objects.filter(petition_scope_q(user, by_id=by_id)))
+
+
+def _without_recusals(user, qs: QuerySet[Petition]) -> QuerySet[Petition]:
     if getattr(user, "is_authenticated", False) and not keeps_oversight(user):
         qs = qs.exclude(recusals__user=user)
     return qs
+
+
+@dataclass
+class ScopeParts:
+    """``visible_petitions(user)`` as a union of narrower parts (they may overlap; their union is
+    exactly the visible set), for lists that merge the first rows of each part (inbox
+    filters.merged_head).
+
+    - ``columns``: (unit column, ids): the petitions whose column holds one of the ids;
+    - ``custody_units``: the petitions that passed through one of these units (Custody);
+    - ``others``: the scope's other branches (joint handling), as querysets.
+
+    Every part is read through ``restricted``, which applies the rules that hold whatever the
+    scope (accusations, recusals)."""
+
+    user: object
+    columns: list[tuple[str, list[int]]]
+    custody_units: list[int]
+    others: list[QuerySet[Petition]]
+
+    def restricted(self, q: Q) -> QuerySet[Petition]:
+        return _without_recusals(self.user, Petition.objects.filter(q & ~accusation_hidden_q(self.user)))
+
+    def querysets(self) -> list[QuerySet[Petition]]:
+        """One queryset per column (an IN list), for custody and per other branch."""
+        by_column = [self.restricted(Q(**{f"{column}__in": ids})) for column, ids in self.columns if ids]
+        custody = [self.restricted(custody_q(self.custody_units))] if self.custody_units else []
+        return by_column + custody + self.others
+
+
+def visible_parts(user) -> ScopeParts | None:
+    """The user's scope as parts (see ScopeParts); None when it is not an area's: the top bureau
+    sees everything, and a unit with every bureau under it (the government at the top) sees every
+    bureau's numbers."""
+    if _sees_nothing(user):
+        return ScopeParts(user, [], [], [])
+    if user.is_bureau_staff:
+        ids = bureaus.viewer_area_ids(user)
+        if ids is None:
+            return None
+        # The bureau column only ever holds petition bureaus (see Petition.bureau).
+        bureau_ids = [pk for pk, kind in _unit_kinds(ids) if kind == UnitKind.BUREAU]
+        columns = [("bureau_id", bureau_ids), ("handling_unit_id", ids), ("registering_unit_id", ids)]
+        branches = []
+    else:
+        ids = unit_subtree_ids(user)
+        if _holds_every_bureau(ids):
+            return None  # the government at the top: its subtree is the whole installation
+        columns = [("handling_unit_id", ids), ("registering_unit_id", ids)]
+        branches = [extension(user) for extension in SCOPE_EXTENSIONS]
+    parts = ScopeParts(user, columns, ids, [])
+    parts.others = [parts.restricted(branch) for branch in branches]
+    return parts
+
+
+def _holds_every_bureau(unit_ids: list[int]) -> bool:
+    from xinfang.units.models import Unit
+
+    return not Unit.objects.filter(kind=UnitKind.BUREAU).exclude(pk__in=unit_ids).exists()
+
+
+def _unit_kinds(ids: list[int]) -> list[tuple[int, str]]:
+    from xinfang.units.models import Unit
+
+    return list(Unit.objects.filter(pk__in=ids).values_list("pk", "kind"))
 
 
 def can_see(user, petition: Petition) -> bool:

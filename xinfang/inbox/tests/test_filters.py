@@ -122,3 +122,42 @@ def test_many_rows_give_a_next_page_and_no_full_count(world, login):
     assert len(second.context["rows"]) == 2
     assert second.context["count"] is None
     assert second.context["first_url"]
+
+
+@pytest.mark.parametrize("sort", ["case_number", "-case_number", "-received_at"])
+@pytest.mark.parametrize(
+    "who,query", [("registrar", ""), ("handler_a", ""), ("registrar", "停车"), ("handler_a", "噪音")]
+)
+def test_lists_merged_from_the_scope_parts_equal_one_walk(cases, world, login, monkeypatch, sort, who, query):
+    """A district bureau under a city, and a unit: on PostgreSQL a list sorted by case number, and
+    a unit's search, merge the first rows of the scope's parts (filters.scope_parts); page by page
+    they give the rows of one ordered walk of the visible set, each once."""
+    from django.db import connection
+
+    from xinfang.petitions.access import visible_petitions
+    from xinfang.testing import make_city
+
+    city = make_city(world)
+    make_petition(world, actor=city.city_registrar, title="市里的停车收费", content="市区停车收费过高。")
+    user = getattr(world, who)
+    user = type(user).objects.get(pk=user.pk)  # not the fixture's object: it caches its area
+    monkeypatch.setattr(f, "PAGE_SIZE", 3)
+    monkeypatch.setattr(f.page, "__defaults__", ("", 3))
+    merges = []
+    real = f.merged_head
+    monkeypatch.setattr(f, "merged_head", lambda *args, **kw: merges.append(1) or real(*args, **kw))
+    client = login(user)
+    seen, url = [], f"/inbox/?view=all&sort={sort}&q={query}"
+    while url:
+        response = client.get(url)
+        seen += [p.pk for p in response.context["rows"]]
+        url = "/inbox/" + response.context["next_url"] if response.context["next_url"] else ""
+    visible = visible_petitions(user)
+    if query:
+        visible = f.search.search(visible, query)
+    expected = [p.pk for p in f.order(visible, sort)]
+    assert expected
+    assert seen == expected
+    # A search is merged for the staff of a unit with few units under it, not for a bureau.
+    merging = connection.vendor == "postgresql" and (who == "handler_a" if query else "case_number" in sort)
+    assert bool(merges) == merging

@@ -303,6 +303,18 @@ def _installation(world):
     return city, personas, petitions, p, attachments, alerts
 
 
+def _inbox_pks(client, url: str) -> set[int]:
+    """The petitions of an inbox list, every page of it."""
+    found = set()
+    while url:
+        response = client.get(url)
+        if response.status_code != 200:
+            return found
+        found |= {row.pk for row in response.context["rows"]}
+        url = "/inbox/" + response.context["next_url"] if response.context["next_url"] else ""
+    return found
+
+
 def _export_cells(response) -> str:
     if response.status_code != 200:
         return ""
@@ -381,6 +393,8 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
                 m.check("alert", user, alert.pk, expected, response.status_code == 200)
         for way, url in (
             ("inbox", "/inbox/?view=all"),
+            ("inbox by number", "/inbox/?view=all&sort=case_number"),
+            ("inbox by number, descending", "/inbox/?view=all&sort=-case_number"),
             ("alert list", "/alerts/"),
             ("overdue", "/alerts/overdue/"),
             ("api list", "/api/v1/petitions?limit=200"),
@@ -403,6 +417,10 @@ def test_access_matrix_across_levels_has_no_leak_and_no_miss(world, monkeypatch)
         listed = {x["id"] for x in api_list.json().get("items", [])} if api_list.status_code == 200 else set()
         for p in petitions:
             m.check("api list", user, p, opens[p.pk], p.pk in listed)
+        for sort in ("case_number", "-case_number"):  # merged from the scope's parts (PostgreSQL)
+            listed = _inbox_pks(client, f"/inbox/?view=all&sort={sort}")
+            for p in petitions:
+                m.check(f"inbox by {sort}", user, p, opens[p.pk], p.pk in listed)
         cells = _export_cells(client.get("/inbox/export.xlsx", {"view": "all"}))
         for p in petitions:
             m.check("export", user, p, opens[p.pk], p.case_number in cells)
@@ -466,3 +484,46 @@ def test_looking_up_by_id_sees_exactly_what_the_lists_see(world):
         listed = set(visible_petitions(user).filter(pk__in=ids).values_list("pk", flat=True))
         probed = set(visible_petitions(user, by_id=True).filter(pk__in=ids).values_list("pk", flat=True))
         assert probed == listed, user.username
+
+
+def test_the_scope_parts_make_up_exactly_the_visible_set(world):
+    """visible_parts (the lists sorted by case number and a unit's searches merge their first rows,
+    on PostgreSQL): for every persona, per column or unit by unit, the parts' union is exactly what
+    visible_petitions holds, and no part holds anything else; the top bureau has no parts."""
+    from django.db.models import Q
+
+    from xinfang.accounts.models import User
+    from xinfang.petitions.access import visible_parts, visible_petitions
+
+    _city, personas, petitions, _named, _attachments, _alerts = _installation(world)
+    ids = [p.pk for p in petitions]
+    # Custody rows, written by the moves (down, up, a review above), carry their matter's number:
+    # the per-unit custody walk is in that order.
+    kinds = set()
+    for row in Custody.objects.select_related("petition"):
+        assert row.petition_number == row.petition.case_number, row
+        kinds.add(row.kind)
+    assert kinds >= {"from_above_transfer", "from_above_assign", "from_below", "handled"}, kinds
+
+    def pks(qs) -> set[int]:
+        return set(qs.filter(pk__in=ids).values_list("pk", flat=True))
+
+    for persona in personas:
+        user = User.objects.get(pk=persona.pk)
+        visible = pks(visible_petitions(user))
+        parts = visible_parts(user)
+        if parts is None:
+            assert user.unit.name in ("连云港市信访局", "连云港市人民政府"), user.username
+            continue
+        by_column = set().union(*(pks(qs) for qs in parts.querysets()))
+        by_unit = set().union(
+            *(
+                pks(parts.restricted(Q(**{column: unit})))
+                for column, units in parts.columns
+                for unit in units
+            ),
+            *(pks(parts.restricted(Q(custody__unit_id=unit))) for unit in parts.custody_units),
+            *(pks(qs) for qs in parts.others),
+        )
+        assert by_column == visible, user.username
+        assert by_unit == visible, user.username
