@@ -475,14 +475,15 @@ def merged_head(
     if per_unit:
         each = RawSQL(f'"{_UNIT}"."id"', [], output_field=BigIntegerField())
         walks = [(parts.restricted(Q(**{c: each})), ids, None) for c, ids in parts.columns]
-        # Custody rows carry their matter's number, so a unit's are walked in number order too.
+        # Custody rows carry their matter's number, so a unit's are walked in number order too,
+        # from the cursor on (in the same filter: one join of the custody rows).
+        desc = sort.startswith("-")
         number = F("custody__petition_number")
+        custody = Q(custody__unit_id=each)
+        if cursor and (decoded := _decode(cursor, column)) is not None and decoded[0] is not None:
+            custody &= Q(**{f"custody__petition_number__{'lt' if desc else 'gt'}": decoded[0]})
         walks.append(
-            (
-                parts.restricted(Q(custody__unit_id=each)),
-                parts.custody_units,
-                number.desc() if sort.startswith("-") else number.asc(),
-            )
+            (parts.restricted(custody), parts.custody_units, number.desc() if desc else number.asc())
         )
         for qs, ids, order_by in walks:
             if ids and (found := head(qs, order_by)) is not None:
