@@ -193,8 +193,7 @@ class ScopeParts:
 
 def visible_parts(user) -> ScopeParts | None:
     """The user's scope as parts (see ScopeParts); None when it is not an area's: the top bureau
-    sees everything, and a unit with every bureau under it (the government at the top) sees every
-    bureau's numbers."""
+    sees everything."""
     if _sees_nothing(user):
         return ScopeParts(user, [], [], [])
     if user.is_bureau_staff:
@@ -207,8 +206,6 @@ def visible_parts(user) -> ScopeParts | None:
         branches = []
     else:
         ids = unit_subtree_ids(user)
-        if _holds_every_bureau(ids):
-            return None  # the government at the top: its subtree is the whole installation
         columns = [("handling_unit_id", ids), ("registering_unit_id", ids)]
         branches = [extension(user) for extension in SCOPE_EXTENSIONS]
     parts = ScopeParts(user, columns, ids, [])
@@ -216,7 +213,8 @@ def visible_parts(user) -> ScopeParts | None:
     return parts
 
 
-def _holds_every_bureau(unit_ids: list[int]) -> bool:
+def holds_every_bureau(unit_ids: list[int]) -> bool:
+    """Every petition bureau is among ``unit_ids`` (the subtree of the government at the top)."""
     from xinfang.units.models import Unit
 
     return not Unit.objects.filter(kind=UnitKind.BUREAU).exclude(pk__in=unit_ids).exists()
