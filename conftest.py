@@ -38,6 +38,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     for alias, db in settings.DATABASES.items():
         if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
             db.setdefault("TEST", {})["NAME"] = str(folder / f"test-{alias}.sqlite3")
+        elif db["ENGINE"] == "django.db.backends.postgresql":
+            # A test database needs no durability: its commits do not wait for the WAL flush.
+            options = db.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
     yield
     if in_memory:
         shutil.rmtree(folder, ignore_errors=True)
