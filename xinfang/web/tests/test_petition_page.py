@@ -8,6 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xinfang.audit.models import AuditAction, AuditLog
+from xinfang.calendars.rules import DeadlineRule
+from xinfang.calendars.service import compute_due
 from xinfang.petitions.actions import attachment_add
 from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Petition
@@ -185,7 +187,14 @@ def test_extend_round_trip_and_limit(world, login):
     assert "已延长办理期限" in messages_of(response)
     petition.refresh_from_db()
     assert petition.is_extended
-    assert (petition.deadlines.get(rule="conclude").due - due_before).days >= 30
+    # Art. 34: the 30 days count from the 60-day period's own last day, before the rest-day rule
+    # moved it, so the new due date is less than 30 days after the old one when the old one had
+    # been moved (a 60th day on a Saturday: CI failed on 2026-12-08).
+    conclude = petition.deadlines.get(rule="conclude")
+    end = compute_due(conclude.rule, conclude.start, days=conclude.days, roll_forward=False).date
+    assert conclude.due > due_before
+    assert conclude.due == compute_due(DeadlineRule.EXTEND, end, days=30).date
+    assert (conclude.due - end).days >= 30
     again = client.post(url, {"days": "5", "reason": "再延"})
     assert again.status_code == 409 and "办理期限只能延长一次" in again.text
 
