@@ -1,7 +1,7 @@
 """Hot topics kept incrementally: one assignment per petition, so every page
 and period counts a matter alike."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -21,11 +21,17 @@ OTHER = [
 
 
 def _file(world, text, days_ago, i):
+    # An hour before now, `days_ago` days back, but never before that local day began: in the
+    # first hour after midnight an hour back is the day before (CI failed at 00:07 on 2026-12-08,
+    # when seven days back fell in November).
+    day_start = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=days_ago), time.min)
+    )
     return make_petition(
         world,
         title=text[:10],
         content=text.replace("两点", f"{i % 5 + 1}点").replace("3号楼", f"{i % 7 + 1}号楼"),
-        received_at=timezone.now() - timedelta(days=days_ago, hours=1),
+        received_at=max(day_start, timezone.now() - timedelta(days=days_ago, hours=1)),
         petitioners=[PetitionerInput(name=f"居民{i}", phone=f"1390000{i:04d}")],
     )
 
