@@ -7,7 +7,7 @@ to a unit counts at the bureau whose desk holds it.  So a matter is counted once
     its handling unit, else the bureau that holds it (Petition.bureau), else its registering unit
 
 (`attributed_unit`).  Every matter so counted is one the bureau may see (petitions/access.py
-`bureau_scope_q` lets a bureau see matters whose handling unit, holding bureau or registering unit
+`scope_branches` lets a bureau see matters whose handling unit, holding bureau or registering unit
 is in its area), and sibling districts never count each other's.  A city's area holds its
 districts' areas: its figures add up its districts' and its own level's (the city's departments
 and the city bureau's desk), and its league of districts has one row per district (`split`).
