@@ -751,7 +751,7 @@ class Custody(models.Model):
         verbose_name=_("来自"),
     )
     case_number = models.CharField(_("本部门编号"), max_length=40, null=True, blank=True, unique=True)
-    # The matter's registration number, copied when the row is written (a number never changes):
+    # The matter's registration number, copied when the row is saved (a number never changes):
     # a list sorted by number walks a unit's custody rows in that order (inbox filters.merged_head).
     petition_number = models.CharField(_("信访件编号"), max_length=40, blank=True, default="")
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
@@ -770,6 +770,11 @@ class Custody(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind} {self.unit_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.petition_number:
+            self.petition_number = self.petition.case_number
+        super().save(*args, **kwargs)
 
 
 class CaseSequence(models.Model):

@@ -78,7 +78,6 @@ def _arrive(petition: Petition, *, target: Unit, kind: str, at) -> Custody:
         kind=kind,
         from_unit=petition.bureau,
         case_number=next_case_number(at, target),
-        petition_number=petition.case_number,
         started_at=at,
     )
 
@@ -155,10 +154,5 @@ def keep_former_handler(petition: Petition, unit: Unit | None, *, at) -> None:
     """A unit whose matter goes up for review keeps reading it and its own documents."""
     if unit is not None:
         Custody.objects.create(
-            petition=petition,
-            unit=unit,
-            kind=CustodyKind.HANDLED,
-            petition_number=petition.case_number,
-            started_at=at,
-            ended_at=at,
+            petition=petition, unit=unit, kind=CustodyKind.HANDLED, started_at=at, ended_at=at
         )
