@@ -80,27 +80,27 @@ def body_for(name: str, petition: Petition, user, world, extra) -> dict:
     earlier = (
         extra["final_discipline"] if petition.handling_unit_id == world.discipline.pk else extra["final"]
     )
-    undo = undoable_recusals(user, petition) if user.is_authenticated else []
-    return {
-        "classify": {
+    # Built lazily: only the body asked for (the document and delivery lookups cost a query each).
+    bodies = {
+        "classify": lambda: {
             "petition_class": petition.petition_class or "claim",
             "claim_route": petition.claim_route,
         },
-        "transfer": {
+        "transfer": lambda: {
             "unit_id": world.discipline.pk if petition.petition_class == "accusation" else world.town_b.pk
         },
-        "decide_objection": {"uphold": True, "reason": "异议成立"},
-        "object": {"reason": "不属于本单位职责"},
-        "notify": {"text": "已书面告知"},
-        "accept": {},
-        "reject": {"reason_code": "not_a_petition", "reason": "不属于信访事项"},
-        "refuse_final": {"earlier": earlier.case_number, "reason": "同一事实和理由已复核终结"},
-        "divert": {"claim_route": 1, "reason": "请依法向人民法院起诉"},
-        "extend": {"days": 15, "reason": "情况复杂"},
-        "request_extension": {"days": 20, "reason": "需要补充调查"},
-        "decide_extension": {"approve": True, "remarks": "同意"},
-        "convert_to_normal": {"reason": "情况复杂，需要调查"},
-        "draft_opinion": {
+        "decide_objection": lambda: {"uphold": True, "reason": "异议成立"},
+        "object": lambda: {"reason": "不属于本单位职责"},
+        "notify": lambda: {"text": "已书面告知"},
+        "accept": lambda: {},
+        "reject": lambda: {"reason_code": "not_a_petition", "reason": "不属于信访事项"},
+        "refuse_final": lambda: {"earlier": earlier.case_number, "reason": "同一事实和理由已复核终结"},
+        "divert": lambda: {"claim_route": 1, "reason": "请依法向人民法院起诉"},
+        "extend": lambda: {"days": 15, "reason": "情况复杂"},
+        "request_extension": lambda: {"days": 20, "reason": "需要补充调查"},
+        "decide_extension": lambda: {"approve": True, "remarks": "同意"},
+        "convert_to_normal": lambda: {"reason": "情况复杂，需要调查"},
+        "draft_opinion": lambda: {
             "outcome": "explain",
             "request": "退还停车费",
             "facts_reasons": "经查属实",
@@ -108,44 +108,61 @@ def body_for(name: str, petition: Petition, user, world, extra) -> dict:
             "opinion_text": "予以解释",
             "legal_basis": "《物业管理条例》",
         },
-        "return_opinion": {"reason": "事实不清"},
-        "approve_opinion": {},
-        "conclude": {"result": "已答复并采纳建议"},
-        "report": {"text": "已办结，报告如下"},
-        "request_review": {"reason": "对处理意见不服"},
-        "request_rereview": {"reason": "对复查意见不服"},
-        "evaluate": {"stage": (evaluable_stages(petition) or ["acceptance"])[0], "rating": "satisfied"},
-        "pause_clock": {"start": today, "reason": "举行听证"},
-        "resume_clock": {"end": today},
-        "merge": {"into": extra["target"].case_number, "reason": "同一事项"},
-        "withdraw": {"reason": "问题已解决"},
-        "send_up": {"reason": "属于市级职权"},
-        "reopen": {"reason": "发现新情况"},
-        "recuse": {"user_id": user.pk, "reason": "与本人有利害关系"},
-        "unrecuse": {"user_id": (undo[0].user_id if undo else extra["recused"].pk), "reason": "回避理由消除"},
-        "note": {"text": "内部备注"},
-        "deliver": {"document_id": document_id(user, petition), "method": "direct", "signed_by": "张三"},
-        "send_document": {
+        "return_opinion": lambda: {"reason": "事实不清"},
+        "approve_opinion": lambda: {},
+        "conclude": lambda: {"result": "已答复并采纳建议"},
+        "report": lambda: {"text": "已办结，报告如下"},
+        "request_review": lambda: {"reason": "对处理意见不服"},
+        "request_rereview": lambda: {"reason": "对复查意见不服"},
+        "evaluate": lambda: {
+            "stage": (evaluable_stages(petition) or ["acceptance"])[0],
+            "rating": "satisfied",
+        },
+        "pause_clock": lambda: {"start": today, "reason": "举行听证"},
+        "resume_clock": lambda: {"end": today},
+        "merge": lambda: {"into": extra["target"].case_number, "reason": "同一事项"},
+        "withdraw": lambda: {"reason": "问题已解决"},
+        "send_up": lambda: {"reason": "属于市级职权"},
+        "reopen": lambda: {"reason": "发现新情况"},
+        "recuse": lambda: {"user_id": user.pk, "reason": "与本人有利害关系"},
+        "unrecuse": lambda: {"user_id": recusal_to_undo(user, petition, extra), "reason": "回避理由消除"},
+        "note": lambda: {"text": "内部备注"},
+        "deliver": lambda: {
+            "document_id": document_id(user, petition),
+            "method": "direct",
+            "signed_by": "张三",
+        },
+        "send_document": lambda: {
             "document_id": document_id(user, petition),
             "method": "post",
             "tracking_number": "EMS2",
         },
-        "confirm_receipt": {"delivery_id": delivery_id(user, petition), "at": today, "signed_by": "张三"},
-        "raise_dispute": {"unit_ids": [world.housing.pk], "reason": "涉及住建部门职责"},
-        "decide_dispute": {
+        "confirm_receipt": lambda: {
+            "delivery_id": delivery_id(user, petition),
+            "at": today,
+            "signed_by": "张三",
+        },
+        "raise_dispute": lambda: {"unit_ids": [world.housing.pk], "reason": "涉及住建部门职责"},
+        "decide_dispute": lambda: {
             "unit_id": petition.handling_unit_id or world.town_a.pk,
             "decision": "由原单位受理",
         },
-        "record_implementation": {"result": "已退还停车费"},
-        "start_settlement": {
+        "record_implementation": lambda: {"result": "已退还停车费"},
+        "start_settlement": lambda: {
             "kind": "mediation",
             "other_party": "幸福物业公司",
             "petitioner_consents": True,
             "other_party_consents": True,
         },
-        "settle": {"terms": "物业公司退还多收费用"},
-        "end_settlement": {"reason": "对方不同意"},
-    }[name]
+        "settle": lambda: {"terms": "物业公司退还多收费用"},
+        "end_settlement": lambda: {"reason": "对方不同意"},
+    }
+    return bodies[name]()
+
+
+def recusal_to_undo(user, petition: Petition, extra) -> int:
+    undo = undoable_recusals(user, petition) if user.is_authenticated else []
+    return undo[0].user_id if undo else extra["recused"].pk
 
 
 MISSING = 999_999_999  # no such row: the declaration must refuse before it is looked up
