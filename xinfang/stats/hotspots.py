@@ -245,7 +245,7 @@ def hot_spots(
     each group says which districts it spans (``districts``: names, most petitions
     first, the city's own level included), so a problem spread thin over several
     districts shows at the city."""
-    from xinfang.petitions.access import visible_petitions
+    from xinfang.petitions import access
     from xinfang.petitions.models import Petition
     from xinfang.units.models import Unit
 
@@ -258,18 +258,26 @@ def hot_spots(
     lo, hi = bounds(start, end)
     previous_lo, _ = bounds(start - timedelta(days=length), end)
     topics.assign_inline(previous_lo, hi)
-    petitions = None
-    if user is not None or unit is not None:
-        petitions = visible_petitions(user) if user is not None else Petition.objects.all()
-        if unit is not None:
-            petitions = petitions.filter(handling_unit_id__in=scope_ids(unit))
-    members = topics.members_counted(petitions, areas.unit_ids(bureau) if unit is None else None)
+    filtered = user is not None or unit is not None
+    under = scope_ids(unit) if unit is not None else None
+    if under is not None and (user is None or access.holds_handled_under(user, under)):
+        # The unit's matters are all in the viewer's scope: those the viewer may open are all of
+        # them less the few hidden whatever the scope (the same set, without the scope's join).
+        hidden = access.hidden_whatever_scope(user) if user is not None else []
+        members = topics.members_handled_under(under, hidden)
+    elif filtered:
+        petitions = access.visible_petitions(user) if user is not None else Petition.objects.all()
+        if under is not None:
+            petitions = petitions.filter(handling_unit_id__in=under)
+        members = topics.members_counted(petitions, areas.unit_ids(bureau) if unit is None else None)
+    else:
+        members = topics.members_counted(None, areas.unit_ids(bureau))
     parts = areas.parts(bureau) if unit is None else []
     part_of = areas.part_of_units(parts)
     top = topics.top_topics(members, lo, hi, limit, min_count)
     ids = [topic_id for topic_id, _ in top]
     before = topics.counts_by_topic(members, previous_lo, lo, ids)
-    summary_of = topics.summaries(members, lo, hi, ids, materialize=petitions is not None)
+    summary_of = topics.summaries(members, lo, hi, ids)
     described = HotTopic.objects.in_bulk(ids)
     town_names = dict(
         Unit.objects.filter(pk__in={t for s in summary_of.values() for t in s.towns}).values_list(
