@@ -39,7 +39,8 @@ HNSW index (similar.SimilarIndex) and brings it up to date itself, so servers ne
   petitions (which fills a bureau's page on its own, and finds matters shared with the viewer from
   outside their unit), then, when too few of those are visible, the nearest among the petitions
   handled or registered in the viewer's unit and its sub-units (``SimilarIndex.query_within``),
-  fetching more of that scope until k are visible or the scope is exhausted. The unit subtree is
+  fetching more of that scope until k are visible or the scope is exhausted. For a unit's staff the
+  first round of their own scope is searched at once and checked in the same access query. The unit subtree is
   only where to look; what may be shown is decided by access.py.
 """
 
@@ -60,10 +61,11 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from xinfang.petitions import access
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.models import Petition, PetitionEvent
-from xinfang.units.models import Unit
 
+from . import similar
 from .catalogue import get_catalogue
 from .models import IndexOp, TriageIndexChange
 from .similar import CATEGORY_WEIGHT, PLACE_WEIGHT, SimilarIndex, SimilarMatch, TextVectorizer
@@ -253,10 +255,16 @@ class SyncedIndex:
         with self.lock:
             return self.index.query_vectors(vectors, salient, k=k, exclude_ids=exclude_ids)[0]
 
-    def nearest_within(self, vectors, salient, unit_ids, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
-        """The ``k`` nearest among petitions handled or registered by ``unit_ids`` (fewer: all)."""
+    def nearest_within(
+        self, vectors, salient, unit_ids, *, k: int, exclude_ids=(), exact_only: bool = False
+    ) -> list[SimilarMatch] | None:
+        """The ``k`` nearest among petitions handled or registered by ``unit_ids`` (fewer: all).
+        ``exact_only``: None when there are too many of them to score exactly (the graph search with
+        a filter is the slow path: the caller decides whether it is needed)."""
         with self.lock:
             positions = self.index.within(unit_ids)
+            if exact_only and len(positions) > similar.BRUTE_FORCE_MAX:
+                return None
             return self.index.query_within(vectors[0], salient[0], positions, k=k, exclude_ids=exclude_ids)
 
     def __len__(self) -> int:
@@ -454,19 +462,29 @@ def similar_for(
         return []
     exclude = [int(i) for i in exclude_ids]
     vectors, salient = synced.encode(text, category)
+    visible = visible_petitions(user, by_id=True)  # one scope for every round
     fetch = k * 3
     matches = synced.nearest(vectors, salient, k=fetch, exclude_ids=exclude)
-    found = _visible(user, matches)
-    if len(found) >= k or len(matches) < fetch:
-        return _ranked(found, k)
-    # Too few of the nearest are the viewer's: search where their matters are, widening until k are
-    # visible or that scope is exhausted. Each round is filtered by access.py like the first.
-    scope = scope_units(user)
+    exhausted = len(matches) < fetch
+    scope = [] if exhausted else scope_units(user)
     seen = exclude + [m.id for m in matches]
     fetch = k * 2
+    # A unit's staff rarely find k of theirs among the nearest of all: the nearest in their own scope
+    # are searched at once (where they can be scored exactly) and checked in the same access query.
+    more = None
+    if scope and not getattr(user, "is_bureau_staff", False):
+        more = synced.nearest_within(vectors, salient, scope, k=fetch, exclude_ids=seen, exact_only=True)
+    found = _visible(visible, matches + (more or []))
+    if len(found) >= k or exhausted or (more is not None and len(more) < fetch):
+        return _ranked(found, k)
+    if more is not None:
+        seen += [m.id for m in more]
+        fetch *= 4
+    # Too few of the nearest are the viewer's: search where their matters are, widening until k are
+    # visible or that scope is exhausted. Each round is filtered by access.py like the first.
     while scope:
         more = synced.nearest_within(vectors, salient, scope, k=fetch, exclude_ids=seen)
-        found.update(_visible(user, more))
+        found.update(_visible(visible, more))
         if len(found) >= k or len(more) < fetch:
             break
         seen += [m.id for m in more]
@@ -478,21 +496,21 @@ def scope_units(user) -> list[int]:
     """Where a viewer's matters are looked for: their unit and its sub-units (no unit: nowhere).
 
     A search hint only (what the viewer may open is decided by access.py, for every result)."""
-    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
-    if unit is None:
+    if not getattr(user, "unit_id", None):
         return []
-    return list(Unit.objects.subtree_of(unit).values_list("pk", flat=True))
+    return access.unit_subtree_ids(user)
 
 
-def _visible(user, matches: list[SimilarMatch]) -> dict[int, dict]:
-    """The matches ``user`` may open, as page rows by id (one query)."""
+def _visible(visible, matches: list[SimilarMatch]) -> dict[int, dict]:
+    """The matches among the ``visible`` petitions (``visible_petitions(user)``), as page rows by id
+    (one query)."""
     if not matches:
         return {}
     rows = {
         r["pk"]: r
-        for r in visible_petitions(user, by_id=True)
-        .filter(pk__in=[m.id for m in matches])
-        .values("pk", "case_number", "title", "status", "received_at")
+        for r in visible.filter(pk__in=[m.id for m in matches]).values(
+            "pk", "case_number", "title", "status", "received_at"
+        )
     }
     return {m.id: _row(m, rows[m.id]) for m in matches if m.id in rows}
 

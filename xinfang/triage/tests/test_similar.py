@@ -184,6 +184,7 @@ def test_query_within_a_scope_returns_only_its_items_ranked_like_brute_force(mon
     from xinfang.triage import similar
 
     monkeypatch.setattr(similar, "BRUTE_FORCE_MAX", brute_force_max)
+    monkeypatch.setattr(similar, "GATHER_BLOCK", 7)  # exact scoring reads the vectors block by block
     index = SimilarIndex.rebuild(_with_units(400), dim=32)
     text = "东湖花园3栋电梯长期故障无人维修"
     vectors, salient = index.vectorizer.transform([text])
@@ -195,6 +196,8 @@ def test_query_within_a_scope_returns_only_its_items_ranked_like_brute_force(mon
     assert all(m.id in exact or m.score >= kth - 1e-4 for m in found)
     assert index.within([1]).size == 400  # the registering unit counts too
     assert index.within([99]).size == 0
+    assert index.within([12, 10**6]).size == index.within([12]).size > 0  # an unknown unit adds nothing
+    assert index.within([-1, 0]).size == 0  # NO_UNIT is never a scope
 
 
 def test_a_scope_smaller_than_k_is_returned_whole_and_units_follow_a_move(tmp_path):

@@ -5,6 +5,9 @@ sibling town), so a search that takes the nearest of all and then drops what the
 starves; the viewer's own matters are a little less similar and must still fill the list.
 """
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from xinfang.petitions.actions import petition_transfer
 from xinfang.petitions.models import Petition, Recusal
 from xinfang.testing import make_petition
@@ -53,9 +56,13 @@ def test_a_narrow_viewer_gets_k_of_their_own_when_the_nearest_are_elsewhere(worl
     index_sync.rebuild()
     nearest = {m.id for m in get_index().query(ELEVATOR, k=30)}
     assert nearest <= outside  # the nearest of all are another town's
-    shown = [s["id"] for s in similar_for(world.handler_a, ELEVATOR, k=10)]
+    with CaptureQueriesContext(connection) as queries:
+        shown = [s["id"] for s in similar_for(world.handler_a, ELEVATOR, k=10)]
     assert len(shown) == 10
     assert set(shown) <= mine
+    # The nearest of all and the nearest of the viewer's own scope are checked in one access query.
+    checks = [q for q in queries.captured_queries if '"petitions_petition"."case_number"' in q["sql"]]
+    assert len(checks) == 1
     scores = [s["score"] for s in similar_for(world.handler_a, ELEVATOR, k=10)]
     assert scores == sorted(scores, reverse=True)
 
