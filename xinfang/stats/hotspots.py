@@ -258,15 +258,14 @@ def hot_spots(
     lo, hi = bounds(start, end)
     previous_lo, _ = bounds(start - timedelta(days=length), end)
     topics.assign_inline(previous_lo, hi)
-    filtered = user is not None or unit is not None
     under = scope_ids(unit) if unit is not None else None
     if under is not None and (user is None or access.holds_handled_under(user, under)):
         # The unit's matters are all in the viewer's scope: those the viewer may open are all of
         # them less the few hidden whatever the scope (the same set, without the scope's join).
         hidden = access.hidden_whatever_scope(user) if user is not None else []
         members = topics.members_handled_under(under, hidden)
-    elif filtered:
-        petitions = access.visible_petitions(user) if user is not None else Petition.objects.all()
+    elif user is not None:
+        petitions = access.visible_petitions(user)
         if under is not None:
             petitions = petitions.filter(handling_unit_id__in=under)
         members = topics.members_counted(petitions, areas.unit_ids(bureau) if unit is None else None)
