@@ -20,12 +20,12 @@ from xinfang.units.models import Unit
 
 def hidden_from(viewer) -> list[int]:
     """Petitions ``viewer`` may not open whatever their scope: accusations against their unit or
-    person, matters they are recused from (petitions.access)."""
+    person, matters they are recused from unless they keep oversight (petitions.access)."""
     if viewer is None:
         return []
     from xinfang.petitions.access import hidden_whatever_scope
 
-    return hidden_whatever_scope(viewer, despite_oversight=True)
+    return hidden_whatever_scope(viewer)
 
 
 def traffic_lights(unit_ids, hidden=(), *, held_at_desk: bool = False) -> dict:

@@ -235,18 +235,17 @@ def holds_handled_under(user, unit_ids: list[int]) -> bool:
     return set(unit_ids) <= set(handling)
 
 
-def hidden_whatever_scope(user, *, despite_oversight: bool = False) -> list[int]:
+def hidden_whatever_scope(user) -> list[int]:
     """Ids of the petitions hidden from ``user`` whatever their scope: accusations against them or
     their unit (Art. 30③) and the matters they stepped aside from (Art. 28③), which the oversight
-    roles keep reading (``despite_oversight``: those too).  ``visible_petitions(user)`` is the
-    scope less these."""
+    roles keep reading.  ``visible_petitions(user)`` is the scope less these."""
     if not getattr(user, "is_authenticated", False):
         return []
     # Two indexed lookups: one query with the OR over the recusal join read the whole petition table
     # (0.9 s at 100,000 petitions for a city leader's dashboard).
     accused = Petition.objects.filter(accusation_hidden_q(user)).values_list("pk", flat=True)
     hidden = set(accused)
-    if despite_oversight or not keeps_oversight(user):
+    if not keeps_oversight(user):
         hidden |= set(Recusal.objects.filter(user=user).values_list("petition_id", flat=True))
     return sorted(hidden)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja.testing import TestClient
 
 from xinfang.accounts.models import Role
+from xinfang.petitions import access
 from xinfang.petitions.models import Petition, Recusal
 from xinfang.stats import rollup
 from xinfang.stats.api import router
@@ -63,3 +64,16 @@ def test_recused_viewer_does_not_count_the_matter(world):
     client = TestClient(router)
     assert client.get("/stats/dashboard", user=world.leader_a).json()["totals"]["received"] == 0
     assert client.get("/stats/dashboard", user=world.handler_a).json()["totals"]["received"] == 1
+
+
+def test_a_recused_overseer_still_counts_the_matter_they_may_open(world):
+    """Recusal takes away the right to act, never oversight (Art. 28③, petitions/access.py): a bureau
+    leader who stepped aside still opens the matter, so their figures and warnings count it; the
+    registrar who stepped aside does not."""
+    petition = advance(make_petition(world), world, to="handling")
+    for user in (world.bureau_leader, world.registrar):
+        Recusal.objects.create(petition=petition, user=user, reason="利害关系", created_by=world.supervisor)
+    assert access.can_see(world.bureau_leader, petition) and not access.can_see(world.registrar, petition)
+    client = TestClient(router)
+    assert client.get("/stats/dashboard", user=world.bureau_leader).json()["totals"]["received"] == 1
+    assert client.get("/stats/dashboard", user=world.registrar).json()["totals"]["received"] == 0
