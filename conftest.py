@@ -88,3 +88,16 @@ def freezer_at(monkeypatch):
         monkeypatch.setattr(timezone, "now", lambda: moment)
 
     return freeze
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_installation():
+    """Each test starts and ends in the installation's language.  A request in English (an
+    Accept-Language header, the English session of test_english) leaves its thread's language
+    active, since LocaleMiddleware activates and nothing deactivates it; the next test of the same
+    worker then ran in English (the demo's printed accounts, role labels with spaces in them)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
