@@ -18,16 +18,6 @@ from xinfang.petitions.models import Petition
 from xinfang.units.models import Unit
 
 
-def hidden_from(viewer) -> list[int]:
-    """Petitions ``viewer`` may not open whatever their scope: accusations against their unit or
-    person, matters they are recused from unless they keep oversight (petitions.access)."""
-    if viewer is None:
-        return []
-    from xinfang.petitions.access import hidden_whatever_scope
-
-    return hidden_whatever_scope(viewer)
-
-
 def traffic_lights(unit_ids, hidden=(), *, held_at_desk: bool = False) -> dict:
     """Open petitions by due state, and the overdue ones by unit and by deadline rule (live),
     without the petitions ``hidden``.  ``unit_ids`` None: every petition; else those handled by

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import Role, User
-from xinfang.petitions.access import visible_petitions
+from xinfang.petitions.access import hidden_whatever_scope, visible_petitions
 from xinfang.petitions.errors import ActionError
 from xinfang.units import bureaus
 
 from . import actions
-from .lights import hidden_from, traffic_lights
+from .lights import traffic_lights
 from .models import Alert, AlertKind, AlertNotice, AlertStatus, ReportUp, Severity
 
 
@@ -40,7 +40,7 @@ def visible_alerts(user):
         # An alert about a matter hidden from the user whatever their scope (an accusation against
         # their unit or person, a recusal: Arts. 28③, 30③) is not theirs, even assigned to them.
         mine = qs.filter(Q(unit__path__startswith=user.unit.path) | Q(assigned_to=user))
-        return mine.exclude(petition_id__in=hidden_from(user))
+        return mine.exclude(petition_id__in=hidden_whatever_scope(user))
     if bureaus.sees_everything(user):
         return qs
     return qs.filter(
@@ -205,5 +205,5 @@ def overdue(request):
             type(user.unit).objects.filter(path__startswith=user.unit.path).values_list("id", flat=True)
         )
     # Only what the user may open: the area's matters are within the bureau's scope, less the hidden.
-    lights = traffic_lights(unit_ids, hidden_from(user), held_at_desk=user.is_bureau_staff)
+    lights = traffic_lights(unit_ids, hidden_whatever_scope(user), held_at_desk=user.is_bureau_staff)
     return render(request, "alerts/overdue.html", {"lights": lights})

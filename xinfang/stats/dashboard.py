@@ -9,7 +9,8 @@ counts everything), and for a bureau with lower bureaus (a city) a league of its
 With ``viewer`` given, the figures count only what the viewer may open (issue 13 §13): a unit's
 figures would otherwise count an accusation against the viewer's own unit (handled by a unit
 below it, e.g. the discipline commission under the accused government) or a matter the viewer is
-recused from.  Those petitions (`hidden_from`) are computed live and subtracted.
+recused from.  Those petitions (`access.hidden_whatever_scope`) are computed live and
+subtracted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinfang.alerts.lights import hidden_from, traffic_lights
+from xinfang.alerts.lights import traffic_lights
+from xinfang.petitions.access import hidden_whatever_scope
 from xinfang.petitions.choices import Channel, PetitionClass
 from xinfang.petitions.models import PetitionEvent
 from xinfang.units import bureaus
@@ -158,7 +160,7 @@ def figures(
 ) -> dict:
     unit_ids = scope_ids(unit) if unit is not None else areas.unit_ids(bureau)
     area_root = bureaus.area_root(bureau) if unit is None and unit_ids is not None else None
-    hidden = hidden_from(viewer)
+    hidden = hidden_whatever_scope(viewer)
     per_unit, volumes, daily = load(start, end, unit_ids, hidden)
     totals = dict.fromkeys(MEASURES, 0)
     for counts in per_unit.values():

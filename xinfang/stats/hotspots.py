@@ -262,8 +262,7 @@ def hot_spots(
     if under is not None and (user is None or access.holds_handled_under(user, under)):
         # The unit's matters are all in the viewer's scope: those the viewer may open are all of
         # them less the few hidden whatever the scope (the same set, without the scope's join).
-        hidden = access.hidden_whatever_scope(user) if user is not None else []
-        members = topics.members_handled_under(under, hidden)
+        members = topics.members_handled_under(under, access.hidden_whatever_scope(user))
     elif user is not None:
         petitions = access.visible_petitions(user)
         if under is not None:

@@ -40,8 +40,8 @@ HNSW index (similar.SimilarIndex) and brings it up to date itself, so servers ne
   outside their unit), then, when too few of those are visible, the nearest among the petitions
   handled or registered in the viewer's unit and its sub-units (``SimilarIndex.query_within``),
   fetching more of that scope until k are visible or the scope is exhausted. For a unit's staff the
-  first round of their own scope is searched at once and checked in the same access query. The unit subtree is
-  only where to look; what may be shown is decided by access.py.
+  first round of their own scope is searched at once and checked in the same access query. The unit
+  subtree is only where to look; what may be shown is decided by access.py.
 """
 
 from __future__ import annotations
