@@ -65,7 +65,6 @@ from xinfang.petitions import access
 from xinfang.petitions.access import visible_petitions
 from xinfang.petitions.models import Petition, PetitionEvent
 
-from . import similar
 from .catalogue import get_catalogue
 from .models import IndexOp, TriageIndexChange
 from .similar import CATEGORY_WEIGHT, PLACE_WEIGHT, SimilarIndex, SimilarMatch, TextVectorizer
@@ -247,8 +246,15 @@ class SyncedIndex:
         with self.lock:
             return self.index.query(text, k=k, exclude_ids=exclude_ids, category=category)
 
-    def encode(self, text: str, category=None):
-        """(vectors [1, dim], salient [1, n]) of a query text, for the two calls below."""
+    def encode(self, text: str, category=None, *, petition_id: int | None = None):
+        """(vectors [1, dim], salient [1, n]) of a query text, for the two calls below. With
+        ``petition_id``, the vector the index holds for that petition when it has one: the same
+        text, already encoded (the index replays edits before a request queries it)."""
+        if petition_id is not None:
+            with self.lock:
+                held = self.index.stored(petition_id, category)
+            if held is not None:
+                return held
         return self.index.vectorizer.transform([text], [category])
 
     def nearest(self, vectors, salient, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
@@ -256,14 +262,14 @@ class SyncedIndex:
             return self.index.query_vectors(vectors, salient, k=k, exclude_ids=exclude_ids)[0]
 
     def nearest_within(
-        self, vectors, salient, unit_ids, *, k: int, exclude_ids=(), exact_only: bool = False
+        self, vectors, salient, unit_ids, *, k: int, exclude_ids=(), cheap_only: bool = False
     ) -> list[SimilarMatch] | None:
         """The ``k`` nearest among petitions handled or registered by ``unit_ids`` (fewer: all).
-        ``exact_only``: None when there are too many of them to score exactly (the graph search with
-        a filter is the slow path: the caller decides whether it is needed)."""
+        ``cheap_only``: None when only the graph search with a filter would do (the slow path: the
+        caller decides whether it is needed)."""
         with self.lock:
             positions = self.index.within(unit_ids)
-            if exact_only and len(positions) > similar.BRUTE_FORCE_MAX:
+            if cheap_only and not self.index.scores_cheaply(len(positions)):
                 return None
             return self.index.query_within(vectors[0], salient[0], positions, k=k, exclude_ids=exclude_ids)
 
@@ -437,6 +443,7 @@ def rebuild(
     finally:
         _worker_vectorizer = None
     del texts, categories, units
+    index.fit_cells()
     window = ids[-BOOT_WINDOW:]
     petitions = GapTracker(window[0] - 1 if window else 0, window)
     changes = GapTracker(change_top)
@@ -453,15 +460,24 @@ def record_change(ids, op: str = IndexOp.EDIT) -> None:
 
 # ----- access-filtered queries ---------------------------------------------------------------------
 def similar_for(
-    user, text: str, *, k: int = 10, exclude_ids=(), synced: SyncedIndex | None = None, category=None
+    user,
+    text: str,
+    *,
+    k: int = 10,
+    exclude_ids=(),
+    synced: SyncedIndex | None = None,
+    category=None,
+    petition_id: int | None = None,
 ) -> list[dict]:
     """The ``k`` most similar petitions ``user`` may see: {id, score, reason, case_number, title, …}.
-    ``category`` (the petition's category id, or the suggested one) favours matters of that category."""
+    ``category`` (the petition's category id, or the suggested one) favours matters of that category.
+    ``petition_id``: ``text`` is that stored petition's own text, so its indexed vector may stand for
+    it (a petition's page; never a draft being typed)."""
     synced = synced or get_index()
     if synced is None or not len(synced) or k <= 0:
         return []
     exclude = [int(i) for i in exclude_ids]
-    vectors, salient = synced.encode(text, category)
+    vectors, salient = synced.encode(text, category, petition_id=petition_id)
     visible = visible_petitions(user, by_id=True)  # one scope for every round
     fetch = k * 3
     matches = synced.nearest(vectors, salient, k=fetch, exclude_ids=exclude)
@@ -473,7 +489,7 @@ def similar_for(
     # are searched at once (where they can be scored exactly) and checked in the same access query.
     more = None
     if scope and not getattr(user, "is_bureau_staff", False):
-        more = synced.nearest_within(vectors, salient, scope, k=fetch, exclude_ids=seen, exact_only=True)
+        more = synced.nearest_within(vectors, salient, scope, k=fetch, exclude_ids=seen, cheap_only=True)
     found = _visible(visible, matches + (more or []))
     if len(found) >= k or exhausted or (more is not None and len(more) < fetch):
         return _ranked(found, k)

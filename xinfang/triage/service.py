@@ -337,6 +337,7 @@ def record_json(user, petition: Petition) -> dict | None:
                 k=SIMILAR_K,
                 exclude_ids=[petition.pk],
                 category=petition.category_id,
+                petition_id=petition.pk,
             )
         ]
     return {

@@ -41,6 +41,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from xinfang.triage import evidence, segment
+from xinfang.triage.cells import Cells
 from xinfang.triage.repeat import _BOUNDARY, _MAX_NAME, _SUFFIX_RE
 
 SALIENT_PER_ITEM = 8
@@ -54,6 +55,10 @@ FORMAT_VERSION = 3
 # for a recall of 0.89.
 BRUTE_FORCE_MAX = 100_000
 GATHER_BLOCK = 4096
+# With cells (cells.py, fitted at a rebuild of at least CELLS_MIN_ITEMS items), a scope above
+# EXACT_MAX items is scored in the cells nearest the query instead, whatever its size.
+EXACT_MAX = 20_000
+CELLS_MIN_ITEMS = 2 * EXACT_MAX
 NO_UNIT = -1
 PLACE = "@"  # prefix of place features: a place name is a feature apart from the same word elsewhere
 # Weight of place-name features against the matter's words, and of the category block (the score is
@@ -252,20 +257,26 @@ class TextVectorizer:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors /= np.where(norms > 0, norms, 1.0)
         if self.category_weight and self.categories:
-            block = np.zeros((len(vectors), len(self.categories)), dtype=np.float32)
-            if categories is not None:
-                column = {c: j for j, c in enumerate(self.categories)}
-                for i, category in enumerate(categories):
-                    j = column.get(str(category)) if category not in (None, "") else None
-                    if j is not None:
-                        block[i, j] = self.category_weight
             # Not renormalised: the inner product is the text cosine plus CATEGORY_WEIGHT² when both
             # sides have the same category, so a query or an item without one is neither helped nor
             # penalised (normalising would scale down every item that has a category).
-            vectors = np.hstack([vectors, block])
+            vectors = np.hstack([vectors, self.category_block(len(vectors), categories)])
         readable = w.tocsr().multiply(self._readable[np.newaxis, :]).tocsr()
         readable.eliminate_zeros()
         return vectors, _top_terms(readable, SALIENT_PER_ITEM, self._is_place)
+
+    def category_block(self, n: int, categories: Sequence | None) -> np.ndarray:
+        """The one-hot category columns of ``n`` vectors ([n, 0] when categories are not used)."""
+        if not (self.category_weight and self.categories):
+            return np.zeros((n, 0), dtype=np.float32)
+        block = np.zeros((n, len(self.categories)), dtype=np.float32)
+        if categories is not None:
+            column = {c: j for j, c in enumerate(self.categories)}
+            for i, category in enumerate(categories):
+                j = column.get(str(category)) if category not in (None, "") else None
+                if j is not None:
+                    block[i, j] = self.category_weight
+        return block
 
     def term(self, index: int) -> tuple[str, bool]:
         """(text, is a place name) of a vocabulary index."""
@@ -312,6 +323,8 @@ class SimilarIndex:
         self._salient = np.zeros((0, SALIENT_PER_ITEM), dtype=np.int32)
         self._units = np.zeros((0, 2), dtype=np.int32)
         self._store = np.zeros((0, vectorizer.out_dim), dtype=np.float32)  # rows ≥ len(_ids) unused
+        self._cells: Cells | None = None
+        self._cell = np.zeros(0, dtype=np.int16)  # each item's cell (0 while there are no cells)
         self._index = self._new_hnsw(1024)
         self._lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._write_lock = threading.Lock()
@@ -381,12 +394,33 @@ class SimilarIndex:
                 self._store = grown
             self._store[start:need] = vectors
             self._units = np.concatenate([self._units, unit_rows])
+            cell = self._cells.assign(vectors) if self._cells is not None else np.zeros(len(ids), np.int16)
+            self._cell = np.concatenate([self._cell, cell.astype(np.int16)])
             self._ids = np.concatenate([self._ids, ids])
             self._deleted = np.concatenate([self._deleted, np.zeros(len(ids), dtype=bool)])
             self._salient = np.concatenate([self._salient, salient.astype(np.int32)])
             self._lookup = None
             self.watermark = max(self.watermark, int(ids.max()))
         return len(ids)
+
+    def fit_cells(self, *, min_items: int | None = None) -> int:
+        """Partition the stored vectors into cells (cells.py) when there are at least ``min_items``
+        (``CELLS_MIN_ITEMS``) live items, and put every item in one. Returns the number of cells."""
+        live = np.flatnonzero(~self._deleted)
+        if len(live) < (CELLS_MIN_ITEMS if min_items is None else min_items):
+            return 0
+        cells = Cells.fit(self._store[live])
+        assigned = cells.assign(self._store[: len(self._ids)])
+        with self._write_lock:
+            # Rows added meanwhile (none in a rebuild) are assigned after the swap.
+            extra = self._store[len(assigned) : len(self._ids)]
+            self._cell = np.concatenate([assigned, cells.assign(extra)]).astype(np.int16)
+            self._cells = cells
+        return len(cells)
+
+    def scores_cheaply(self, n_positions: int) -> bool:
+        """Whether a scope of ``n_positions`` items is searched without the filtered graph search."""
+        return n_positions <= BRUTE_FORCE_MAX or self._cells is not None
 
     def remove(self, ids: Iterable[int]) -> int:
         """Drop petitions from results (hnswlib mark_deleted); unknown ids are ignored."""
@@ -466,6 +500,19 @@ class SimilarIndex:
             results.append(matches)
         return results
 
+    def stored(self, pid: int, category=None) -> tuple[np.ndarray, np.ndarray] | None:
+        """(vector [1, out_dim], salient [1, n]) of petition ``pid`` as the index holds them (its text
+        when it was added or last edited), the category columns those of ``category``: what
+        ``vectorizer.transform`` gives for its text and that category. None if not indexed."""
+        positions = self._positions(np.array([int(pid)], dtype=np.int64)) if len(self._ids) else ()
+        if not len(positions):
+            return None
+        p = int(positions[-1])
+        vector = self._store[p : p + 1].copy()
+        # A category change does not re-encode an item: its category columns are set here.
+        vector[:, self.vectorizer.dim :] = self.vectorizer.category_block(1, [category])
+        return vector, self._salient[p : p + 1].copy()
+
     def within(self, unit_ids: Iterable[int]) -> np.ndarray:
         """Live positions of the items whose handling or registering unit is one of ``unit_ids``."""
         wanted = np.fromiter((int(u) for u in unit_ids), dtype=np.int64)
@@ -490,8 +537,10 @@ class SimilarIndex:
         self, vector: np.ndarray, salient: np.ndarray, positions: np.ndarray, *, k: int, exclude_ids=()
     ) -> list[SimilarMatch]:
         """The ``k`` items among ``positions`` (from :meth:`within`) most similar to one encoded query,
-        best first, without ``exclude_ids``: exact for up to ``BRUTE_FORCE_MAX`` positions, else an
-        HNSW search that only accepts those positions. Fewer than ``k`` means the set is exhausted."""
+        best first, without ``exclude_ids``. Exact up to ``EXACT_MAX`` positions; above, the positions
+        in the cells nearest the query are scored when the index has cells; without cells, exact up to
+        ``BRUTE_FORCE_MAX``, else an HNSW search that only accepts those positions. Fewer than ``k``
+        means the set is exhausted."""
         exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
         if len(exclude) and len(positions):
             positions = positions[~np.isin(self._ids[positions], exclude)]
@@ -500,7 +549,9 @@ class SimilarIndex:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         found = None
-        if len(positions) > BRUTE_FORCE_MAX:
+        if len(positions) > EXACT_MAX and self._cells is not None:
+            positions = positions[self._cells.candidates(query, self._cell[positions])]
+        elif len(positions) > BRUTE_FORCE_MAX:
             allowed = np.zeros(len(self._ids), dtype=bool)
             allowed[positions] = True
             self._index.set_ef(max(self.ef, k))
@@ -559,6 +610,13 @@ class SimilarIndex:
                 )
             with open(directory / "vectors.npy.tmp", "wb") as handle:
                 np.save(handle, self._store[: len(self._ids)])
+            names = ["index.bin", "vectorizer.joblib", "items.npz", "vectors.npy"]
+            if self._cells is not None:
+                with open(directory / "cells.npz.tmp", "wb") as handle:
+                    np.savez(handle, centroids=self._cells.centroids, cell=self._cell)
+                names.append("cells.npz")
+            else:
+                (directory / "cells.npz").unlink(missing_ok=True)
             meta = {
                 "format_version": FORMAT_VERSION,
                 "watermark": self.watermark,
@@ -568,10 +626,11 @@ class SimilarIndex:
                 "m": self.m,
                 "ef_construction": self.ef_construction,
                 "ef": self.ef,
+                "cells": len(self._cells) if self._cells is not None else 0,
                 "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "versions": {"hnswlib": getattr(hnswlib, "__version__", "0.8.0")},
             }
-            for name in ("index.bin", "vectorizer.joblib", "items.npz", "vectors.npy"):
+            for name in names:
                 (directory / f"{name}.tmp").replace(directory / name)
             (directory / "meta.json.tmp").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             (directory / "meta.json.tmp").replace(directory / "meta.json")
@@ -590,7 +649,17 @@ class SimilarIndex:
             index._ids, index._deleted, index._salient = items["ids"], items["deleted"], items["salient"]
             index._units = items["units"]
         index._store = np.load(directory / "vectors.npy")
-        if not len(index._ids) == len(index._units) == len(index._store) == meta["n_items"]:
+        index._cell = np.zeros(len(index._ids), dtype=np.int16)
+        if meta.get("cells") and (directory / "cells.npz").exists():  # absent: saved before cells
+            with np.load(directory / "cells.npz") as cells:
+                index._cells, index._cell = Cells(cells["centroids"]), cells["cell"].astype(np.int16)
+        if (
+            not len(index._ids)
+            == len(index._units)
+            == len(index._store)
+            == len(index._cell)
+            == meta["n_items"]
+        ):
             raise ValueError("similar index files are inconsistent; rebuild the index")
         hnsw = hnswlib.Index(space="ip", dim=vectorizer.out_dim)
         hnsw.load_index(str(directory / "index.bin"), max_elements=max(len(index._ids), 1024))

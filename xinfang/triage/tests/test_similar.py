@@ -211,3 +211,27 @@ def test_a_scope_smaller_than_k_is_returned_whole_and_units_follow_a_move(tmp_pa
     assert np.array_equal(loaded.vectors()[1], index.vectors()[1])
     loaded.remove([5])
     assert {m.id for m in loaded.query_within(vectors[0], salient[0], loaded.within([99]), k=10)} == {6}
+
+
+@pytest.mark.parametrize("category_weight", [0.0, 0.5])
+def test_a_stored_petition_queries_with_the_vector_its_text_would_give(category_weight):
+    from xinfang.triage.similar import TextVectorizer
+
+    rows = [(pk, text, "城建" if pk % 2 else "环保") for pk, text in _rows(200)]
+    vectorizer = TextVectorizer(32, category_weight=category_weight).fit(
+        [r[1] for r in rows], [r[2] for r in rows]
+    )
+    index = SimilarIndex(vectorizer)
+    index.add(rows)
+    pk, text, _ = rows[6]
+    # Re-categorised since it was indexed (a category change does not re-encode the item).
+    vector, salient = index.stored(pk, "城建")
+    expected, expected_salient = vectorizer.transform([text], ["城建"])
+    np.testing.assert_allclose(vector, expected, atol=1e-6)
+    assert np.array_equal(salient, expected_salient)
+    index.add([(pk, "西山家园外墙瓷砖脱落，砸坏了车。", "城建")])  # an edit replaces the stored vector
+    edited, _ = vectorizer.transform(["西山家园外墙瓷砖脱落，砸坏了车。"], ["城建"])
+    np.testing.assert_allclose(index.stored(pk, "城建")[0], edited, atol=1e-6)
+    assert index.stored(10**6) is None
+    index.remove([pk])
+    assert index.stored(pk) is None

@@ -149,3 +149,24 @@ def test_the_stored_list_is_completed_for_a_narrow_viewer_of_the_petition_page(w
     shown = [s["id"] for s in record_json(world.handler_a, petition)["similar"]]
     assert len(shown) == 10 and set(shown) <= mine
     assert {s["id"] for s in record_json(world.registrar, petition)["similar"]} <= stored
+
+
+def test_a_petitions_page_queries_with_its_indexed_vector_and_finds_the_same(world, monkeypatch):
+    from xinfang.triage.training import petition_text
+
+    outside, mine = _setup(world, own=12)
+    petition = Petition.objects.get(pk=min(mine))
+    index_sync.rebuild()
+    text = petition_text(petition.title, petition.content)
+    encoded = similar_for(world.handler_a, text, k=10, exclude_ids=[petition.pk])
+    vectorizer = get_index().index.vectorizer
+
+    def no_encoding(*args, **kwargs):
+        raise AssertionError("the petition's text was encoded again")
+
+    monkeypatch.setattr(vectorizer, "transform", no_encoding)
+    held = similar_for(world.handler_a, text, k=10, exclude_ids=[petition.pk], petition_id=petition.pk)
+    assert [(s["id"], s["score"], s["reason"]) for s in held] == [
+        (s["id"], s["score"], s["reason"]) for s in encoded
+    ]
+    assert len(held) == 10 and petition.pk not in {s["id"] for s in held}

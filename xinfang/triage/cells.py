@@ -1,0 +1,75 @@
+"""Coarse cells of the similar-matter vectors, so a large scope is not scored item by item.
+
+A k-means partition of the stored vectors (fitted at an index rebuild on a sample, every item then
+put in its nearest cell). A query confined to a large scope scores only the scope's items in the
+cells nearest the query: the probed cells, nearest first, until ``PROBE_SHARE`` of the scope (at least
+``MIN_CANDIDATES`` items) is reached. Near matters share a cell or lie in neighbouring ones, so the
+exact top ten of the scope is almost always among them; the figures at 1,000,000 petitions are in
+bench/README.md ("similar matters: cells").
+
+Why: exact scoring is bound by memory traffic (1 KB a vector): a department's 52,800 matters took
+7.7 ms of a request, a bureau's 590,000 far more, and the graph search with a filter calls Python
+for every node it visits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+ITEMS_PER_CELL = 1_000  # cells = items / this, clipped to [MIN_CELLS, MAX_CELLS]
+MIN_CELLS, MAX_CELLS = 16, 1_024
+FIT_SAMPLE = 60_000
+ASSIGN_CHUNK = 16_384
+PROBE_SHARE = 0.15
+MIN_CANDIDATES = 4_000
+
+
+class Cells:
+    """Centroids ``[c, dim]`` and the rule that puts a vector in its nearest one."""
+
+    def __init__(self, centroids: np.ndarray):
+        self.centroids = np.ascontiguousarray(centroids, dtype=np.float32)
+        # Nearest centroid by Euclidean distance = largest x·c − |c|²/2 (one matrix product).
+        self._half_norms = 0.5 * np.einsum("ij,ij->i", self.centroids, self.centroids)
+
+    def __len__(self) -> int:
+        return len(self.centroids)
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, *, seed: int = 0) -> Cells:
+        """Fit on up to ``FIT_SAMPLE`` rows of ``vectors`` (a deterministic sample)."""
+        n = len(vectors)
+        k = int(np.clip(n // ITEMS_PER_CELL, MIN_CELLS, MAX_CELLS))
+        k = max(1, min(k, n))
+        sample = vectors
+        if n > FIT_SAMPLE:
+            pick = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
+            sample = vectors[pick]
+        model = KMeans(n_clusters=k, n_init=1, max_iter=25, random_state=seed).fit(sample)
+        return cls(model.cluster_centers_)
+
+    def affinity(self, vectors: np.ndarray) -> np.ndarray:
+        """[n, c]: larger is nearer."""
+        return np.asarray(vectors, dtype=np.float32) @ self.centroids.T - self._half_norms
+
+    def assign(self, vectors: np.ndarray) -> np.ndarray:
+        """The nearest cell of each row (int16 when there are few enough cells)."""
+        out = np.empty(len(vectors), dtype=np.int16 if len(self) < 2**15 else np.int32)
+        for start in range(0, len(vectors), ASSIGN_CHUNK):
+            block = vectors[start : start + ASSIGN_CHUNK]
+            out[start : start + len(block)] = self.affinity(block).argmax(axis=1)
+        return out
+
+    def candidates(self, query: np.ndarray, cell_of: np.ndarray) -> np.ndarray:
+        """Which of the scope's items (``cell_of``: their cells) to score for ``query``: a boolean
+        mask, the items of the query's nearest cells until ``PROBE_SHARE`` of the scope."""
+        want = max(MIN_CANDIDATES, int(PROBE_SHARE * len(cell_of)))
+        if want >= len(cell_of):
+            return np.ones(len(cell_of), dtype=bool)
+        order = np.argsort(-self.affinity(query[np.newaxis, :])[0], kind="stable")
+        counts = np.bincount(cell_of, minlength=len(self))[order]
+        probed = int(np.searchsorted(np.cumsum(counts), want)) + 1
+        chosen = np.zeros(len(self), dtype=bool)
+        chosen[order[:probed]] = True
+        return chosen[cell_of]
