@@ -36,16 +36,18 @@ class Cells:
     def __len__(self) -> int:
         return len(self.centroids)
 
+    @staticmethod
+    def sample(n: int, *, seed: int = 0) -> np.ndarray:
+        """Which of ``n`` rows to fit on: up to ``FIT_SAMPLE`` of them, a deterministic sample."""
+        if n <= FIT_SAMPLE:
+            return np.arange(n)
+        return np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
+
     @classmethod
-    def fit(cls, vectors: np.ndarray, *, seed: int = 0) -> Cells:
-        """Fit on up to ``FIT_SAMPLE`` rows of ``vectors`` (a deterministic sample)."""
-        n = len(vectors)
-        k = int(np.clip(n // ITEMS_PER_CELL, MIN_CELLS, MAX_CELLS))
-        k = max(1, min(k, n))
-        sample = vectors
-        if n > FIT_SAMPLE:
-            pick = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
-            sample = vectors[pick]
+    def fit(cls, sample: np.ndarray, n_items: int, *, seed: int = 0) -> Cells:
+        """Fit cells for ``n_items`` vectors on ``sample`` (some of them: :meth:`sample`)."""
+        k = int(np.clip(n_items // ITEMS_PER_CELL, MIN_CELLS, MAX_CELLS))
+        k = max(1, min(k, len(sample)))
         model = KMeans(n_clusters=k, n_init=1, max_iter=25, random_state=seed).fit(sample)
         return cls(model.cluster_centers_)
 

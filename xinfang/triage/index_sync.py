@@ -443,7 +443,9 @@ def rebuild(
     finally:
         _worker_vectorizer = None
     del texts, categories, units
-    index.fit_cells()
+    started = time.perf_counter()
+    if cells := index.fit_cells():
+        log.info("similar index: %d cells in %.1f s", cells, time.perf_counter() - started)
     window = ids[-BOOT_WINDOW:]
     petitions = GapTracker(window[0] - 1 if window else 0, window)
     changes = GapTracker(change_top)

@@ -63,6 +63,48 @@ def add_user_words(words: Iterable[str]) -> None:
             _raw_tokens_cached.cache_clear()
 
 
+def user_words() -> frozenset[str]:
+    """The words taught to the process-wide segmenter so far."""
+    return frozenset(_user_words)
+
+
+class Segmenter:
+    """A segmenter of its own, with the user words it was given and no others: what it cuts does not
+    depend on the words other models have taught this process since (the similar-matter index
+    encodes in the worker and in each web process and must cut a text the same way in all of them).
+    Pickles as its word list; the dictionary (24 MB, 0.08 s) is built on first use."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.words = tuple(sorted({normalize(w).strip() for w in words} - {""}))
+        self.__setstate__(self.__getstate__())
+
+    def __getstate__(self) -> dict:
+        return {"words": self.words}
+
+    def __setstate__(self, state: dict) -> None:
+        self.words = state["words"]
+        self._jieba = None
+        self._lock = threading.Lock()
+
+    def _cutter(self):
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    jieba = rjieba.Jieba()
+                    for word in self.words:
+                        if len(word) >= 2:
+                            jieba.add_word(word, None, None)
+                    self._jieba = jieba
+        return self._jieba
+
+    def raw_tokens(self, text: str) -> list[str]:
+        """As :func:`raw_tokens`, with this segmenter's words."""
+        text = normalize(text)
+        if is_presegmented(text):
+            return text.split()
+        return [t for t in self._cutter().cut(text, False) if not t.isspace()]
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width) and lower case; Chinese characters are unchanged."""
     return unicodedata.normalize("NFKC", text or "").lower()

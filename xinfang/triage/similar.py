@@ -130,18 +130,19 @@ def _is_place_word(word: str, place_terms) -> bool:
 
 
 def features(
-    text: str, place_terms: frozenset[str] = frozenset(), *, mark: bool = True
+    text: str, place_terms: frozenset[str] = frozenset(), *, mark: bool = True, segmenter=None
 ) -> tuple[list[str], list[str]]:
     """(content words, character bigrams) of ``text``; with ``mark``, words inside a place name are
     joined into one and carry ``PLACE``. Without it the words are the plain content words: a place
     word then shares its feature with the same word elsewhere (盐河路 / 盐河人家), which matters while
-    the vocabulary is small."""
+    the vocabulary is small. ``segmenter``: a ``segment.Segmenter`` (default: the process-wide one)."""
     chars = segment.char_text(text)
+    tokens = segmenter.raw_tokens(text) if segmenter is not None else segment.raw_tokens(text)
     if not mark:
-        return segment.words(text), _char_bigrams(chars)
+        return segment.content_tokens(tokens), _char_bigrams(chars)
     inside = place_spans(chars, place_terms)
     words, at, place_end = [], 0, -1
-    for token in segment.raw_tokens(text):
+    for token in tokens:
         start = chars.find(token, at)
         if start < 0:  # pre-segmented text: tokens need not appear in this order
             start, end = at, at
@@ -202,6 +203,7 @@ class TextVectorizer:
         )
         self.svd: TruncatedSVD | None = None
         self.vocabulary: np.ndarray | None = None
+        self.segmenter: segment.Segmenter | None = None  # set by fit
 
     @property
     def out_dim(self) -> int:
@@ -209,7 +211,9 @@ class TextVectorizer:
 
     def _features(self, texts):
         mark = self.place_weight != 1.0
-        pairs = [features(t, self.place_terms, mark=mark) for t in texts]
+        # A vectoriser pickled before it had a segmenter of its own cuts with the process-wide one.
+        segmenter = getattr(self, "segmenter", None)
+        pairs = [features(t, self.place_terms, mark=mark, segmenter=segmenter) for t in texts]
         return [w for w, _ in pairs], [g for _, g in pairs]
 
     def fit(self, texts: Sequence[str], categories: Sequence | None = None) -> TextVectorizer:
@@ -218,6 +222,9 @@ class TextVectorizer:
         if categories is not None:
             seen = sorted({str(c) for c in categories if c not in (None, "")})
             self.categories = seen[:MAX_CATEGORIES]
+        # The words the process knows now (the catalogue's places, models' words) are this
+        # vectoriser's for good: every process that loads it cuts texts the same way.
+        self.segmenter = segment.Segmenter(segment.user_words())
         if len(texts) > FIT_SAMPLE:
             pick = np.random.default_rng(self.seed).choice(len(texts), FIT_SAMPLE, replace=False)
             texts = [texts[i] for i in sorted(pick)]
@@ -409,7 +416,7 @@ class SimilarIndex:
         live = np.flatnonzero(~self._deleted)
         if len(live) < (CELLS_MIN_ITEMS if min_items is None else min_items):
             return 0
-        cells = Cells.fit(self._store[live])
+        cells = Cells.fit(self._store[live[Cells.sample(len(live))]], len(live))
         assigned = cells.assign(self._store[: len(self._ids)])
         with self._write_lock:
             # Rows added meanwhile (none in a rebuild) are assigned after the swap.

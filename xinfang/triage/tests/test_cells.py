@@ -20,7 +20,7 @@ def _clustered(n, dim=16, groups=8, seed=0):
 
 def test_each_vector_goes_to_its_nearest_centroid_and_the_groups_are_found():
     vectors, labels = _clustered(3_000)
-    cells = Cells.fit(vectors)
+    cells = Cells.fit(vectors, len(vectors))
     assigned = cells.assign(vectors)
     distances = ((vectors[:, None, :] - cells.centroids[None, :, :]) ** 2).sum(axis=2)
     assert np.array_equal(assigned, distances.argmin(axis=1))
@@ -33,7 +33,7 @@ def test_the_nearest_cells_are_probed_first_until_the_share_is_reached(monkeypat
     monkeypatch.setattr(cells_module, "MIN_CANDIDATES", 10)
     monkeypatch.setattr(cells_module, "PROBE_SHARE", 0.2)
     vectors, _ = _clustered(3_000)
-    cells = Cells.fit(vectors)
+    cells = Cells.fit(vectors, len(vectors))
     cell_of = cells.assign(vectors)
     query = vectors[0]
     mask = cells.candidates(query, cell_of)

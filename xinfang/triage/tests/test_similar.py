@@ -235,3 +235,23 @@ def test_a_stored_petition_queries_with_the_vector_its_text_would_give(category_
     assert index.stored(10**6) is None
     index.remove([pk])
     assert index.stored(pk) is None
+
+
+def test_the_vectoriser_cuts_words_as_when_it_was_fitted_whatever_the_process_learnt_since():
+    """The index encodes in the worker and in every web process; another model teaching the
+    process-wide segmenter a word (a place name, a model's extra word) must not change its vectors."""
+    from xinfang.triage import segment
+    from xinfang.triage.similar import TextVectorizer
+
+    text = "锦瑟电梯长期故障无人维修，物业费上涨服务变差。"  # 锦瑟电梯: in no other test
+    vectorizer = TextVectorizer(32).fit([t for _, t in _rows(300)] + [text, text])
+    before, _ = vectorizer.transform([text])
+    assert segment.raw_tokens(text)[:2] != ["锦瑟电梯"]
+    segment.add_user_words(["锦瑟电梯"])
+    assert segment.raw_tokens(text)[0] == "锦瑟电梯"  # the process now cuts it otherwise
+    after, _ = vectorizer.transform([text])
+    np.testing.assert_allclose(after, before, atol=1e-6)
+    import pickle
+
+    again, _ = pickle.loads(pickle.dumps(vectorizer)).transform([text])  # as another process loads it
+    np.testing.assert_allclose(again, before, atol=1e-6)
