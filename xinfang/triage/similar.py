@@ -29,6 +29,7 @@ import json
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,15 +51,24 @@ FIT_SAMPLE = 60_000
 FORMAT_VERSION = 3
 # A scoped query scores up to this many items exactly, gathering their float32 vectors a block at
 # a time (the block stays in cache: 53,000 items in 7 ms, 100,000 in 13 ms on 2 cores, where one
-# gather of 53,000 took 17 ms); a larger scope is searched in the HNSW graph with a filter, whose
-# Python callback per visited node cost a large department's handler 180 ms at 1,000,000 petitions
-# for a recall of 0.89.
+# gather of 53,000 took 17 ms). A larger scope is scored in the cells nearest the query (cells.py,
+# fitted at a rebuild of more than BRUTE_FORCE_MAX items); an index without cells searches the HNSW
+# graph with a filter, whose Python callback per visited node cost a large department's handler
+# 180 ms at 1,000,000 petitions for a recall of 0.89.
 BRUTE_FORCE_MAX = 100_000
 GATHER_BLOCK = 4096
-# With cells (cells.py, fitted at a rebuild of at least CELLS_MIN_ITEMS items), a scope above
-# EXACT_MAX items is scored in the cells nearest the query instead, whatever its size.
-EXACT_MAX = 20_000
-CELLS_MIN_ITEMS = 2 * EXACT_MAX
+# Above PRESCREEN_MIN items, the leading half of each vector (SVD components come largest first:
+# 95 % of the variance at 256 dimensions) picks PRESCREEN_KEEP candidates that are then scored
+# whole. It reads half the memory; at 1,000,000 petitions it kept 0.986 of a department's exact top
+# ten with 1,000 candidates (0.998 with 2,000).
+PRESCREEN_MIN = 8_192
+PRESCREEN_KEEP = 1_000
+PRESCREEN_PER_RESULT = 50  # candidates kept per result asked for, when that is more
+# The positions of this many recent scopes are kept and brought up to date from the items added and
+# moved since (a department's dozen handlers ask for the same scope): a full scan of the units of
+# 1,000,000 items took 2.4-3.3 ms a query.
+SCOPE_CACHE = 16
+MOVED_MAX = 100_000  # more moves than this since a scope was cached: scan again
 NO_UNIT = -1
 PLACE = "@"  # prefix of place features: a place name is a feature apart from the same word elsewhere
 # Weight of place-name features against the matter's words, and of the category block (the score is
@@ -335,6 +345,10 @@ class SimilarIndex:
         self._index = self._new_hnsw(1024)
         self._lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._write_lock = threading.Lock()
+        # Scope → (its positions, deleted ones included; items seen; moves seen), see within().
+        self._scopes: OrderedDict[tuple, tuple[np.ndarray, int, int]] = OrderedDict()
+        self._moved: list[int] = []  # positions whose units changed, in order
+        self._scope_lock = threading.Lock()
 
     # ----- building -------------------------------------------------------------------------------
     @classmethod
@@ -412,9 +426,9 @@ class SimilarIndex:
 
     def fit_cells(self, *, min_items: int | None = None) -> int:
         """Partition the stored vectors into cells (cells.py) when there are at least ``min_items``
-        (``CELLS_MIN_ITEMS``) live items, and put every item in one. Returns the number of cells."""
+        (more than ``BRUTE_FORCE_MAX``) live items, and put every item in one. Returns the number of cells."""
         live = np.flatnonzero(~self._deleted)
-        if len(live) < (CELLS_MIN_ITEMS if min_items is None else min_items):
+        if len(live) <= (BRUTE_FORCE_MAX if min_items is None else min_items):
             return 0
         cells = Cells.fit(self._store[live[Cells.sample(len(live))]], len(live))
         assigned = cells.assign(self._store[: len(self._ids)])
@@ -444,8 +458,15 @@ class SimilarIndex:
             done = 0
             for pid, handling, registering in rows:
                 positions = self._positions(np.array([int(pid)], dtype=np.int64))
-                self._units[positions] = _unit_array([(handling, registering)])
+                new = _unit_array([(handling, registering)])
+                changed = positions[(self._units[positions] != new).any(axis=1)]
+                self._units[positions] = new
+                self._moved.extend(changed.tolist())
                 done += len(positions)
+            if len(self._moved) > MOVED_MAX:
+                with self._scope_lock:
+                    self._scopes.clear()
+                    self._moved = []
             return done
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
@@ -529,25 +550,48 @@ class SimilarIndex:
         wanted = wanted[wanted > 0]
         if not len(wanted):
             return np.zeros(0, dtype=np.int64)
-        # A lookup table clipped at both ends: NO_UNIT (-1) reads slot 0 and any unit above the
-        # wanted ones the last slot, both False (take with clip: 2.4 ms at 1,000,000 items, where
-        # fancy indexing and the units' maximum took 4.2).
         table = np.zeros(int(wanted.max()) + 2, dtype=bool)
         table[wanted] = True
-        units = self._units[:n]
+        key = tuple(np.unique(wanted).tolist())
+        with self._scope_lock:
+            cached = self._scopes.get(key)
+            moved = len(self._moved)
+            if cached is None:
+                positions = np.flatnonzero(self._in_units(table, slice(0, n)))
+            else:
+                positions, seen, moved_seen = cached
+                if moved > moved_seen:  # items moved since: drop them, take back those now inside
+                    again = np.unique(np.asarray(self._moved[moved_seen:moved], dtype=np.int64))
+                    positions = np.union1d(
+                        positions[~np.isin(positions, again)], again[self._in_units(table, again)]
+                    )
+                if n > seen:  # items added since, all after the cached ones
+                    added = seen + np.flatnonzero(self._in_units(table, slice(seen, n)))
+                    positions = np.concatenate([positions, added])
+            self._scopes[key] = (positions, n, moved)
+            self._scopes.move_to_end(key)
+            while len(self._scopes) > SCOPE_CACHE:
+                self._scopes.popitem(last=False)
+        return positions[~self._deleted[positions]]
+
+    def _in_units(self, table: np.ndarray, at) -> np.ndarray:
+        """Whether the items ``at`` (a slice or positions) are handled or registered by a unit marked
+        in ``table``: a lookup table clipped at both ends, so NO_UNIT (-1) reads slot 0 and a unit
+        above the wanted ones the last slot, both False (take with clip: 2.4 ms at 1,000,000 items,
+        where fancy indexing and the units' maximum took 4.2)."""
+        units = self._units[at]
         hit = table.take(units[:, 0], mode="clip")
         hit |= table.take(units[:, 1], mode="clip")
-        hit &= ~self._deleted[:n]
-        return np.flatnonzero(hit)
+        return hit
 
     def query_within(
         self, vector: np.ndarray, salient: np.ndarray, positions: np.ndarray, *, k: int, exclude_ids=()
     ) -> list[SimilarMatch]:
         """The ``k`` items among ``positions`` (from :meth:`within`) most similar to one encoded query,
-        best first, without ``exclude_ids``. Exact up to ``EXACT_MAX`` positions; above, the positions
-        in the cells nearest the query are scored when the index has cells; without cells, exact up to
-        ``BRUTE_FORCE_MAX``, else an HNSW search that only accepts those positions. Fewer than ``k``
-        means the set is exhausted."""
+        best first, without ``exclude_ids``. Scored up to ``BRUTE_FORCE_MAX`` positions (above
+        ``PRESCREEN_MIN``, on the candidates the leading dimensions pick); above, the positions in the
+        cells nearest the query are scored when the index has cells, else an HNSW search only accepts
+        those positions. Fewer than ``k`` means the set is exhausted."""
         exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
         if len(exclude) and len(positions):
             positions = positions[~np.isin(self._ids[positions], exclude)]
@@ -556,7 +600,7 @@ class SimilarIndex:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         found = None
-        if len(positions) > EXACT_MAX and self._cells is not None:
+        if len(positions) > BRUTE_FORCE_MAX and self._cells is not None:
             positions = positions[self._cells.candidates(query, self._cell[positions])]
         elif len(positions) > BRUTE_FORCE_MAX:
             allowed = np.zeros(len(self._ids), dtype=bool)
@@ -570,6 +614,7 @@ class SimilarIndex:
             except RuntimeError:  # the graph search could not reach k allowed items: score them all
                 found = None
         if found is None:
+            positions = self._prescreened(positions, query, k)
             sims = self._scores(positions, query)
             best = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
             best = best[np.argsort(-sims[best], kind="stable")]
@@ -580,12 +625,25 @@ class SimilarIndex:
             for p, s in found
         ]
 
-    def _scores(self, positions: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """Inner products of the stored vectors at ``positions`` with ``query``, a block at a time."""
+    def _prescreened(self, positions: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
+        """``positions`` itself, or above ``PRESCREEN_MIN`` of them the ``PRESCREEN_KEEP`` (at least
+        ``PRESCREEN_PER_RESULT`` × k) whose leading half of the text dimensions scores highest."""
+        keep = max(PRESCREEN_KEEP, PRESCREEN_PER_RESULT * k)
+        lead = self.vectorizer.dim // 2
+        if len(positions) <= max(PRESCREEN_MIN, keep) or lead < 16:
+            return positions
+        sims = self._scores(positions, query, columns=lead)
+        return np.sort(positions[np.argpartition(-sims, keep - 1)[:keep]])
+
+    def _scores(self, positions: np.ndarray, query: np.ndarray, columns: int | None = None) -> np.ndarray:
+        """Inner products of the stored vectors at ``positions`` with ``query``, a block at a time;
+        with ``columns``, of their first ``columns`` dimensions only."""
         out = np.empty(len(positions), dtype=np.float32)
+        store = self._store if columns is None else self._store[:, :columns]
+        query = query if columns is None else query[:columns]
         for start in range(0, len(positions), GATHER_BLOCK):
             block = positions[start : start + GATHER_BLOCK]
-            out[start : start + len(block)] = self._store[block] @ query
+            out[start : start + len(block)] = store[block] @ query
         return out
 
     def reason(self, query_terms, position: int) -> list[str]:

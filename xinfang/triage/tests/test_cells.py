@@ -50,7 +50,7 @@ def test_the_nearest_cells_are_probed_first_until_the_share_is_reached(monkeypat
 @pytest.fixture
 def celled(monkeypatch):
     """An index of 600 rows with cells, where any scope above 40 items is scored by cells."""
-    monkeypatch.setattr(similar, "EXACT_MAX", 40)
+    monkeypatch.setattr(similar, "BRUTE_FORCE_MAX", 40)
     monkeypatch.setattr(cells_module, "MIN_CANDIDATES", 30)
     monkeypatch.setattr(cells_module, "PROBE_SHARE", 0.3)
     monkeypatch.setattr(similar, "GATHER_BLOCK", 7)
@@ -71,7 +71,7 @@ def test_a_large_scope_is_scored_in_the_nearest_cells_with_its_own_items_only(ce
     for _, text in _rows(30, seed=5):
         vectors, salient = celled.vectorizer.transform([text])
         positions = celled.within([12, 13])
-        assert len(positions) > similar.EXACT_MAX
+        assert len(positions) > similar.BRUTE_FORCE_MAX
         found = celled.query_within(vectors[0], salient[0], positions, k=10)
         assert 0.3 * len(positions) <= scored[-1] < len(positions)  # the nearest cells' share only
         assert len(found) == 10 and all(10 + m.id % 7 in (12, 13) for m in found)
@@ -97,7 +97,7 @@ def test_items_added_after_the_cells_are_placed_and_cells_survive_a_reload(celle
 
 def test_a_small_index_has_no_cells_and_an_index_saved_without_them_loads(tmp_path):
     index = SimilarIndex.rebuild(_with_units(200), dim=32)
-    assert index.fit_cells() == 0  # below CELLS_MIN_ITEMS: scopes are scored exactly
+    assert index.fit_cells() == 0  # no scope can exceed BRUTE_FORCE_MAX: no cells
     index.save(tmp_path / "idx")
     assert not (tmp_path / "idx" / "cells.npz").exists()
     loaded = SimilarIndex.load(tmp_path / "idx")
@@ -105,3 +105,28 @@ def test_a_small_index_has_no_cells_and_an_index_saved_without_them_loads(tmp_pa
     assert loaded.scores_cheaply(similar.BRUTE_FORCE_MAX) and not loaded.scores_cheaply(
         similar.BRUTE_FORCE_MAX + 1
     )
+
+
+def test_a_scope_above_the_prescreen_size_scores_whole_vectors_of_the_leading_candidates_only(monkeypatch):
+    monkeypatch.setattr(similar, "PRESCREEN_MIN", 50)
+    monkeypatch.setattr(similar, "PRESCREEN_KEEP", 40)
+    monkeypatch.setattr(similar, "PRESCREEN_PER_RESULT", 4)
+    index = SimilarIndex.rebuild(_with_units(600), dim=32)
+    whole, lead = [], []
+    score_all = index._scores
+
+    def counted(positions, query, columns=None):
+        (whole if columns is None else lead).append((len(positions), columns))
+        return score_all(positions, query, columns=columns)
+
+    monkeypatch.setattr(index, "_scores", counted)
+    recalls = []
+    for _, text in _rows(30, seed=7):
+        vectors, salient = index.vectorizer.transform([text])
+        positions = index.within([12, 13])
+        found = index.query_within(vectors[0], salient[0], positions, k=5)
+        assert lead[-1] == (len(positions), 16) and whole[-1] == (40, None)
+        assert len(found) == 5 and all(10 + m.id % 7 in (12, 13) for m in found)
+        exact, kth = _brute_force_within(index, text, [12, 13], 5)
+        recalls.append(sum(1 for m in found if m.id in exact or m.score >= kth - 1e-4) / 5)
+    assert np.mean(recalls) >= 0.9

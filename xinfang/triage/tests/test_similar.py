@@ -255,3 +255,32 @@ def test_the_vectoriser_cuts_words_as_when_it_was_fitted_whatever_the_process_le
 
     again, _ = pickle.loads(pickle.dumps(vectorizer)).transform([text])  # as another process loads it
     np.testing.assert_allclose(again, before, atol=1e-6)
+
+
+def test_a_scope_kept_between_queries_follows_items_added_moved_and_removed(monkeypatch):
+    from xinfang.triage import similar
+
+    index = SimilarIndex.rebuild(_with_units(300), dim=32)
+
+    def scanned(units):
+        live = ~index._deleted
+        hit = np.isin(index._units[:, 0], units) | np.isin(index._units[:, 1], units)
+        return np.flatnonzero(hit & live).tolist()
+
+    scope = [12, 13]
+    assert index.within(scope).tolist() == scanned(scope)
+    assert tuple(scope) in index._scopes  # kept for the next query
+    # Units are 10 + id % 7, so the scope holds the ids ≡ 2 or 3 (mod 7).
+    index.set_units([(9, 99, 99), (10, 99, 99), (16, 12, 1)])  # 9 and 10 leave; 16 stays
+    index.add([(1_000, "东湖花园电梯停运", None, 13, 1), (1_001, "西山家园停水", None, 11, 1)])
+    index.set_units([(5, 13, 1)])  # 5 moves in
+    index.remove([2])
+    got = index.within(scope).tolist()
+    assert got == scanned(scope)
+    ids = set(index._ids[got].tolist())
+    assert {1_000, 5, 16} <= ids and not {9, 10, 2, 1_001} & ids
+    assert index.within([13, 12]).tolist() == got  # the same scope, however it is written
+    monkeypatch.setattr(similar, "MOVED_MAX", 1)
+    index.set_units([(7, 12, 1), (8, 12, 1)])  # many moves: the kept scopes are dropped …
+    assert not index._scopes
+    assert index.within(scope).tolist() == scanned(scope)  # … and scanned again
