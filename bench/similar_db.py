@@ -250,7 +250,7 @@ def main() -> None:
         search_only_p95_ms=ms(search_s, 95),
         text_to_ann_p95_ms=ms(ann_s, 95),
         brute_force_max=similar.BRUTE_FORCE_MAX,
-        prescreen_min=getattr(similar, "PRESCREEN_MIN", None),
+        copy_min=getattr(similar, "COPY_MIN", None),
         cells=len(synced.index._cells) if getattr(synced.index, "_cells", None) is not None else 0,
         access_filtered=page,
         load_average=round(os.getloadavg()[0], 1),

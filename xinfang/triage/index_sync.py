@@ -268,10 +268,10 @@ class SyncedIndex:
         ``cheap_only``: None when only the graph search with a filter would do (the slow path: the
         caller decides whether it is needed)."""
         with self.lock:
-            positions = self.index.within(unit_ids)
-            if cheap_only and not self.index.scores_cheaply(len(positions)):
+            scope = self.index.scope(unit_ids)
+            if cheap_only and not self.index.scores_cheaply(len(scope.positions)):
                 return None
-            return self.index.query_within(vectors[0], salient[0], positions, k=k, exclude_ids=exclude_ids)
+            return self.index.query_scope(vectors[0], salient[0], scope, k=k, exclude_ids=exclude_ids)
 
     def __len__(self) -> int:
         return len(self.index)

@@ -57,18 +57,16 @@ FORMAT_VERSION = 3
 # 180 ms at 1,000,000 petitions for a recall of 0.89.
 BRUTE_FORCE_MAX = 100_000
 GATHER_BLOCK = 4096
-# Above PRESCREEN_MIN items, the leading half of each vector (SVD components come largest first:
-# 95 % of the variance at 256 dimensions) picks PRESCREEN_KEEP candidates that are then scored
-# whole. It reads half the memory; at 1,000,000 petitions it kept 0.986 of a department's exact top
-# ten with 1,000 candidates (0.998 with 2,000).
-PRESCREEN_MIN = 8_192
-PRESCREEN_KEEP = 1_000
-PRESCREEN_PER_RESULT = 50  # candidates kept per result asked for, when that is more
 # The positions of this many recent scopes are kept and brought up to date from the items added and
 # moved since (a department's dozen handlers ask for the same scope): a full scan of the units of
 # 1,000,000 items took 2.4-3.3 ms a query.
 SCOPE_CACHE = 16
 MOVED_MAX = 100_000  # more moves than this since a scope was cached: scan again
+# A kept scope of COPY_MIN to BRUTE_FORCE_MAX items also keeps a contiguous copy of its vectors
+# until it changes, within SCOPE_COPIES_BYTES in all: gathering a department's 49,000 vectors
+# from the store took 8.6 ms a query, scoring a copy 2.2 ms.
+COPY_MIN = 8_192
+SCOPE_COPIES_BYTES = 256 * 2**20
 NO_UNIT = -1
 PLACE = "@"  # prefix of place features: a place name is a feature apart from the same word elsewhere
 # Weight of place-name features against the matter's words, and of the category block (the score is
@@ -82,6 +80,15 @@ CATEGORY_WEIGHT = 0.0
 MAX_CATEGORIES = 500
 # Masked or short administrative names: A市, A3区, B12县.
 _ADMIN = re.compile(r"[a-z]\d{0,3}[省市区县镇乡村]")
+
+
+@dataclass
+class Scope:
+    """The items of some units (``SimilarIndex.scope``): their positions, deleted ones included, and
+    once scored a contiguous copy of their vectors."""
+
+    positions: np.ndarray
+    vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -345,8 +352,8 @@ class SimilarIndex:
         self._index = self._new_hnsw(1024)
         self._lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._write_lock = threading.Lock()
-        # Scope → (its positions, deleted ones included; items seen; moves seen), see within().
-        self._scopes: OrderedDict[tuple, tuple[np.ndarray, int, int]] = OrderedDict()
+        # Units → (their Scope; items seen; moves seen), see scope().
+        self._scopes: OrderedDict[tuple, tuple[Scope, int, int]] = OrderedDict()
         self._moved: list[int] = []  # positions whose units changed, in order
         self._scope_lock = threading.Lock()
 
@@ -543,13 +550,19 @@ class SimilarIndex:
 
     def within(self, unit_ids: Iterable[int]) -> np.ndarray:
         """Live positions of the items whose handling or registering unit is one of ``unit_ids``."""
+        return self.live(self.scope(unit_ids))
+
+    def live(self, scope: Scope) -> np.ndarray:
+        return scope.positions[~self._deleted[scope.positions]]
+
+    def scope(self, unit_ids: Iterable[int]) -> Scope:
+        """The items whose handling or registering unit is one of ``unit_ids``, deleted ones included
+        (kept for the next query and brought up to date then)."""
         wanted = np.fromiter((int(u) for u in unit_ids), dtype=np.int64)
         n = len(self._ids)
-        if not len(wanted) or not n:
-            return np.zeros(0, dtype=np.int64)
         wanted = wanted[wanted > 0]
-        if not len(wanted):
-            return np.zeros(0, dtype=np.int64)
+        if not len(wanted) or not n:
+            return Scope(np.zeros(0, dtype=np.int64))
         table = np.zeros(int(wanted.max()) + 2, dtype=bool)
         table[wanted] = True
         key = tuple(np.unique(wanted).tolist())
@@ -557,9 +570,10 @@ class SimilarIndex:
             cached = self._scopes.get(key)
             moved = len(self._moved)
             if cached is None:
-                positions = np.flatnonzero(self._in_units(table, slice(0, n)))
+                scope = Scope(np.flatnonzero(self._in_units(table, slice(0, n))))
             else:
-                positions, seen, moved_seen = cached
+                scope, seen, moved_seen = cached
+                positions = scope.positions
                 if moved > moved_seen:  # items moved since: drop them, take back those now inside
                     again = np.unique(np.asarray(self._moved[moved_seen:moved], dtype=np.int64))
                     positions = np.union1d(
@@ -568,11 +582,36 @@ class SimilarIndex:
                 if n > seen:  # items added since, all after the cached ones
                     added = seen + np.flatnonzero(self._in_units(table, slice(seen, n)))
                     positions = np.concatenate([positions, added])
-            self._scopes[key] = (positions, n, moved)
+                if positions is not scope.positions and not np.array_equal(positions, scope.positions):
+                    scope = Scope(positions)  # changed: its copy of the vectors goes
+            self._scopes[key] = (scope, n, moved)
             self._scopes.move_to_end(key)
             while len(self._scopes) > SCOPE_CACHE:
                 self._scopes.popitem(last=False)
-        return positions[~self._deleted[positions]]
+        return scope
+
+    def _copy_of(self, scope: Scope) -> np.ndarray | None:
+        """The scope's vectors as one contiguous array, made now if the budget allows (the copies
+        of the least recently used scopes are dropped to make room); None when it does not."""
+        if scope.vectors is not None:
+            return scope.vectors
+        size = len(scope.positions) * self._store.shape[1] * self._store.itemsize
+        if not COPY_MIN <= len(scope.positions) <= BRUTE_FORCE_MAX or size > SCOPE_COPIES_BYTES:
+            return None
+        with self._scope_lock:
+            held = [entry[0] for entry in self._scopes.values() if entry[0].vectors is not None]
+            total = sum(s.vectors.nbytes for s in held)
+            for other in held:  # least recently used first
+                if total + size <= SCOPE_COPIES_BYTES:
+                    break
+                total -= other.vectors.nbytes
+                other.vectors = None
+        copy = np.empty((len(scope.positions), self._store.shape[1]), dtype=np.float32)
+        for start in range(0, len(scope.positions), GATHER_BLOCK):
+            block = scope.positions[start : start + GATHER_BLOCK]
+            copy[start : start + len(block)] = self._store[block]
+        scope.vectors = copy
+        return copy
 
     def _in_units(self, table: np.ndarray, at) -> np.ndarray:
         """Whether the items ``at`` (a slice or positions) are handled or registered by a unit marked
@@ -584,14 +623,33 @@ class SimilarIndex:
         hit |= table.take(units[:, 1], mode="clip")
         return hit
 
+    def query_scope(
+        self, vector: np.ndarray, salient: np.ndarray, scope: Scope, *, k: int, exclude_ids=()
+    ) -> list[SimilarMatch]:
+        """:meth:`query_within` the scope's live items, scoring the scope's copy of its vectors when
+        it has one or may make one."""
+        copy = self._copy_of(scope)
+        if copy is None:
+            return self.query_within(vector, salient, self.live(scope), k=k, exclude_ids=exclude_ids)
+        positions = scope.positions
+        sims = copy @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        out = self._deleted[positions].copy()
+        exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
+        if len(exclude):
+            out |= np.isin(self._ids[positions], exclude)
+        k = min(k, len(positions) - int(out.sum()))
+        if k <= 0:
+            return []
+        sims[out] = -np.inf
+        return self._matches(salient, positions, sims, k)
+
     def query_within(
         self, vector: np.ndarray, salient: np.ndarray, positions: np.ndarray, *, k: int, exclude_ids=()
     ) -> list[SimilarMatch]:
         """The ``k`` items among ``positions`` (from :meth:`within`) most similar to one encoded query,
-        best first, without ``exclude_ids``. Scored up to ``BRUTE_FORCE_MAX`` positions (above
-        ``PRESCREEN_MIN``, on the candidates the leading dimensions pick); above, the positions in the
-        cells nearest the query are scored when the index has cells, else an HNSW search only accepts
-        those positions. Fewer than ``k`` means the set is exhausted."""
+        best first, without ``exclude_ids``. Scored exactly up to ``BRUTE_FORCE_MAX`` positions; above,
+        the positions in the cells nearest the query are scored when the index has cells, else an HNSW
+        search only accepts those positions. Fewer than ``k`` means the set is exhausted."""
         exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
         if len(exclude) and len(positions):
             positions = positions[~np.isin(self._ids[positions], exclude)]
@@ -614,36 +672,28 @@ class SimilarIndex:
             except RuntimeError:  # the graph search could not reach k allowed items: score them all
                 found = None
         if found is None:
-            positions = self._prescreened(positions, query, k)
-            sims = self._scores(positions, query)
-            best = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-            best = best[np.argsort(-sims[best], kind="stable")]
-            found = [(int(positions[b]), float(sims[b])) for b in best]
+            return self._matches(salient, positions, self._scores(positions, query), k)
+        return self._as_matches(salient, found)
+
+    def _matches(self, salient, positions: np.ndarray, sims: np.ndarray, k: int) -> list[SimilarMatch]:
+        """The ``k`` best of ``positions`` by ``sims``, best first."""
+        best = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+        best = best[np.argsort(-sims[best], kind="stable")]
+        return self._as_matches(salient, [(int(positions[b]), float(sims[b])) for b in best])
+
+    def _as_matches(self, salient, found) -> list[SimilarMatch]:
         terms = [t for t in salient.reshape(-1) if t >= 0]
         return [
             SimilarMatch(id=int(self._ids[p]), score=round(min(1.0, s), 4), reason=self.reason(terms, p))
             for p, s in found
         ]
 
-    def _prescreened(self, positions: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
-        """``positions`` itself, or above ``PRESCREEN_MIN`` of them the ``PRESCREEN_KEEP`` (at least
-        ``PRESCREEN_PER_RESULT`` × k) whose leading half of the text dimensions scores highest."""
-        keep = max(PRESCREEN_KEEP, PRESCREEN_PER_RESULT * k)
-        lead = self.vectorizer.dim // 2
-        if len(positions) <= max(PRESCREEN_MIN, keep) or lead < 16:
-            return positions
-        sims = self._scores(positions, query, columns=lead)
-        return np.sort(positions[np.argpartition(-sims, keep - 1)[:keep]])
-
-    def _scores(self, positions: np.ndarray, query: np.ndarray, columns: int | None = None) -> np.ndarray:
-        """Inner products of the stored vectors at ``positions`` with ``query``, a block at a time;
-        with ``columns``, of their first ``columns`` dimensions only."""
+    def _scores(self, positions: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Inner products of the stored vectors at ``positions`` with ``query``, a block at a time."""
         out = np.empty(len(positions), dtype=np.float32)
-        store = self._store if columns is None else self._store[:, :columns]
-        query = query if columns is None else query[:columns]
         for start in range(0, len(positions), GATHER_BLOCK):
             block = positions[start : start + GATHER_BLOCK]
-            out[start : start + len(block)] = store[block] @ query
+            out[start : start + len(block)] = self._store[block] @ query
         return out
 
     def reason(self, query_terms, position: int) -> list[str]:

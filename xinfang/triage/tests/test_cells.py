@@ -105,28 +105,3 @@ def test_a_small_index_has_no_cells_and_an_index_saved_without_them_loads(tmp_pa
     assert loaded.scores_cheaply(similar.BRUTE_FORCE_MAX) and not loaded.scores_cheaply(
         similar.BRUTE_FORCE_MAX + 1
     )
-
-
-def test_a_scope_above_the_prescreen_size_scores_whole_vectors_of_the_leading_candidates_only(monkeypatch):
-    monkeypatch.setattr(similar, "PRESCREEN_MIN", 50)
-    monkeypatch.setattr(similar, "PRESCREEN_KEEP", 40)
-    monkeypatch.setattr(similar, "PRESCREEN_PER_RESULT", 4)
-    index = SimilarIndex.rebuild(_with_units(600), dim=32)
-    whole, lead = [], []
-    score_all = index._scores
-
-    def counted(positions, query, columns=None):
-        (whole if columns is None else lead).append((len(positions), columns))
-        return score_all(positions, query, columns=columns)
-
-    monkeypatch.setattr(index, "_scores", counted)
-    recalls = []
-    for _, text in _rows(30, seed=7):
-        vectors, salient = index.vectorizer.transform([text])
-        positions = index.within([12, 13])
-        found = index.query_within(vectors[0], salient[0], positions, k=5)
-        assert lead[-1] == (len(positions), 16) and whole[-1] == (40, None)
-        assert len(found) == 5 and all(10 + m.id % 7 in (12, 13) for m in found)
-        exact, kth = _brute_force_within(index, text, [12, 13], 5)
-        recalls.append(sum(1 for m in found if m.id in exact or m.score >= kth - 1e-4) / 5)
-    assert np.mean(recalls) >= 0.9

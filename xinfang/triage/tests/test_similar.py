@@ -284,3 +284,31 @@ def test_a_scope_kept_between_queries_follows_items_added_moved_and_removed(monk
     index.set_units([(7, 12, 1), (8, 12, 1)])  # many moves: the kept scopes are dropped …
     assert not index._scopes
     assert index.within(scope).tolist() == scanned(scope)  # … and scanned again
+
+
+def test_a_kept_scope_scores_a_copy_of_its_vectors_until_it_changes_within_the_budget(monkeypatch):
+    from xinfang.triage import similar
+
+    monkeypatch.setattr(similar, "COPY_MIN", 10)
+    index = SimilarIndex.rebuild(_with_units(300), dim=32)
+    vectors, salient = index.vectorizer.transform(["东湖花园3栋电梯长期故障无人维修"])
+
+    def both(units, **kw):
+        scope = index.scope(units)
+        copied = index.query_scope(vectors[0], salient[0], scope, k=10, **kw)
+        gathered = index.query_within(vectors[0], salient[0], index.within(units), k=10, **kw)
+        return scope, [(m.id, m.score) for m in copied], [(m.id, m.score) for m in gathered]
+
+    scope, copied, gathered = both([12, 13], exclude_ids=[2, 3])
+    assert copied == gathered and scope.vectors is not None
+    assert index.scope([12, 13]) is scope  # unchanged: the same copy serves the next query
+    index.remove([copied[0][0]])  # a deletion keeps the copy; the item is left out
+    again, copied, gathered = both([12, 13])
+    assert again is scope and copied == gathered
+    index.set_units([(5, 12, 1)])  # an item moves in: a new scope, copied afresh
+    moved, copied, gathered = both([12, 13])
+    assert moved is not scope and copied == gathered and 5 in index._ids[moved.positions]
+    # Within the budget: a second scope's copy pushes out the least recently used one.
+    monkeypatch.setattr(similar, "SCOPE_COPIES_BYTES", moved.vectors.nbytes + 1)
+    other, _, _ = both([14, 15])
+    assert other.vectors is not None and moved.vectors is None
