@@ -633,10 +633,7 @@ class SimilarIndex:
             return self.query_within(vector, salient, self.live(scope), k=k, exclude_ids=exclude_ids)
         positions = scope.positions
         sims = copy @ np.asarray(vector, dtype=np.float32).reshape(-1)
-        out = self._deleted[positions].copy()
-        exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
-        if len(exclude):
-            out |= np.isin(self._ids[positions], exclude)
+        out = self._deleted[positions] | self._holding(positions, exclude_ids)
         k = min(k, len(positions) - int(out.sum()))
         if k <= 0:
             return []
@@ -650,9 +647,7 @@ class SimilarIndex:
         best first, without ``exclude_ids``. Scored exactly up to ``BRUTE_FORCE_MAX`` positions; above,
         the positions in the cells nearest the query are scored when the index has cells, else an HNSW
         search only accepts those positions. Fewer than ``k`` means the set is exhausted."""
-        exclude = np.fromiter((int(i) for i in exclude_ids), dtype=np.int64)
-        if len(exclude) and len(positions):
-            positions = positions[~np.isin(self._ids[positions], exclude)]
+        positions = positions[~self._holding(positions, exclude_ids)]
         k = min(k, len(positions))
         if k <= 0:
             return []
@@ -674,6 +669,23 @@ class SimilarIndex:
         if found is None:
             return self._matches(salient, positions, self._scores(positions, query), k)
         return self._as_matches(salient, found)
+
+    def _holding(self, positions: np.ndarray, ids: Iterable[int]) -> np.ndarray:
+        """Which of ``positions`` hold one of ``ids``. The ids' own positions are looked up and found
+        in ``positions`` by bisection when they are sorted (as within() gives them): comparing the
+        ids of a bureau's 544,000 items with a few dozen took 6 ms."""
+        held = np.zeros(len(positions), dtype=bool)
+        ids = np.fromiter((int(i) for i in ids), dtype=np.int64)
+        if not len(ids) or not len(positions):
+            return held
+        if np.any(positions[1:] < positions[:-1]):
+            return np.isin(self._ids[positions], ids)
+        wanted = self._positions(ids)
+        at = np.searchsorted(positions, wanted)
+        found = at < len(positions)
+        found[found] = positions[at[found]] == wanted[found]
+        held[at[found]] = True
+        return held
 
     def _matches(self, salient, positions: np.ndarray, sims: np.ndarray, k: int) -> list[SimilarMatch]:
         """The ``k`` best of ``positions`` by ``sims``, best first."""

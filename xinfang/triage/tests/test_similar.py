@@ -194,6 +194,12 @@ def test_query_within_a_scope_returns_only_its_items_ranked_like_brute_force(mon
     assert len(found) == 10 and all(10 + m.id % 7 in (12, 13) and m.id != 2 for m in found)
     exact, kth = _brute_force_within(index, text, [12, 13], 10, exclude=[2])
     assert all(m.id in exact or m.score >= kth - 1e-4 for m in found)
+    # Positions in any order: the same items, the excluded one left out.
+    unordered = index.query_within(vectors[0], salient[0], positions[::-1], k=10, exclude_ids=[2, 9])
+    assert 2 not in {m.id for m in unordered} and 9 not in {m.id for m in unordered}
+    assert [m.score for m in unordered] == [
+        m.score for m in index.query_within(vectors[0], salient[0], positions, k=10, exclude_ids=[2, 9])
+    ]
     assert index.within([1]).size == 400  # the registering unit counts too
     assert index.within([99]).size == 0
     assert index.within([12, 10**6]).size == index.within([12]).size > 0  # an unknown unit adds nothing
