@@ -68,12 +68,34 @@ class Cells:
     def candidates(self, query: np.ndarray, cell_of: np.ndarray) -> np.ndarray:
         """Which of the scope's items (``cell_of``: their cells) to score for ``query``: a boolean
         mask, the items of the query's nearest cells until ``PROBE_SHARE`` of the scope."""
-        want = max(MIN_CANDIDATES, int(PROBE_SHARE * len(cell_of)))
-        if want >= len(cell_of):
-            return np.ones(len(cell_of), dtype=bool)
-        order = np.argsort(-self.affinity(query[np.newaxis, :])[0], kind="stable")
-        counts = np.bincount(cell_of, minlength=len(self))[order]
-        probed = int(np.searchsorted(np.cumsum(counts), want)) + 1
         chosen = np.zeros(len(self), dtype=bool)
-        chosen[order[:probed]] = True
+        chosen[self.nearest(query, np.bincount(cell_of, minlength=len(self)))] = True
         return chosen[cell_of]
+
+    def nearest(self, query: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """The cells to probe for ``query``, nearest first, when a scope holds ``counts[c]`` items in
+        cell c: until ``PROBE_SHARE`` of its items (at least ``MIN_CANDIDATES``); every cell when
+        that is all of them."""
+        total = int(counts.sum())
+        want = max(MIN_CANDIDATES, int(PROBE_SHARE * total))
+        order = np.argsort(-self.affinity(query[np.newaxis, :])[0], kind="stable")
+        if want >= total:
+            return order
+        probed = int(np.searchsorted(np.cumsum(counts[order]), want)) + 1
+        return order[:probed]
+
+
+class ByCell:
+    """A scope's positions grouped by cell, so the items of a few cells are read without a pass
+    over the whole scope (a bureau's 544,000 items: 4 ms of passes a query before)."""
+
+    def __init__(self, positions: np.ndarray, cell_of: np.ndarray, n_cells: int):
+        order = np.argsort(cell_of, kind="stable")
+        self.positions = positions[order]
+        self.starts = np.searchsorted(cell_of[order], np.arange(n_cells + 1))
+        self.counts = np.diff(self.starts)
+
+    def of(self, cells: np.ndarray) -> np.ndarray:
+        """The positions in ``cells``, sorted."""
+        parts = [self.positions[self.starts[c] : self.starts[c + 1]] for c in cells.tolist()]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)

@@ -42,7 +42,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from xinfang.triage import evidence, segment
-from xinfang.triage.cells import Cells
+from xinfang.triage.cells import ByCell, Cells
 from xinfang.triage.repeat import _BOUNDARY, _MAX_NAME, _SUFFIX_RE
 
 SALIENT_PER_ITEM = 8
@@ -89,6 +89,7 @@ class Scope:
 
     positions: np.ndarray
     vectors: np.ndarray | None = None
+    by_cell: ByCell | None = None  # for a scope above BRUTE_FORCE_MAX, once queried
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,8 @@ class SimilarIndex:
             return 0
         cells = Cells.fit(self._store[live[Cells.sample(len(live))]], len(live))
         assigned = cells.assign(self._store[: len(self._ids)])
-        with self._write_lock:
+        with self._write_lock, self._scope_lock:
+            self._scopes.clear()  # kept scopes grouped by the old cells
             # Rows added meanwhile (none in a rebuild) are assigned after the swap.
             extra = self._store[len(assigned) : len(self._ids)]
             self._cell = np.concatenate([assigned, cells.assign(extra)]).astype(np.int16)
@@ -628,6 +630,8 @@ class SimilarIndex:
     ) -> list[SimilarMatch]:
         """:meth:`query_within` the scope's live items, scoring the scope's copy of its vectors when
         it has one or may make one."""
+        if len(scope.positions) > BRUTE_FORCE_MAX and self._cells is not None:
+            return self._query_cells(vector, salient, scope, k=k, exclude_ids=exclude_ids)
         copy = self._copy_of(scope)
         if copy is None:
             return self.query_within(vector, salient, self.live(scope), k=k, exclude_ids=exclude_ids)
@@ -639,6 +643,19 @@ class SimilarIndex:
             return []
         sims[out] = -np.inf
         return self._matches(salient, positions, sims, k)
+
+    def _query_cells(self, vector, salient, scope: Scope, *, k: int, exclude_ids=()) -> list[SimilarMatch]:
+        """A large scope's items in the cells nearest the query (the scope grouped by cell once)."""
+        cells = self._cells
+        if scope.by_cell is None:
+            scope.by_cell = ByCell(scope.positions, self._cell[scope.positions], len(cells))
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        positions = scope.by_cell.of(cells.nearest(query, scope.by_cell.counts))
+        positions = positions[~self._deleted[positions] & ~self._holding(positions, exclude_ids)]
+        k = min(k, len(positions))
+        if k <= 0:
+            return []
+        return self._matches(salient, positions, self._scores(positions, query), k)
 
     def query_within(
         self, vector: np.ndarray, salient: np.ndarray, positions: np.ndarray, *, k: int, exclude_ids=()

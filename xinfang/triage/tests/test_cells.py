@@ -105,3 +105,17 @@ def test_a_small_index_has_no_cells_and_an_index_saved_without_them_loads(tmp_pa
     assert loaded.scores_cheaply(similar.BRUTE_FORCE_MAX) and not loaded.scores_cheaply(
         similar.BRUTE_FORCE_MAX + 1
     )
+
+
+def test_a_kept_large_scope_reads_the_nearest_cells_items_alone_and_finds_the_same(celled):
+    text = "东湖花园3栋电梯长期故障无人维修"
+    vectors, salient = celled.vectorizer.transform([text])
+    celled.remove([2])
+    scope = celled.scope([12, 13])
+    assert len(scope.positions) > similar.BRUTE_FORCE_MAX
+    grouped = celled.query_scope(vectors[0], salient[0], scope, k=10, exclude_ids=[3, 9])
+    masked = celled.query_within(vectors[0], salient[0], celled.within([12, 13]), k=10, exclude_ids=[3, 9])
+    assert [(m.id, m.score) for m in grouped] == [(m.id, m.score) for m in masked]
+    assert scope.by_cell is not None and len(grouped) == 10
+    assert not {2, 3, 9} & {m.id for m in grouped}
+    assert all(10 + m.id % 7 in (12, 13) for m in grouped)
