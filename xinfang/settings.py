@@ -282,6 +282,8 @@ IDEMPOTENCY_KEY_DAYS = env_int("XINFANG_IDEMPOTENCY_KEY_DAYS", 7)
 PORTAL_SUBMIT_TOKEN_HOURS = env_int("XINFANG_PORTAL_SUBMIT_TOKEN_HOURS", 24)
 # The worker queues petitions received in these last days that have no triage (triage/queue.py).
 TRIAGE_SWEEP_DAYS = env_int("XINFANG_TRIAGE_SWEEP_DAYS", 2)
+# Memory each process may hold for copies of large scopes' vectors (similar matters, triage/similar.py).
+TRIAGE_SCOPE_COPIES_MB = env_int("XINFANG_TRIAGE_SCOPE_COPIES_MB", 256)
 # A registration this many seconds old without its SMS acknowledgement is repaired by the worker.
 NOTIFICATION_REPAIR_SECONDS = env_int("XINFANG_NOTIFICATION_REPAIR_SECONDS", 300)
 # Behind the TLS proxy of deploy/nginx-xinfang.conf: trust its X-Forwarded-Proto (never set this

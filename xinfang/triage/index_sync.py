@@ -142,6 +142,7 @@ class SyncedIndex:
         events: GapTracker | None = None,
     ):
         self.index = index
+        index.copies_bytes = int(getattr(settings, "TRIAGE_SCOPE_COPIES_MB", 256)) * 2**20
         self.petitions = petitions
         self.changes = changes
         self.events = events or GapTracker(PetitionEvent.objects.aggregate(m=Max("pk"))["m"] or 0)

@@ -371,6 +371,7 @@ class SimilarIndex:
         self._scopes: OrderedDict[tuple, tuple[Scope, int, int]] = OrderedDict()
         self._moved: list[int] = []  # positions whose units changed, in order
         self._scope_lock = threading.Lock()
+        self.copies_bytes = SCOPE_COPIES_BYTES  # budget of the scopes' vector copies (a setting)
 
     # ----- building -------------------------------------------------------------------------------
     @classmethod
@@ -612,13 +613,13 @@ class SimilarIndex:
         if scope.vectors is not None:
             return scope.vectors
         size = len(scope.positions) * self._store.shape[1] * self._store.itemsize
-        if not COPY_MIN <= len(scope.positions) <= BRUTE_FORCE_MAX or size > SCOPE_COPIES_BYTES:
+        if not COPY_MIN <= len(scope.positions) <= BRUTE_FORCE_MAX or size > self.copies_bytes:
             return None
         with self._scope_lock:
             held = [entry[0] for entry in self._scopes.values() if entry[0].vectors is not None]
             total = sum(s.vectors.nbytes for s in held)
             for other in held:  # least recently used first
-                if total + size <= SCOPE_COPIES_BYTES:
+                if total + size <= self.copies_bytes:
                     break
                 total -= other.vectors.nbytes
                 other.vectors = None

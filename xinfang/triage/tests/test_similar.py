@@ -315,6 +315,6 @@ def test_a_kept_scope_scores_a_copy_of_its_vectors_until_it_changes_within_the_b
     moved, copied, gathered = both([12, 13])
     assert moved is not scope and copied == gathered and 5 in index._ids[moved.positions]
     # Within the budget: a second scope's copy pushes out the least recently used one.
-    monkeypatch.setattr(similar, "SCOPE_COPIES_BYTES", moved.vectors.nbytes + 1)
+    index.copies_bytes = moved.vectors.nbytes + 1
     other, _, _ = both([14, 15])
     assert other.vectors is not None and moved.vectors is None
