@@ -5,7 +5,7 @@ put in its nearest cell). A query confined to a large scope scores only the scop
 cells nearest the query: the probed cells, nearest first, until ``PROBE_SHARE`` of the scope (at least
 ``MIN_CANDIDATES`` items) is reached. Near matters share a cell or lie in neighbouring ones, so the
 exact top ten of the scope is almost always among them; the figures at 1,000,000 petitions are in
-bench/README.md ("similar matters: cells").
+bench/README.md ("The sixth 1,000,000 database").
 
 Used for scopes above ``similar.BRUTE_FORCE_MAX`` (a bureau's own matters at 1,000,000 petitions:
 544,000), where scoring every item reads too much memory (1 KB a vector) and the graph search with

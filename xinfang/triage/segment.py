@@ -75,8 +75,7 @@ class Segmenter:
     Pickles as its word list; the dictionary (24 MB, 0.08 s) is built on first use."""
 
     def __init__(self, words: Iterable[str] = ()):
-        self.words = tuple(sorted({normalize(w).strip() for w in words} - {""}))
-        self.__setstate__(self.__getstate__())
+        self.__setstate__({"words": tuple(sorted({normalize(w).strip() for w in words} - {""}))})
 
     def __getstate__(self) -> dict:
         return {"words": self.words}
@@ -99,10 +98,7 @@ class Segmenter:
 
     def raw_tokens(self, text: str) -> list[str]:
         """As :func:`raw_tokens`, with this segmenter's words."""
-        text = normalize(text)
-        if is_presegmented(text):
-            return text.split()
-        return [t for t in self._cutter().cut(text, False) if not t.isspace()]
+        return _tokens(text, lambda t: self._cutter().cut(t, False))
 
 
 def normalize(text: str) -> str:
@@ -129,11 +125,16 @@ def raw_tokens(text: str) -> list[str]:
 @functools.lru_cache(maxsize=512)
 def _raw_tokens_cached(text: str) -> tuple[str, ...]:
     # Triage segments one petition text for several models in a row: the cache saves the repeats.
+    return tuple(_tokens(text, cut))
+
+
+def _tokens(text: str, cutter) -> list[str]:
+    """Tokens of normalised ``text`` by ``cutter`` (jieba exact mode without HMM: new-word discovery
+    costs speed and gave no accuracy in cross-validation), or its own if pre-segmented."""
     text = normalize(text)
     if is_presegmented(text):
-        return tuple(text.split())
-    # HMM new-word discovery costs speed and gave no accuracy in cross-validation.
-    return tuple(t for t in cut(text) if not t.isspace())
+        return text.split()
+    return [t for t in cutter(text) if not t.isspace()]
 
 
 # Token → what content_tokens keeps of it (None = dropped), one table per (mask, drop) setting:
