@@ -9,6 +9,7 @@ the same warning twice. ``collective_groups(since)`` feeds that detector.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from xinfang.petitions.models import Petition, PetitionPetitioner
@@ -22,9 +23,11 @@ def people_of(petition_ids) -> int:
     ids = list(petition_ids)
     if not ids:
         return 0
-    people = PetitionPetitioner.objects.filter(petition_id__in=ids).values("petitioner_id").distinct().count()
-    heads = sum(Petition.objects.filter(pk__in=ids).values_list("head_count", flat=True))
-    return max(people, heads)
+    people = PetitionPetitioner.objects.filter(petition_id__in=ids).aggregate(
+        n=Count("petitioner_id", distinct=True)
+    )
+    heads = Petition.objects.filter(pk__in=ids).aggregate(n=Sum("head_count"))
+    return max(people["n"] or 0, heads["n"] or 0)
 
 
 @transaction.atomic
@@ -43,8 +46,10 @@ def join(petition: Petition, members: list[int]) -> CollectiveGroup:
         group = CollectiveGroup.objects.create(title=first.title[:200], first_petition=first, last_at=now)
     else:
         group = CollectiveGroup.objects.get(pk=existing)
-    for pid in ids:
-        TriageRecord.objects.get_or_create(petition_id=pid, defaults={"group": group})
+    # Members without a triage record yet (registered before triage ran) get one holding the group.
+    recorded = set(TriageRecord.objects.filter(petition_id__in=ids).values_list("petition_id", flat=True))
+    missing = [TriageRecord(petition_id=pid, group=group) for pid in ids if pid not in recorded]
+    TriageRecord.objects.bulk_create(missing, ignore_conflicts=True)
     TriageRecord.objects.filter(petition_id__in=ids, group__isnull=True).update(group=group)
     people = people_of(TriageRecord.objects.filter(group=group).values_list("petition_id", flat=True))
     CollectiveGroup.objects.filter(pk=group.pk).update(people=people, last_at=now)

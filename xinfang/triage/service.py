@@ -30,7 +30,7 @@ from . import flags as F
 from . import groups, history
 from .index_sync import similar_for
 from .models import Correction, TriageRecord
-from .suggest import current_models, suggest
+from .suggest import Predicted, current_models, suggest
 from .training import petition_text
 from .visibility import flags_refs, visible_flags, visible_ids
 
@@ -68,16 +68,27 @@ def _similar(user, text: str, exclude_id: int | None, category=None) -> list[dic
         synced = get_index()
         if synced is None or not len(synced):
             return []
-        matches = synced.query(text, k=SIMILAR_K * 3, exclude_ids=exclude, category=category)
+        # A registered petition the index already holds is not encoded again: its stored vector is
+        # its text's encoding (the worker's index has caught up with the batch being triaged).
+        vectors, salient = synced.encode(text, category, petition_id=exclude_id)
+        matches = synced.nearest(vectors, salient, k=SIMILAR_K * 3, exclude_ids=exclude)
         return [{"id": m.id, "score": m.score, "reason": m.reason} for m in matches]
     return similar_for(user, text, k=SIMILAR_K, exclude_ids=exclude, category=category)
 
 
-def analyse(*, user, draft: F.Draft, exclude_id: int | None = None) -> Analysis:
+def analyse(
+    *, user, draft: F.Draft, exclude_id: int | None = None, predicted: Predicted | None = None, row: int = 0
+) -> Analysis:
+    """``predicted`` (row ``row``): the models' predictions made for a batch (the worker)."""
     started = time.perf_counter()
     now = draft.received_at or timezone.now()
     suggestions, version = suggest(
-        title=draft.title, text=draft.text, town_id=draft.town_id, place=draft.place
+        title=draft.title,
+        text=draft.text,
+        town_id=draft.town_id,
+        place=draft.place,
+        predicted=predicted,
+        row=row,
     )
     unit_s = suggestions.get("unit")
     responsible = None
@@ -143,10 +154,24 @@ def draft_of(petition: Petition) -> F.Draft:
     )
 
 
-def triage_petition(petition: Petition) -> TriageRecord:
-    """Compute, store and apply the triage of a registered petition (idempotent)."""
-    petition = Petition.objects.select_related("registering_unit", "registered_by").get(pk=petition.pk)
-    analysis = analyse(user=SYSTEM, draft=draft_of(petition), exclude_id=petition.pk)
+def load_for_triage(ids) -> dict[int, Petition]:
+    """The petitions with what their triage reads, by id in the order of ``ids`` (missing ones left out)."""
+    found = Petition.objects.select_related("registering_unit").in_bulk(list(ids))
+    return {pk: found[pk] for pk in ids if pk in found}
+
+
+def triage_petition(
+    petition: Petition, *, fresh: bool = False, predicted: Predicted | None = None, row: int = 0
+) -> TriageRecord:
+    """Compute, store and apply the triage of a registered petition (idempotent).
+
+    ``petition`` is read again unless ``fresh`` (the worker's batch has just read it with
+    ``load_for_triage``); ``predicted`` and ``row`` pass on the models' predictions for the batch."""
+    if not fresh:
+        petition = load_for_triage([petition.pk])[petition.pk]
+    analysis = analyse(
+        user=SYSTEM, draft=draft_of(petition), exclude_id=petition.pk, predicted=predicted, row=row
+    )
     kinds = {f.kind for f in analysis.flags}
     group = None
     with transaction.atomic():

@@ -130,10 +130,10 @@ def test_three_workers_triage_each_petition_once(settings, monkeypatch):
     lock = threading.Lock()
     real = service.triage_petition
 
-    def counted(petition):
+    def counted(petition, **batch):
         with lock:
             calls[petition.pk] += 1
-        return real(petition)
+        return real(petition, **batch)
 
     monkeypatch.setattr(service, "triage_petition", counted)
     run_concurrently(lambda i: [queue.drain(limit=20) for _ in range(2)])

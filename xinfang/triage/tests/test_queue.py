@@ -33,7 +33,7 @@ def test_a_registration_killed_after_commit_still_gets_its_triage(world, queued)
 def test_a_failed_triage_is_retried_later(world, queued, monkeypatch):
     petition = make_petition(world)
 
-    def broken(p):
+    def broken(p, **batch):
         raise RuntimeError("model file unreadable")
 
     monkeypatch.setattr(service, "triage_petition", broken)
@@ -61,10 +61,10 @@ def test_a_worker_whose_claim_was_taken_over_stores_nothing(world, queued, monke
     petition = make_petition(world)
     real = service.triage_petition
 
-    def slow(p):
+    def slow(p, **batch):
         # While this worker computes, its hold runs out and another worker claims the row.
         TriagePending.objects.filter(pk=p.pk).update(claimed_until=timezone.now() + timedelta(hours=1))
-        return real(p)
+        return real(p, **batch)
 
     monkeypatch.setattr(service, "triage_petition", slow)
     assert queue.triage_one(petition.pk) is False
