@@ -163,7 +163,8 @@ def load_for_triage(ids) -> dict[int, Petition]:
 def triage_petition(
     petition: Petition, *, fresh: bool = False, predicted: Predicted | None = None, row: int = 0
 ) -> TriageRecord:
-    """Compute, store and apply the triage of a registered petition (idempotent).
+    """Compute, store and apply the triage of a registered petition (idempotent); returns the record
+    as computed (a group an earlier triage gave it stays in the database, not on this object).
 
     ``petition`` is read again unless ``fresh`` (the worker's batch has just read it with
     ``load_for_triage``); ``predicted`` and ``row`` pass on the models' predictions for the batch."""
@@ -174,21 +175,26 @@ def triage_petition(
     )
     kinds = {f.kind for f in analysis.flags}
     group = None
+    computed = {
+        "computed_at": timezone.now(),
+        "model_version_id": analysis.model_version,
+        "suggestions": analysis.suggestions,
+        "flags": [f.as_dict() for f in analysis.flags],
+        "similar": analysis.similar,
+        "history": [p.pk for p in analysis.history],
+        "is_repeat": "repeat" in kinds,
+        "is_collective": "collective" in kinds,
+        "is_skip_level": "skip_level" in kinds,
+        "elapsed_ms": analysis.elapsed_ms,
+    }
     with transaction.atomic():
-        record, _ = TriageRecord.objects.update_or_create(
-            petition=petition,
-            defaults={
-                "computed_at": timezone.now(),
-                "model_version_id": analysis.model_version,
-                "suggestions": analysis.suggestions,
-                "flags": [f.as_dict() for f in analysis.flags],
-                "similar": analysis.similar,
-                "history": [p.pk for p in analysis.history],
-                "is_repeat": "repeat" in kinds,
-                "is_collective": "collective" in kinds,
-                "is_skip_level": "skip_level" in kinds,
-                "elapsed_ms": analysis.elapsed_ms,
-            },
+        # One upsert (INSERT … ON CONFLICT): a group may have made the record already, holding
+        # only the group, which it keeps.
+        (record,) = TriageRecord.objects.bulk_create(
+            [TriageRecord(petition=petition, **computed)],
+            update_conflicts=True,
+            unique_fields=["petition"],
+            update_fields=list(computed),
         )
         columns = [c for c, kind in FLAG_COLUMNS if kind in kinds]
         if columns:  # one conditional update: written only when a flag is not yet set
