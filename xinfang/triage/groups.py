@@ -18,16 +18,18 @@ from .flags import COLLECTIVE_PEOPLE
 from .models import CollectiveGroup, TriageRecord
 
 
-def people_of(petition_ids) -> int:
-    """Distinct registered petitioners, or the head counts when those are larger."""
+def people_of(petition_ids, heads: int | None = None) -> int:
+    """Distinct registered petitioners, or the head counts when those are larger. ``heads``: the
+    petitions' head counts summed, when the caller has them loaded."""
     ids = list(petition_ids)
     if not ids:
         return 0
     people = PetitionPetitioner.objects.filter(petition_id__in=ids).aggregate(
         n=Count("petitioner_id", distinct=True)
     )
-    heads = Petition.objects.filter(pk__in=ids).aggregate(n=Sum("head_count"))
-    return max(people["n"] or 0, heads["n"] or 0)
+    if heads is None:
+        heads = Petition.objects.filter(pk__in=ids).aggregate(n=Sum("head_count"))["n"]
+    return max(people["n"] or 0, heads or 0)
 
 
 @transaction.atomic

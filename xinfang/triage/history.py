@@ -58,15 +58,52 @@ def petitioner_ids_for_keys(keys: list[PersonKey], known_ids: list[int] = ()) ->
     return {int(i) for i in known_ids} | _sharing([k.hashes() for k in keys])
 
 
+HASHES = ("id_number_hash", "phone_hash", "name_address_hash")
+
+
+@dataclass
+class PetitionPeople:
+    """Who a registered petition's triage compares: its links' representative marks (in order) and
+    its petitioners with every other Petitioner row sharing one of their hashes (``petitioner_ids``)."""
+
+    representatives: list[bool]
+    petitioner_ids: set[int]
+
+
 def petitioner_ids_of(petition: Petition) -> set[int]:
     """The petition's petitioners and every other Petitioner row sharing one of their hashes."""
-    rows = list(
-        Petitioner.objects.filter(petition_links__petition=petition).values(
-            "pk", "id_number_hash", "phone_hash", "name_address_hash"
+    return people_of_petitions([petition.pk])[petition.pk].petitioner_ids
+
+
+def people_of_petitions(petition_ids) -> dict[int, PetitionPeople]:
+    """``PetitionPeople`` of each petition, in two queries whatever their number (the worker's batch)."""
+    ids = list(petition_ids)
+    people = {pk: PetitionPeople([], set()) for pk in ids}
+    hashes: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
+    links = (
+        PetitionPetitioner.objects.filter(petition_id__in=ids)
+        .order_by("petition_id", "order", "pk")
+        .values_list(
+            "petition_id", "is_representative", "petitioner_id", *(f"petitioner__{h}" for h in HASHES)
         )
     )
-    keys = ("id_number_hash", "phone_hash", "name_address_hash")
-    return {r["pk"] for r in rows} | _sharing([{k: r[k] for k in keys} for r in rows])
+    for petition_id, representative, petitioner_id, *values in links:
+        people[petition_id].representatives.append(representative)
+        people[petition_id].petitioner_ids.add(petitioner_id)
+        hashes[petition_id].append(dict(zip(HASHES, values, strict=True)))
+    q = _match_q([h for rows in hashes.values() for h in rows])
+    if q is None:
+        return people
+    holders: dict[tuple[str, str], list[int]] = {}  # (hash field, value) → Petitioner rows with it
+    for pk, *values in Petitioner.objects.filter(q).values_list("pk", *HASHES)[: 200 * len(ids)]:
+        for field, value in zip(HASHES, values, strict=True):
+            if value:
+                holders.setdefault((field, value), []).append(pk)
+    for pk, rows in hashes.items():
+        keys = {(field, value) for row in rows for field, value in row.items() if value}
+        found = dict.fromkeys(other for key in keys for other in holders.get(key, ()))
+        people[pk].petitioner_ids.update(list(found)[:200])
+    return people
 
 
 def earlier_petitions(petitioner_ids: set[int], *, exclude_id: int | None = None) -> list[Petition]:

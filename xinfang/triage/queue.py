@@ -78,16 +78,18 @@ def triage_one(petition_id: int) -> bool:
     return _triage_claimed(petition_id, now + HOLD)
 
 
-def _triage_claimed(petition_id: int, until, petition=None, **batch) -> bool:
+def _triage_claimed(petition_id: int, until, batch=None) -> bool:
     """Triage a petition this worker holds until ``until`` and dequeue it, in one transaction that
-    rolls back when the hold was lost meanwhile; a failure sets the row's backoff."""
+    rolls back when the hold was lost meanwhile; a failure sets the row's backoff. ``batch``: the
+    worker's batch (service.Batch) holding this petition."""
     from .service import triage_petition
 
     try:
         with transaction.atomic():
-            if petition is None:
-                petition = Petition.objects.get(pk=petition_id)
-            triage_petition(petition, **batch)
+            if batch is None:
+                triage_petition(Petition.objects.get(pk=petition_id))
+            else:
+                triage_petition(batch.petitions[petition_id], batch=batch)
             if TriagePending.objects.filter(pk=petition_id, claimed_until=until).delete()[0] != 1:
                 raise _ClaimLost
     except _ClaimLost:
@@ -107,28 +109,22 @@ def _triage_claimed(petition_id: int, until, petition=None, **batch) -> bool:
 def drain(limit: int = 50) -> int:
     """Triage up to ``limit`` queued petitions, oldest first; returns how many this call did.
 
-    The batch is claimed at once and the models predict its texts together (a tenth of their cost
-    one by one); each petition is then stored in a transaction of its own, in order, so a later one
-    sees the groups an earlier one joined."""
-    from .service import load_for_triage
-    from .suggest import model_text, predict_batch
+    The batch is claimed at once, its petitions and their people read in a few queries and their
+    texts predicted together (a tenth of the models' cost one by one); each petition is then stored
+    in a transaction of its own, in order, so a later one sees the groups an earlier one joined."""
+    from .service import load_batch
 
     ids, until = _claim_batch(limit, timezone.now())
     if not ids:
         return 0
     try:
-        petitions = load_for_triage(ids)
-        predicted = predict_batch([model_text(p.title, p.content) for p in petitions.values()])
-        rows = {pk: n for n, pk in enumerate(petitions)}
-    except Exception:  # noqa: BLE001 - fall back to one by one, where a failure gets its backoff
+        batch = load_batch(ids)
+    except Exception:  # noqa: BLE001 - one by one instead, where a failure gets its backoff
         log.exception("batch triage of %d petitions failed; triaging one by one", len(ids))
-        petitions, predicted, rows = {}, None, {}
+        batch = None
     done = 0
     for pk in ids:
-        if pk in rows:
-            done += _triage_claimed(pk, until, petitions[pk], fresh=True, predicted=predicted, row=rows[pk])
-        else:
-            done += _triage_claimed(pk, until)
+        done += _triage_claimed(pk, until, batch if batch is not None and pk in batch.petitions else None)
     return done
 
 

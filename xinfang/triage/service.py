@@ -23,14 +23,14 @@ from django.utils import timezone
 from xinfang.petitions.actions import petition_classify
 from xinfang.petitions.choices import Channel, PetitionClass
 from xinfang.petitions.errors import ActionError
-from xinfang.petitions.models import Petition, PetitionPetitioner
+from xinfang.petitions.models import Petition
 from xinfang.units.models import Category, Unit
 
 from . import flags as F
 from . import groups, history
 from .index_sync import similar_for
 from .models import Correction, TriageRecord
-from .suggest import Predicted, current_models, suggest
+from .suggest import Predicted, current_models, model_text, predict_batch, suggest
 from .training import petition_text
 from .visibility import flags_refs, visible_flags, visible_ids
 
@@ -115,7 +115,8 @@ def analyse(
     order = {pid: n for n, pid in enumerate(recent_ids)}
     recent.sort(key=lambda p: order[p.pk])
     group = F.same_matter(draft, recent, same_place=True)
-    group_people = groups.people_of([p.pk for p, _, _ in group]) if group else 0
+    heads = sum(p.head_count or 0 for p, _, _ in group)  # loaded above: no second query
+    group_people = groups.people_of([p.pk for p, _, _ in group], heads=heads) if group else 0
     found = [
         F.repeat_flag(draft, same),
         F.collective_flag(draft, group, group_people),
@@ -134,24 +135,35 @@ def analyse(
     )
 
 
-def draft_of(petition: Petition) -> F.Draft:
-    links = list(
-        PetitionPetitioner.objects.filter(petition=petition).values_list("is_representative", flat=True)
-    )
+def draft_of(petition: Petition, people: history.PetitionPeople | None = None) -> F.Draft:
+    """The registered petition as the desk would have drafted it; ``people`` from the worker's batch."""
+    if people is None:
+        people = history.people_of_petitions([petition.pk])[petition.pk]
     return F.Draft(
         title=petition.title,
         text=petition.content,
         place=petition.place_address,
         channel=petition.channel,
         head_count=petition.head_count,
-        n_petitioners=len(links),
-        n_representatives=sum(1 for r in links if r),
+        n_petitioners=len(people.representatives),
+        n_representatives=sum(1 for r in people.representatives if r),
         registering_unit=petition.registering_unit,
         town_id=petition.town_id,
         received_at=petition.received_at,
         petition_id=petition.pk,
-        petitioner_ids=history.petitioner_ids_of(petition),
+        petitioner_ids=people.petitioner_ids,
     )
+
+
+@dataclass
+class Batch:
+    """What the worker reads for its claimed batch at once: the petitions (with what their triage
+    reads), their people and the models' predictions for their texts (row ``rows[pk]``)."""
+
+    petitions: dict[int, Petition]
+    people: dict[int, history.PetitionPeople]
+    predicted: Predicted
+    rows: dict[int, int]
 
 
 def load_for_triage(ids) -> dict[int, Petition]:
@@ -160,19 +172,28 @@ def load_for_triage(ids) -> dict[int, Petition]:
     return {pk: found[pk] for pk in ids if pk in found}
 
 
-def triage_petition(
-    petition: Petition, *, fresh: bool = False, predicted: Predicted | None = None, row: int = 0
-) -> TriageRecord:
+def load_batch(ids) -> Batch:
+    petitions = load_for_triage(ids)
+    return Batch(
+        petitions=petitions,
+        people=history.people_of_petitions(list(petitions)),
+        predicted=predict_batch([model_text(p.title, p.content) for p in petitions.values()]),
+        rows={pk: n for n, pk in enumerate(petitions)},
+    )
+
+
+def triage_petition(petition: Petition, *, batch: Batch | None = None) -> TriageRecord:
     """Compute, store and apply the triage of a registered petition (idempotent); returns the record
     as computed (a group an earlier triage gave it stays in the database, not on this object).
 
-    ``petition`` is read again unless ``fresh`` (the worker's batch has just read it with
-    ``load_for_triage``); ``predicted`` and ``row`` pass on the models' predictions for the batch."""
-    if not fresh:
+    ``petition`` is read again, unless it comes from ``batch`` (the worker's, just read)."""
+    if batch is None:
         petition = load_for_triage([petition.pk])[petition.pk]
-    analysis = analyse(
-        user=SYSTEM, draft=draft_of(petition), exclude_id=petition.pk, predicted=predicted, row=row
-    )
+        draft, predicted, row = draft_of(petition), None, 0
+    else:
+        pk = petition.pk
+        draft, predicted, row = draft_of(petition, batch.people[pk]), batch.predicted, batch.rows[pk]
+    analysis = analyse(user=SYSTEM, draft=draft, exclude_id=petition.pk, predicted=predicted, row=row)
     kinds = {f.kind for f in analysis.flags}
     group = None
     computed = {

@@ -138,9 +138,10 @@ def model_text(title: str, text: str) -> str:
 @dataclass
 class Predicted:
     """The models' predictions for a batch of texts, made at once (the worker's triage): a batch
-    costs the models about a tenth of the same texts one by one."""
+    costs the models about a tenth of the same texts one by one. ``models`` made them; the batch's
+    suggestions name that version even if a newer one was activated while the batch ran."""
 
-    version_id: int | None
+    models: ModelSet
     by_text: list[dict]
 
 
@@ -151,7 +152,7 @@ def predict_batch(texts: list[str]) -> Predicted:
     for target, model in models.models.items():
         for row, prediction in zip(by_text, model.predict(list(texts)), strict=True):
             row[target] = prediction
-    return Predicted(models.version_id, by_text)
+    return Predicted(models, by_text)
 
 
 def suggest(
@@ -166,13 +167,13 @@ def suggest(
     """Suggestions by field, and the model version used (None in catalogue-only mode).
 
     ``place`` (the address where the problem is) is read by the catalogue only, not by the models.
-    ``predicted`` (row ``row``) holds the models' predictions made for a batch; they are used when
-    they come from the current model version, else the models predict this text now."""
+    ``predicted`` (row ``row``) holds the models' predictions made for a batch: they are used, with
+    the version that made them, instead of asking for the current models and predicting again."""
     full = model_text(title, text)
-    models = current_models()
+    models = predicted.models if predicted is not None else current_models()
     match = get_catalogue().match(f"{full} {place or ''}")
     out: dict[str, Suggestion] = {}
-    if predicted is not None and predicted.version_id == models.version_id:
+    if predicted is not None:
         predictions = dict(predicted.by_text[row])
     else:
         predictions = {}

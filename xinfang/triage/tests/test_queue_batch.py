@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Petition
 from xinfang.testing import make_petition
-from xinfang.triage import queue, suggest
+from xinfang.triage import queue, service, suggest
 from xinfang.triage.models import TriagePending, TriageRecord
 from xinfang.triage.textmodel import TextClassifier
 from xinfang.triage.training import train_from_database
@@ -82,21 +84,19 @@ def test_the_batch_stores_the_suggestions_one_by_one_would(world, trained, setti
         assert batched[p.pk] == {k: v.as_dict() for k, v in alone.items()}
 
 
-def test_predictions_of_an_older_model_version_are_not_used(world, trained):
+def test_a_batch_s_suggestions_name_the_version_that_made_them_without_asking_again(world, trained):
     text = suggest.model_text("路灯不亮", LAMP)
     predicted = suggest.predict_batch([text])
-    stale = suggest.Predicted(predicted.version_id - 1, [{"category": None}])  # would fail if read
-    found, version = suggest.suggest(title="路灯不亮", text=LAMP, predicted=stale)
-    assert version == trained.pk and found["category"].source == "model"
-    same, _ = suggest.suggest(title="路灯不亮", text=LAMP, predicted=predicted)
-    assert same == found
+    with CaptureQueriesContext(connection) as queries:
+        found, version = suggest.suggest(title="路灯不亮", text=LAMP, predicted=predicted)
+    assert not [q for q in queries.captured_queries if "triage_modelversion" in q["sql"]]
+    alone, alone_version = suggest.suggest(title="路灯不亮", text=LAMP)
+    assert version == alone_version == trained.pk and found == alone
 
 
 def test_a_petition_failing_in_a_batch_does_not_hold_back_the_others(world, trained, settings, monkeypatch):
     settings.TRIAGE_ON_REGISTER = True
     petitions = _register(world, 4)
-    from xinfang.triage import service
-
     real = service.triage_petition
 
     def failing_for_one(petition, **batch):
@@ -120,7 +120,38 @@ def test_the_batch_falls_back_to_one_by_one_when_the_models_fail(world, trained,
     def broken(texts):
         raise MemoryError
 
-    monkeypatch.setattr(suggest, "predict_batch", broken)
+    monkeypatch.setattr(service, "predict_batch", broken)
     assert queue.drain(limit=50) == 3
     assert TriageRecord.objects.filter(petition__in=petitions).count() == 3
     assert all(r.suggestions.get("category") for r in TriageRecord.objects.filter(petition__in=petitions))
+
+
+def test_a_batch_reads_each_petition_s_people_as_one_by_one_would(world, settings):
+    from xinfang.triage import history
+
+    same_person = person("王建国", phone="13800000001")
+    first = make_petition(world, title="路灯不亮", content=LAMP, petitioners=[same_person])
+    group = [person("李四", phone="13800000002", is_representative=True), person("赵五"), same_person]
+    second = make_petition(world, title="噪音扰民", content=NOISE, petitioners=group)
+    alone = make_petition(world, title="路灯不亮", content=LAMP, petitioners=[person("孙六")])
+    ids = [first.pk, second.pk, alone.pk]
+    batched = history.people_of_petitions(ids)
+    for pk in ids:
+        assert batched[pk] == history.people_of_petitions([pk])[pk]
+    assert batched[second.pk].representatives == [True, False, False]
+    assert (
+        batched[first.pk].petitioner_ids
+        == batched[second.pk].petitioner_ids & batched[first.pk].petitioner_ids
+    )
+    assert batched[first.pk].petitioner_ids < batched[second.pk].petitioner_ids  # the shared person
+    assert not batched[alone.pk].petitioner_ids & batched[first.pk].petitioner_ids
+
+
+def test_a_repeat_inside_one_batch_is_flagged(world, settings):
+    settings.TRIAGE_ON_REGISTER = True
+    same_person = person("王建国")
+    first = make_petition(world, title="路灯不亮", content=LAMP, petitioners=[same_person])
+    second = make_petition(world, title="路灯不亮", content=LAMP, petitioners=[same_person])
+    assert queue.drain(limit=50) == 2
+    record = TriageRecord.objects.get(petition=second)
+    assert first.pk in record.history and record.is_repeat
