@@ -192,7 +192,7 @@ def test_many_people_with_one_matter_are_grouped_and_warned(world):
     flag = _flag(last, "collective")
     assert flag is not None and flag["case"] == "shared_matter"
     assert {e["petition_id"] for e in flag["evidence"]} <= {p.pk for p in petitions}
-    assert last.group is not None
+    assert last.group is not None and last.group.people == 5
     members = set(TriageRecord.objects.filter(group=last.group).values_list("petition_id", flat=True))
     assert members == {p.pk for p in petitions}
     assert any(g.pk == last.group.pk for g in collective_groups(petitions[0].received_at))

@@ -155,3 +155,18 @@ def test_a_repeat_inside_one_batch_is_flagged(world, settings):
     assert queue.drain(limit=50) == 2
     record = TriageRecord.objects.get(petition=second)
     assert first.pk in record.history and record.is_repeat
+
+
+def test_a_group_counts_distinct_people_or_its_head_counts_when_larger(world):
+    from xinfang.triage import groups
+
+    shared = person("周七")
+    a = make_petition(world, title="电梯停运", content=LAMP, petitioners=[shared, person("吴八")])
+    b = make_petition(world, title="电梯停运", content=LAMP, petitioners=[shared])
+    Petition.objects.filter(pk__in=[a.pk, b.pk]).update(head_count=1)  # fewer heads than people
+    group = groups.join(a, [b.pk])
+    assert group.people == 2 == groups.people_of([a.pk, b.pk])  # 周七 counted once
+    c = make_petition(world, title="电梯停运", content=LAMP, petitioners=[person("郑九")])
+    Petition.objects.filter(pk=c.pk).update(head_count=12)  # a visit of twelve, one registered
+    group = groups.join(c, [a.pk])
+    assert group.people == 14 == groups.people_of([a.pk, b.pk, c.pk])  # heads 1 + 1 + 12 > 3 people
