@@ -35,10 +35,11 @@ def people_of(petition_ids, heads: int | None = None) -> int:
 def _people_in(group: CollectiveGroup) -> int:
     """``people_of`` the group's petitions, counted by joins in the database: a large group's ids
     are never sent back and forth (a group of 1,400 petitions cost a join 10 ms that way)."""
-    people = PetitionPetitioner.objects.filter(petition__triage__group=group).aggregate(
+    members = TriageRecord.objects.filter(group=group).values("petition_id")
+    people = PetitionPetitioner.objects.filter(petition_id__in=members).aggregate(
         n=Count("petitioner_id", distinct=True)
     )
-    heads = Petition.objects.filter(triage__group=group).aggregate(n=Sum("head_count"))
+    heads = Petition.objects.filter(pk__in=members).aggregate(n=Sum("head_count"))
     return max(people["n"] or 0, heads["n"] or 0)
 
 
