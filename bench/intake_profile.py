@@ -5,8 +5,10 @@ JSON line: the statements of one intake, CPU milliseconds per intake of this pro
 the ORM, psycopg) and of its PostgreSQL backend (from /proc; PostgreSQL on this host only), and
 wall milliseconds; with ``--top K``, the K functions of this repository with the largest cumulative
 CPU under cProfile (whose own overhead inflates every figure in that list about four times: read
-them as shares). ``--tree DIR`` runs the same in another checkout (an older commit) in a child
-process, on the same database, for a before/after ratio in one session.
+them as shares). ``--triage`` then drains the triage queue in the same process, as a worker does,
+and adds its statements, CPU (process and backend) and wall milliseconds per petition. ``--tree DIR``
+runs the same in another checkout (an older commit) in a child process, on the same database, for a
+before/after ratio in one session.
 
     DATABASE_URL=postgres://… XINFANG_SECRET_KEY=… XINFANG_DATA_KEY=… \\
         .venv/bin/python bench/intake_profile.py --user bench_registrar -n 200 --tree /tmp/intake_before
@@ -93,6 +95,8 @@ def profile_here(args) -> dict:
         "database": connection.vendor,
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
+    if args.triage:
+        result.update(drain_triage(connection, backend_cpu))
     if args.top:
         profiler = cProfile.Profile(time.process_time)
         sample = [intake.make_body(rng, towns, []) for _ in range(min(n, 100))]
@@ -113,19 +117,47 @@ def profile_here(args) -> dict:
     return result
 
 
+def drain_triage(connection, backend_cpu) -> dict:
+    """The worker's side: drain the triage queue (these intakes and any earlier) in this process."""
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.triage import queue
+
+    queue.drain(limit=5)  # warm-up: the models, the index snapshot
+    with CaptureQueriesContext(connection) as queries:
+        counted = queue.drain(limit=20)
+    statements = len(queries.captured_queries)
+    db0, cpu0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+    done = 0
+    while batch := queue.drain(limit=50):
+        done += batch
+    if not done:
+        return {"triage_n": 0}
+    return {
+        "triage_n": done,
+        "triage_statements_per_petition": round(statements / max(counted, 1), 1),
+        "triage_cpu_ms_per_petition": round((time.process_time() - cpu0) * 1000 / done, 2),
+        "triage_db_backend_cpu_ms_per_petition": round((backend_cpu() - db0) * 1000 / done, 2),
+        "triage_wall_ms_per_petition": round((time.perf_counter() - wall0) * 1000 / done, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--user", required=True, help="a registrar's username")
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--top", type=int, default=0, help="also list the K costliest functions (cProfile)")
+    parser.add_argument(
+        "--triage", action="store_true", help="then drain the triage queue as the worker does"
+    )
     parser.add_argument("--tree", help="another checkout to measure first, in a child process")
     parser.add_argument("--root", help=argparse.SUPPRESS)  # the checkout a child process measures
     args = parser.parse_args()
     if args.tree:
         tree = Path(args.tree).resolve()
         command = [sys.executable, __file__, "--user", args.user, "-n", str(args.n), "--seed", str(args.seed)]
-        command += ["--top", str(args.top), "--root", str(tree)]
+        command += ["--top", str(args.top), "--root", str(tree)] + (["--triage"] if args.triage else [])
         subprocess.run(command, cwd=tree, env=dict(os.environ, PYTHONPATH=str(tree)), check=True)
     print(json.dumps(profile_here(args), ensure_ascii=False), flush=True)
 
