@@ -346,30 +346,59 @@ def process_tree(root: int) -> list[int]:
     return found
 
 
-class Server:
-    """`xinfang serve --processes P` of one source tree, on its own port, whose database
-    connections carry an application_name of their own (to find their backends)."""
+class TreeProcess:
+    """``python -m xinfang.cli COMMAND`` of one source tree, whose database connections carry an
+    application_name of their own (to find their backends)."""
 
-    def __init__(
-        self, label: str, tree: Path, port: int, processes: int, threads: int, log_dir: Path
-    ) -> None:
-        self.label, self.tree, self.port = label, tree, port
-        self.app_name = f"xf_intake_{label}"
+    def __init__(self, label: str, tree: Path, app_name: str, command: list[str], log_dir: Path) -> None:
+        self.label, self.tree, self.app_name = label, tree, app_name
         url = os.environ["DATABASE_URL"]
         env = dict(
             os.environ,
             PYTHONPATH=str(tree),
-            DATABASE_URL=url + ("&" if "?" in url else "?") + f"application_name={self.app_name}",
+            DATABASE_URL=url + ("&" if "?" in url else "?") + f"application_name={app_name}",
         )
-        self.log = open(log_dir / f"serve_{label}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log = open(log_dir / f"{command[0]}_{label}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "xinfang.cli", "serve", "--processes", str(processes)]
-            + ["--threads", str(threads), "--port", str(port), "--no-worker"],
+            [sys.executable, "-m", "xinfang.cli", *command],
             cwd=tree,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+
+    def backends(self, connection) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.app_name])
+            return [row[0] for row in cursor.fetchall()]
+
+    def cpu(self, connection) -> tuple[dict[int, float], dict[int, float]]:
+        """CPU seconds of the processes and of their database backends, by pid."""
+        return (
+            {pid: cpu_seconds(pid) for pid in process_tree(self.process.pid)},
+            {pid: cpu_seconds(pid) for pid in self.backends(connection)},
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class Server(TreeProcess):
+    """`xinfang serve --processes P` of one source tree, on its own port."""
+
+    def __init__(
+        self, label: str, tree: Path, port: int, processes: int, threads: int, log_dir: Path
+    ) -> None:
+        command = ["serve", "--processes", str(processes), "--threads", str(threads)]
+        super().__init__(
+            label, tree, f"xf_intake_{label}", command + ["--port", str(port), "--no-worker"], log_dir
+        )
+        self.port = port
 
     def wait_ready(self, token: str, timeout: float = 120) -> Client:
         client = Client(f"http://127.0.0.1:{self.port}", token)
@@ -384,26 +413,6 @@ class Server:
                 pass
             time.sleep(0.5)
         raise SystemExit(f"the {self.label} server did not answer within {timeout} s")
-
-    def backends(self, connection) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.app_name])
-            return [row[0] for row in cursor.fetchall()]
-
-    def cpu(self, connection) -> tuple[dict[int, float], dict[int, float]]:
-        """CPU seconds of the server's processes and of its database backends, by pid."""
-        return (
-            {pid: cpu_seconds(pid) for pid in process_tree(self.process.pid)},
-            {pid: cpu_seconds(pid) for pid in self.backends(connection)},
-        )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:

@@ -35,42 +35,11 @@ sys.path.insert(0, str(BENCH))
 import intake  # noqa: E402  (bodies, the load, the server of a tree, CPU readings)
 
 
-class Worker:
-    """``xinfang worker`` of one tree, its database connections named to find their backends."""
+class Worker(intake.TreeProcess):
+    """``xinfang worker`` of one tree."""
 
     def __init__(self, label: str, tree: Path, log_dir: Path) -> None:
-        self.app_name = f"xf_pipeline_worker_{label}"
-        url = os.environ["DATABASE_URL"]
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(tree),
-            DATABASE_URL=url + ("&" if "?" in url else "?") + f"application_name={self.app_name}",
-        )
-        self.log = open(log_dir / f"worker_{label}.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "xinfang.cli", "worker", "--interval", "30"],
-            cwd=tree,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def cpu(self, connection) -> tuple[dict[int, float], dict[int, float]]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.app_name])
-            backends = [row[0] for row in cursor.fetchall()]
-        return (
-            {pid: intake.cpu_seconds(pid) for pid in intake.process_tree(self.process.pid)},
-            {pid: intake.cpu_seconds(pid) for pid in backends},
-        )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        super().__init__(label, tree, f"xf_pipeline_worker_{label}", ["worker", "--interval", "30"], log_dir)
 
 
 def _cpu_of(workers: list[Worker], connection) -> tuple[dict[int, float], dict[int, float]]:
