@@ -76,6 +76,11 @@ def wait_up(url: str, seconds: float = 120) -> float:
     raise SystemExit("server did not come up")
 
 
+# "Today" as the application counts it (settings.TIME_ZONE): psql's current_date is the server's, which
+# after 16:00 UTC is a day behind the bureau's and counted fewer overdue deadlines than warnings.
+TODAY = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+
+
 def psql(db: str, sql: str) -> str:
     out = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-tAc", sql], capture_output=True, text=True
@@ -264,7 +269,7 @@ def drill(args, env: dict, url: str, token: str, serve: list[str], logs: Path, p
         "overdue_route_deadlines": int(
             psql(
                 db,
-                f"SELECT count(*) FROM petitions_deadline d JOIN petitions_petition p ON p.id = d.petition_id WHERE p.content LIKE '{like}' AND d.met_at IS NULL AND NOT d.cancelled AND d.due < current_date",
+                f"SELECT count(*) FROM petitions_deadline d JOIN petitions_petition p ON p.id = d.petition_id WHERE p.content LIKE '{like}' AND d.met_at IS NULL AND NOT d.cancelled AND d.due < {TODAY}",
             )
         ),
         "overdue_warnings": int(
