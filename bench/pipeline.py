@@ -38,8 +38,9 @@ import intake  # noqa: E402  (bodies, the load, the server of a tree, CPU readin
 class Worker(intake.TreeProcess):
     """``xinfang worker`` of one tree."""
 
-    def __init__(self, label: str, tree: Path, log_dir: Path) -> None:
-        super().__init__(label, tree, f"xf_pipeline_worker_{label}", ["worker", "--interval", "30"], log_dir)
+    def __init__(self, label: str, tree: Path, log_dir: Path, interval: float) -> None:
+        command = ["worker", "--interval", str(interval)]
+        super().__init__(label, tree, f"xf_pipeline_worker_{label}", command, log_dir)
 
 
 def _cpu_of(workers: list[Worker], connection) -> tuple[dict[int, float], dict[int, float]]:
@@ -85,7 +86,7 @@ def one_run(args, label: str, tree: Path, token: str, bodies: list[dict], log_di
     from xinfang.petitions.models import Petition
 
     server = intake.Server(label, tree, args.port, args.processes, args.threads, log_dir)
-    workers = [Worker(f"{label}_{k}", tree, log_dir) for k in range(args.workers)]
+    workers = [Worker(f"{label}_{k}", tree, log_dir, args.worker_interval) for k in range(args.workers)]
     try:
         client = server.wait_ready(token)
         warm_pk = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -145,6 +146,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="runs per tree, alternating")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="xinfang worker processes")
+    parser.add_argument(
+        "--worker-interval",
+        type=float,
+        default=30.0,
+        help="seconds between the workers' periodic passes (a database with a backlog of deadline "
+        "warnings: set it above a run's length and --settle past the first pass)",
+    )
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8730)
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after the warm-up")
