@@ -243,6 +243,31 @@ def test_a_stored_petition_queries_with_the_vector_its_text_would_give(category_
     assert index.stored(pk) is None
 
 
+def test_rows_added_join_the_id_lookup_without_sorting_every_id_again(monkeypatch):
+    from xinfang.triage.similar import TextVectorizer
+
+    rows = _rows(120)
+    index = SimilarIndex(TextVectorizer(16).fit([t for _, t in rows]))
+    index.add(rows[:100])
+    index.stored(rows[0][0])  # builds the lookup
+    sorts = []
+    real_argsort = np.argsort
+    monkeypatch.setattr(
+        np, "argsort", lambda a, *args, **kw: sorts.append(len(a)) or real_argsort(a, *args, **kw)
+    )
+    # New petitions (higher ids), an older one indexed late (a lower id) and an edit (an id re-added).
+    index.add(rows[100:110] + [(-5, rows[110][1]), (rows[3][0], "西山家园外墙瓷砖脱落，砸坏了车。")])
+    assert max(sorts, default=0) <= 12  # only the added rows were sorted, not all 112
+    kept = index._lookup
+    index._lookup = None
+    index._positions(np.array([0]))  # rebuilds the lookup from scratch
+    assert np.array_equal(kept[0], index._lookup[0]) and np.array_equal(kept[1], index._lookup[1])
+    for pk in (rows[3][0], rows[105][0], -5, rows[50][0]):
+        assert index.stored(pk) is not None
+    edited, _ = index.vectorizer.transform(["西山家园外墙瓷砖脱落，砸坏了车。"])
+    np.testing.assert_allclose(index.stored(rows[3][0])[0], edited, atol=1e-6)
+
+
 def test_the_vectoriser_cuts_words_as_when_it_was_fitted_whatever_the_process_learnt_since():
     """The index encodes in the worker and in every web process; another model teaching the
     process-wide segmenter a word (a place name, a model's extra word) must not change its vectors."""
